@@ -1,0 +1,84 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { betterAuth } from 'better-auth/minimal';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { bearer } from 'better-auth/plugins/bearer';
+import { fromNodeHeaders } from 'better-auth/node';
+import { LIMITS } from '@todo-stack/shared';
+import type { AppConfig } from '../../../config.js';
+import type { AppDb } from '../../../db/client.js';
+import { authSchema } from '../../../db/schema.js';
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+interface AuthLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** Better Auth, email + password, sessions in our PostgreSQL; bearer tokens for scripts and other clients. */
+export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger) {
+  return betterAuth({
+    appName: 'Todo Stack',
+    baseURL: config.auth.baseUrl,
+    basePath: '/api/auth',
+    secret: config.auth.secret,
+    trustedOrigins: config.frontendOrigins,
+    database: drizzleAdapter(db, { provider: 'pg', schema: authSchema, usePlural: true }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: LIMITS.passwordMin,
+      maxPasswordLength: LIMITS.passwordMax,
+      autoSignIn: true,
+    },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    // Sign-in is rate limited by the Fastify route (routes/api/auth), which answers in our error shape.
+    rateLimit: { enabled: false },
+    telemetry: { enabled: false },
+    // Unexpected failures (database down, bugs) propagate to Fastify's error handler, which answers
+    // 503 or 500 in our shape; Better Auth's own 4xx answers still come back as responses.
+    onAPIError: { throw: true },
+    plugins: [bearer()],
+    logger: {
+      level: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'warn',
+      log: (level: Level | 'success', message: string, ...args: unknown[]) =>
+        log[level === 'success' ? 'info' : level]({ args }, `auth: ${message}`),
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+export type SessionUser = NonNullable<Awaited<ReturnType<Auth['api']['getSession']>>>['user'];
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: Auth;
+    /** onRequest hook: resolves the session from the cookie or `Authorization: Bearer`, or answers 401. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+  interface FastifyRequest {
+    user?: SessionUser;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const auth = createAuth(app.config, app.database.db, app.log);
+    app.decorate('auth', auth);
+    app.decorateRequest('user', undefined);
+    app.decorateRequest('userId', undefined);
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+      const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
+      if (!session) {
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ detail: 'Not authenticated: sign in, or send Authorization: Bearer <token>.' });
+      }
+      request.user = session.user;
+      request.userId = session.user.id;
+    });
+  },
+  { name: 'auth', dependencies: ['config', 'database'] },
+);

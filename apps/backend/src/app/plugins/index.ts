@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import helmet from './external/helmet.js';
+import cors from './external/cors.js';
+import rateLimit from './external/rate-limit.js';
+import swagger from './external/swagger.js';
+import config from './app/config.js';
+import database from './app/database.js';
+import errors from './app/errors.js';
+import auth from './app/auth.js';
+import tasksRepository from './app/tasks-repository.js';
+
+export interface PluginOptions {
+  config: AppConfig;
+  database?: Database;
+}
+
+/**
+ * Third-party plugins first (the app's own plugins and routes rely on them), then the app's services.
+ * Registered explicitly rather than autoloaded: the backend ships as one esbuild bundle.
+ */
+export async function registerPlugins(app: FastifyInstance, options: PluginOptions): Promise<void> {
+  await app.register(config, { config: options.config });
+  await app.register(helmet);
+  await app.register(cors);
+  await app.register(rateLimit);
+  await app.register(swagger);
+
+  await app.register(errors);
+  await app.register(database, { database: options.database });
+  await app.register(auth);
+  await app.register(tasksRepository);
+}

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { CreateTask, ErrorBody, Task, TaskList, TaskParams, TaskQuery, UpdateTask, UserParams } from '@todo-stack/shared';
+
+const NOT_FOUND = { detail: 'Task not found' };
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
+const common = { tags: ['tasks'], security };
+
+/** /api/{user_id}/tasks: the caller's tasks. Ownership is checked by user-scope; rows are scoped by user. */
+const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = app.tasksRepository;
+
+  app.get(
+    '/',
+    {
+      schema: {
+        ...common,
+        summary: 'List tasks, filtered by status and sorted',
+        params: UserParams,
+        querystring: TaskQuery,
+        response: { 200: TaskList, ...errors },
+      },
+    },
+    async (request) => repo.list(request.params.user_id, request.query),
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        ...common,
+        summary: 'Create a task',
+        params: UserParams,
+        body: CreateTask,
+        response: { 201: Task, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await repo.create(request.params.user_id, request.body)),
+  );
+
+  app.get(
+    '/:id',
+    { schema: { ...common, summary: 'Get one task', params: TaskParams, response: { 200: Task, ...errors } } },
+    async (request, reply) => {
+      const task = await repo.get(request.params.user_id, request.params.id);
+      return task ?? reply.status(404).send(NOT_FOUND);
+    },
+  );
+
+  app.put(
+    '/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'Change the given fields of a task',
+        params: TaskParams,
+        body: UpdateTask,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const task = await repo.update(request.params.user_id, request.params.id, request.body);
+      return task ?? reply.status(404).send(NOT_FOUND);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'Delete a task',
+        params: TaskParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const task = await repo.remove(request.params.user_id, request.params.id);
+      return task ? reply.status(204).send(null) : reply.status(404).send(NOT_FOUND);
+    },
+  );
+
+  app.patch(
+    '/:id/complete',
+    {
+      schema: {
+        ...common,
+        summary: 'Toggle completion',
+        params: TaskParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const task = await repo.toggle(request.params.user_id, request.params.id);
+      return task ?? reply.status(404).send(NOT_FOUND);
+    },
+  );
+};
+
+export default tasksRoutes;

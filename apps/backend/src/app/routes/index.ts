@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import health from './health.js';
+import auth from './api/auth/index.js';
+import userScope from './api/user-scope.js';
+import tasks from './api/tasks/index.js';
+
+/** URL layout: prefixes mirror the folders under routes/. */
+export async function registerRoutes(app: FastifyInstance): Promise<void> {
+  await app.register(health);
+  await app.register(auth, { prefix: '/api/auth' });
+  // Everything under /api/{user_id} belongs to that user: authenticated and owner-checked once, here.
+  await app.register(
+    async (scoped) => {
+      await scoped.register(userScope);
+      await scoped.register(tasks, { prefix: '/tasks' });
+    },
+    { prefix: '/api/:user_id' },
+  );
+}

@@ -1,0 +1,117 @@
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+/**
+ * Everything the backend reads from its environment, validated once at start-up.
+ * A bad or missing value stops the process with a message that says what to set.
+ */
+const Env = Type.Object({
+  NODE_ENV: Type.Enum(['development', 'production', 'test'], { default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  PGLITE_DATA_DIR: Type.String({ default: '.data/pglite' }),
+  MIGRATE_ON_START: Type.Optional(Type.Boolean()),
+  BETTER_AUTH_SECRET: Type.Optional(Type.String()),
+  BETTER_AUTH_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  FRONTEND_ORIGIN: Type.String({ default: 'http://localhost:3000' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 100 * 1024 }),
+  SIGN_IN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
+  SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+type Env = Static<typeof Env>;
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string; poolMax: number }
+  /** `dataDir` is a folder, or `memory://` for a throwaway database. */
+  | { kind: 'pglite'; dataDir: string };
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  database: DatabaseConfig;
+  /** Apply pending migrations when the server starts (default: only for the embedded database). */
+  migrateOnStart: boolean;
+  auth: { secret: string; baseUrl: string };
+  /** Origins allowed by CORS and trusted by Better Auth (the frontend). */
+  frontendOrigins: string[];
+  bodyLimit: number;
+  signInRateLimit: { max: number; windowSeconds: number };
+  trustProxy: boolean;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Only for development and tests: production refuses to start without a real secret. */
+const DEVELOPMENT_SECRET = 'todo-stack-development-secret-do-not-use-in-production';
+const MIN_SECRET_LENGTH = 32;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings mean "unset", as in most shells and compose files.
+  const raw = Object.fromEntries(
+    Object.keys(Env.properties)
+      .filter((key) => source[key] !== undefined && source[key] !== '')
+      .map((key) => [key, source[key]]),
+  );
+  const env = Value.Convert(Env, Value.Default(Env, raw)) as Env;
+  const problems = [...Value.Errors(Env, env)].map(
+    (error) => `${error.instancePath.slice(1) || 'environment'}: ${error.message} (got ${JSON.stringify(raw[error.instancePath.slice(1)] ?? null)})`,
+  );
+
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.BETTER_AUTH_SECRET) {
+    problems.push(
+      `BETTER_AUTH_SECRET is required when NODE_ENV=production: set it to a random string of at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`).`,
+    );
+  } else if (env.BETTER_AUTH_SECRET && env.BETTER_AUTH_SECRET.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `BETTER_AUTH_SECRET is too short (${env.BETTER_AUTH_SECRET.length} characters): use at least ${MIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 32\`).`,
+    );
+  }
+  if (production && !env.DATABASE_URL) {
+    problems.push(
+      'DATABASE_URL is required when NODE_ENV=production (postgres://user:password@host:5432/db); the embedded database is for local development only.',
+    );
+  }
+  const frontendOrigins = env.FRONTEND_ORIGIN.split(',')
+    .map((origin) => origin.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  for (const origin of frontendOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`FRONTEND_ORIGIN: "${origin}" is not an origin like http://localhost:3000`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const database: DatabaseConfig = env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+    : { kind: 'pglite', dataDir: env.PGLITE_DATA_DIR };
+
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    database,
+    migrateOnStart: env.MIGRATE_ON_START ?? database.kind === 'pglite',
+    auth: {
+      secret: env.BETTER_AUTH_SECRET ?? DEVELOPMENT_SECRET,
+      baseUrl: env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`,
+    },
+    frontendOrigins,
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
+    trustProxy: env.TRUST_PROXY,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}

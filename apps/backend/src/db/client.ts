@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import { schema, type Schema } from './schema.js';
+
+/** One query API for both drivers: node-postgres (PostgreSQL) and PGlite (embedded). */
+export type AppDb = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  kind: DatabaseConfig['kind'];
+  db: AppDb;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export async function createDatabase(config: DatabaseConfig, log: DatabaseLogger): Promise<Database> {
+  return config.kind === 'postgres' ? createPostgres(config, log) : createPglite(config);
+}
+
+function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, log: DatabaseLogger): Database {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    // Fail fast while the database is down so requests get a 503 instead of hanging.
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 15_000,
+    application_name: 'todo-stack-backend',
+  });
+  // An idle client losing its connection (database restart) must not crash the process:
+  // the pool drops it and opens a new one on the next query.
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
+  return {
+    kind: 'postgres',
+    db: drizzlePg(pool, { schema }),
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
+  // Loaded on demand: production images run on PostgreSQL and do not ship PGlite.
+  const [{ PGlite }, { drizzle }] = await Promise.all([
+    import('@electric-sql/pglite').catch((cause: unknown) => {
+      throw new Error(
+        'The embedded database (PGlite) is not installed in this build. Set DATABASE_URL to a PostgreSQL server, or run from the workspace after `npm ci`.',
+        { cause },
+      );
+    }),
+    import('drizzle-orm/pglite'),
+  ]);
+  const inMemory = config.dataDir.startsWith('memory://');
+  if (!inMemory) await mkdir(config.dataDir, { recursive: true });
+  const client = await PGlite.create(inMemory ? undefined : config.dataDir);
+  return {
+    kind: 'pglite',
+    db: drizzle(client, { schema }),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app/app.js';
+import { testConfig, signUp } from '../helper.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** Structured JSON access logs, and nothing secret in them. */
+describe('logs', () => {
+  let db: TestDatabase;
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('one line per request with request id, route, status, user and latency; no password, token or cookie', async () => {
+    const app = await buildApp(testConfig(db, { LOG_LEVEL: 'info' }), { database: db.database, logger: { level: 'info', stream } });
+    try {
+      const user = await signUp(app, { password: 'hunter2-but-longer' });
+      await app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email: user.email, password: 'wrong-password-123' } });
+      await app.inject({ url: `/api/${user.id}/tasks`, headers: { ...user.headers, 'x-request-id': 'req-42' } });
+    } finally {
+      await app.close();
+    }
+
+    const access = lines.find((line) => line['request_id'] === 'req-42');
+    expect(access).toMatchObject({
+      msg: 'request completed',
+      method: 'GET',
+      route: '/api/:user_id/tasks',
+      status: 200,
+      user_id: expect.any(String),
+      latency_ms: expect.any(Number),
+    });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('hunter2-but-longer');
+    expect(text).not.toContain('wrong-password-123');
+    expect(text).not.toMatch(/Bearer [A-Za-z0-9]/);
+    expect(text).not.toContain('session_token=');
+  });
+});

@@ -1,0 +1,49 @@
+import type { Task, TaskList } from '@todo-stack/shared';
+import { buildApp } from '../../src/app/app.js';
+import { testConfig, signUp } from '../helper.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/** Two backend instances over one database behave as one, and data outlives any instance. */
+describe('replicas and restarts', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  const start = () => buildApp(testConfig(db), { logger: false, database: db.database });
+
+  it('a session made on one instance works on the other; writes are seen by both', async () => {
+    const [a, b] = await Promise.all([start(), start()]);
+    try {
+      const user = await signUp(a);
+      const created = await b.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'via B' } });
+      expect(created.statusCode).toBe(201);
+      const listed = await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers });
+      expect(listed.json<TaskList>().tasks.map((t) => t.title)).toEqual(['via B']);
+
+      await b.inject({ method: 'POST', url: '/api/auth/sign-out', headers: user.headers });
+      expect((await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode).toBe(401);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('tasks and sessions survive a backend restart', async () => {
+    const first = await start();
+    const user = await signUp(first);
+    const task = (await first.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'durable' } })).json<Task>();
+    await first.close();
+
+    const second = await start();
+    try {
+      const res = await second.inject({ url: `/api/${user.id}/tasks/${task.id}`, headers: user.headers });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual(task);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const SECRET = 's'.repeat(32);
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded database with development defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 8000,
+      database: { kind: 'pglite', dataDir: '.data/pglite' },
+      migrateOnStart: true,
+      frontendOrigins: ['http://localhost:3000'],
+    });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, and then migrates only on request', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/todo', DATABASE_POOL_MAX: '4' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/todo', poolMax: 4 });
+    expect(config.migrateOnStart).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/todo', MIGRATE_ON_START: 'true' }).migrateOnStart).toBe(true);
+  });
+
+  it('refuses to start in production without a secret, saying how to make one', () => {
+    const found = problems({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/todo' });
+    expect(found).toEqual([expect.stringMatching(/BETTER_AUTH_SECRET is required.*openssl rand -base64 32/)]);
+  });
+
+  it('refuses a secret shorter than 32 characters', () => {
+    expect(problems({ BETTER_AUTH_SECRET: 'short' })).toEqual([expect.stringContaining('too short (5 characters)')]);
+  });
+
+  it('refuses the embedded database in production', () => {
+    expect(problems({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET })).toEqual([
+      expect.stringContaining('DATABASE_URL is required when NODE_ENV=production'),
+    ]);
+  });
+
+  it('reports every bad value at once, with the value it got', () => {
+    const found = problems({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db', FRONTEND_ORIGIN: 'localhost:3000' });
+    expect(found).toHaveLength(4);
+    expect(found.join('\n')).toMatch(/PORT.*"eighty"/);
+    expect(found.join('\n')).toMatch(/LOG_LEVEL.*"loud"/);
+    expect(found.join('\n')).toMatch(/DATABASE_URL.*"mysql:\/\/db"/);
+    expect(found.join('\n')).toMatch(/FRONTEND_ORIGIN: "localhost:3000" is not an origin/);
+  });
+
+  it('accepts several frontend origins and treats empty variables as unset', () => {
+    const config = loadConfig({ FRONTEND_ORIGIN: 'http://todo.local, http://localhost:30080/', PORT: '' });
+    expect(config.frontendOrigins).toEqual(['http://todo.local', 'http://localhost:30080']);
+    expect(config.port).toBe(8000);
+  });
+
+  it('never keeps the development secret in production', () => {
+    const config = loadConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, DATABASE_URL: 'postgres://db/todo' });
+    expect(config.auth.secret).toBe(SECRET);
+  });
+});

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { AuthResponse } from '@todo-stack/shared';
+import { buildApp, type BuildOptions } from '../src/app/app.js';
+import { loadConfig, type AppConfig } from '../src/config.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+// The decorators' types (app.database, app.tasksRepository...) are declared by their plugins.
+import type {} from '../src/app/plugins/app/database.js';
+import type {} from '../src/app/plugins/app/tasks-repository.js';
+import type {} from '../src/app/plugins/app/auth.js';
+
+export { ENGINE } from './support/test-database.js';
+
+/** Config as `loadConfig` builds it from `env`, pointed at the test database, without start-up migrations. */
+export function testConfig(db: TestDatabase, env: Record<string, string> = {}): AppConfig {
+  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }), database: db.config, migrateOnStart: false };
+}
+
+export interface TestContext {
+  app: FastifyInstance;
+  db: TestDatabase;
+}
+
+/**
+ * The fastify/demo `build()` shape for Jest: one app on one fresh database per test file,
+ * closed after the file. Access `ctx.app` / `ctx.db` inside tests.
+ */
+export function setupTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): TestContext {
+  const ctx = {} as TestContext;
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.app = await buildApp(testConfig(ctx.db, env), { logger: false, ...options, database: ctx.db.database });
+    await ctx.app.ready();
+  });
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.db?.dispose();
+  });
+  return ctx;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  /** `Authorization: Bearer` header for `inject`. */
+  headers: { authorization: string };
+}
+
+export const uniqueEmail = (label = 'user') => `${label}-${randomBytes(5).toString('hex')}@example.test`;
+
+/** Signs a new user up through the real auth route. */
+export async function signUp(app: FastifyInstance, fields: Partial<{ email: string; password: string; name: string }> = {}): Promise<TestUser> {
+  const body = { email: uniqueEmail(), password: 'correct-horse-battery', name: 'Test User', ...fields };
+  const res = await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', payload: body });
+  if (res.statusCode !== 200) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  const { token, user } = res.json<AuthResponse>();
+  return { id: user.id, email: body.email, password: body.password, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** `inject` as `user`, with URLs relative to `/api/{user.id}`. */
+export function asUser(app: FastifyInstance, user: TestUser) {
+  return (options: Omit<InjectOptions, 'url'> & { url: string }): Promise<LightMyRequestResponse> =>
+    app.inject({ ...options, url: `/api/${user.id}${options.url}`, headers: { ...user.headers, ...options.headers } });
+}
+
+/** Asserts a FastAPI-style 422 whose issues include one at `loc` (e.g. ['body', 'title']). */
+export function expectValidationError(res: LightMyRequestResponse, loc?: (string | number)[]): void {
+  expect(res.statusCode).toBe(422);
+  const { detail } = res.json<{ detail: { loc: (string | number)[]; msg: string; type: string }[] }>();
+  expect(Array.isArray(detail)).toBe(true);
+  if (loc) expect(detail.map((issue) => issue.loc)).toContainEqual(loc);
+}

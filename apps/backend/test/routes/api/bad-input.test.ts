@@ -1,0 +1,172 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { setupTestApp, signUp, uniqueEmail, type TestUser } from '../../helper.js';
+
+/**
+ * A few hundred hostile or malformed requests against every route: none may cause a 5xx, and none
+ * may write anything. Values that are valid text (SQL fragments, exotic unicode) must be stored
+ * verbatim, which shows they reach the database as parameters, never as SQL.
+ */
+
+const HUGE = 'x'.repeat(200_000); // over the 100 KB body limit
+const LONG = 'y'.repeat(5_000);
+
+/** Values of the wrong type or shape for any string field. */
+const badValues: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  true,
+  [],
+  ['a'],
+  {},
+  { $ne: null },
+  '',
+  '   ',
+  '\u0000',
+  'abc\u0000def',
+  LONG,
+];
+
+/** Valid text that must round-trip unchanged. */
+const nastyButValidText = [
+  "'; DROP TABLE tasks; --",
+  "' OR '1'='1",
+  'Robert"); DELETE FROM users; --',
+  '$1 $2 %s %d {{7*7}} ${7*7}',
+  '<script>alert(1)</script>',
+  '🧪🔥 émoji ünïcödé 漢字 مرحبا עברית',
+  'e\u0301 combining + ZWJ 👩‍💻',
+  '\u202Eright-to-left override',
+  'line\nbreak\ttab',
+  '\\x00 not a real NUL',
+];
+
+const rawBodies = [
+  '{',
+  '{"title": }',
+  '{"title": "a",}',
+  "{'title': 'single quotes'}",
+  '[1, 2, 3]',
+  '"just a string"',
+  'null',
+  '42',
+  '{"title": "a"}{"title": "b"}',
+  '{"__proto__": {"admin": true}, "title": "proto"}',
+  '{"constructor": {"prototype": {"admin": true}}, "title": "ctor"}',
+  '\u0000',
+  '',
+];
+
+const badIds = ['abc', '-1', '0', '1.5', '99999999999', '1;DROP TABLE tasks', "1'", '%00', 'NaN', 'Infinity', '0x10'];
+
+interface Case {
+  name: string;
+  request: InjectOptions;
+}
+
+function cases(user: TestUser, taskId: number): Case[] {
+  const base = `/api/${user.id}/tasks`;
+  const list: Case[] = [];
+  const json = (method: 'POST' | 'PUT', url: string, payload: unknown, label: string) =>
+    list.push({ name: `${method} ${label}`, request: { method, url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } });
+
+  for (const value of badValues) {
+    const label = JSON.stringify(value).slice(0, 30);
+    json('POST', base, { title: value }, `task title=${label}`);
+    json('POST', base, { title: 'ok', description: value === '' || value === '   ' || value === null ? 0 : value }, `task description=${label}`);
+    json('PUT', `${base}/${taskId}`, { title: value }, `task title=${label}`);
+    if (typeof value !== 'boolean') json('PUT', `${base}/${taskId}`, { completed: value }, `task completed=${label}`);
+    json('POST', '/api/auth/sign-up/email', { email: value, password: 'correct-horse-battery', name: 'n' }, `sign-up email=${label}`);
+    json('POST', '/api/auth/sign-up/email', { email: uniqueEmail(), password: value, name: 'n' }, `sign-up password=${label}`);
+    json('POST', '/api/auth/sign-in/email', { email: value, password: 'x' }, `sign-in email=${label}`);
+  }
+  for (const body of rawBodies) {
+    for (const [method, url] of [
+      ['POST', base],
+      ['PUT', `${base}/${taskId}`],
+      ['POST', '/api/auth/sign-up/email'],
+      ['POST', '/api/auth/sign-in/email'],
+    ] as const) {
+      list.push({ name: `${method} ${url} raw ${JSON.stringify(body).slice(0, 20)}`, request: { method, url, payload: body, headers: { 'content-type': 'application/json' } } });
+    }
+  }
+  for (const id of badIds) {
+    const encoded = encodeURIComponent(id);
+    for (const [method, url] of [
+      ['GET', `${base}/${encoded}`],
+      ['DELETE', `${base}/${encoded}`],
+      ['PATCH', `${base}/${encoded}/complete`],
+    ] as const) {
+      list.push({ name: `${method} id=${id}`, request: { method, url } });
+    }
+    json('PUT', `${base}/${encoded}`, { title: 'x' }, `id=${id}`);
+  }
+  for (const query of ['status=done', 'status[]=all', 'sort=title;drop', 'status=%00', `status=${LONG}`, 'sort=created&sort=title&sort=x', 'extra=1']) {
+    list.push({ name: `GET ?${query.slice(0, 30)}`, request: { method: 'GET', url: `${base}?${query}` } });
+  }
+  for (const [method, url] of [
+    ['POST', base],
+    ['PUT', `${base}/${taskId}`],
+    ['POST', '/api/auth/sign-up/email'],
+    ['POST', '/api/auth/sign-in/email'],
+  ] as const) {
+    list.push({ name: `${method} ${url} oversized`, request: { method, url, payload: JSON.stringify({ title: HUGE }), headers: { 'content-type': 'application/json' } } });
+    list.push({ name: `${method} ${url} as text/plain`, request: { method, url, payload: 'title=hello', headers: { 'content-type': 'text/plain' } } });
+    list.push({ name: `${method} ${url} as form`, request: { method, url, payload: 'title=hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } } });
+    list.push({ name: `${method} ${url} as xml`, request: { method, url, payload: '<title>x</title>', headers: { 'content-type': 'application/xml' } } });
+  }
+  for (const userId of ['..', '%2e%2e', "x' OR 1=1", 'a'.repeat(300), '%00']) {
+    list.push({ name: `GET user_id=${userId.slice(0, 20)}`, request: { method: 'GET', url: `/api/${userId}/tasks` } });
+  }
+  return list;
+}
+
+async function snapshot(app: FastifyInstance, db: { query: (sql: string) => Promise<Record<string, unknown>[]> }) {
+  void app;
+  const [row] = await db.query(
+    'select (select count(*) from tasks)::int as tasks, (select count(*) from users)::int as users, (select coalesce(max(updated_at), now())::text from tasks) as last_change',
+  );
+  return row;
+}
+
+describe('hostile and malformed input', () => {
+  const ctx = setupTestApp({ SIGN_IN_RATE_LIMIT: '10000' });
+  let user: TestUser;
+  let taskId: number;
+
+  beforeAll(async () => {
+    user = await signUp(ctx.app);
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'baseline' } });
+    taskId = res.json<{ id: number }>().id;
+  });
+
+  it('never answers 5xx and writes nothing', async () => {
+    const all = cases(user, taskId);
+    expect(all.length).toBeGreaterThan(200);
+    const before = await snapshot(ctx.app, ctx.db);
+    const failures: string[] = [];
+    for (const { name, request } of all) {
+      const res = await ctx.app.inject({ ...request, headers: { ...user.headers, ...request.headers } });
+      if (res.statusCode >= 500 || res.statusCode < 400) failures.push(`${name} -> ${res.statusCode} ${res.body.slice(0, 120)}`);
+      else if (!/^application\/json/.test(String(res.headers['content-type']))) failures.push(`${name} -> non-JSON error body`);
+      else if (!('detail' in res.json<object>())) failures.push(`${name} -> error without detail: ${res.body.slice(0, 120)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot(ctx.app, ctx.db)).toEqual(before);
+  });
+
+  it.each(nastyButValidText)('stores %j verbatim as a title and a description', async (text) => {
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: text.slice(0, 200), description: text } });
+    expect(res.statusCode).toBe(201);
+    const created = res.json<{ id: number; title: string; description: string }>();
+    const read = await ctx.app.inject({ method: 'GET', url: `/api/${user.id}/tasks/${created.id}`, headers: user.headers });
+    expect(read.json()).toMatchObject({ title: text.slice(0, 200), description: text });
+    const [row] = await ctx.db.query<{ tables: number }>("select count(*)::int as tables from information_schema.tables where table_name in ('tasks', 'users')");
+    expect(row?.tables).toBe(2);
+  });
+
+  it('a prototype-pollution attempt pollutes nothing', async () => {
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+});
