@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages the test suites need. Idempotent: skips apt when everything is already there.
+set -euo pipefail
+
+PACKAGES=(postgresql ca-certificates git)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages present: ${PACKAGES[*]}"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing packages (${missing[*]}): run as root or install them with apt-get" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
