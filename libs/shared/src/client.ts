@@ -1,4 +1,5 @@
 import type { AuthResponse, Session, SignInBody, SignUpBody } from './auth.js';
+import type { ChatRequest, ChatResponse, Conversation, ConversationList } from './chat.js';
 import type { ErrorBody, ValidationIssue } from './common.js';
 import type { Health, Readiness } from './health.js';
 import type { CreateTask, Task, TaskList, TaskQuery, UpdateTask } from './tasks.js';
@@ -90,6 +91,12 @@ export function createApiClient(options: ApiClientOptions = {}) {
         request<Task>('PUT', `${userPath(userId)}/tasks/${id}`, { body }),
       remove: (userId: string, id: number) => request<void>('DELETE', `${userPath(userId)}/tasks/${id}`),
       toggle: (userId: string, id: number) => request<Task>('PATCH', `${userPath(userId)}/tasks/${id}/complete`),
+    },
+    chat: {
+      send: (userId: string, body: ChatRequest) => request<ChatResponse>('POST', `${userPath(userId)}/chat`, { body }),
+      conversations: (userId: string) => request<ConversationList>('GET', `${userPath(userId)}/conversations`),
+      conversation: (userId: string, id: number) =>
+        request<Conversation>('GET', `${userPath(userId)}/conversations/${id}`),
     },
   };
 }

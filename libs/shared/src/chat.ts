@@ -1,0 +1,64 @@
+import Type, { type Static } from 'typebox';
+import { Id, LIMITS, Text, Timestamp } from './common.js';
+
+/** The MCP tools the agent may call, by name. */
+export const TOOL_NAMES = ['add_task', 'list_tasks', 'complete_task', 'delete_task', 'update_task'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** One tool the agent ran while answering: its name, the arguments it chose and what the tool returned. */
+export const ToolCall = Type.Object({
+  tool: Type.String(),
+  arguments: Type.Record(Type.String(), Type.Unknown()),
+  result: Type.Unknown(),
+});
+export type ToolCall = Static<typeof ToolCall>;
+
+export const ChatRequest = Type.Object(
+  {
+    conversation_id: Type.Optional(Id),
+    message: Text({ maxLength: LIMITS.chatMessage, description: 'What the user said (1-5000 characters)' }),
+  },
+  { additionalProperties: false },
+);
+export type ChatRequest = Static<typeof ChatRequest>;
+
+export const ChatResponse = Type.Object({
+  conversation_id: Type.Integer(),
+  response: Type.String(),
+  tool_calls: Type.Array(ToolCall),
+});
+export type ChatResponse = Static<typeof ChatResponse>;
+
+export const MessageRole = Type.Enum(['user', 'assistant']);
+export type MessageRole = Static<typeof MessageRole>;
+
+export const Message = Type.Object({
+  id: Type.Integer(),
+  role: MessageRole,
+  content: Type.String(),
+  tool_calls: Type.Array(ToolCall),
+  created_at: Timestamp,
+});
+export type Message = Static<typeof Message>;
+
+export const ConversationSummary = Type.Object({
+  id: Type.Integer(),
+  /** The first user message, shortened: what the list shows. */
+  title: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ConversationSummary = Static<typeof ConversationSummary>;
+
+export const ConversationList = Type.Object({ conversations: Type.Array(ConversationSummary) });
+export type ConversationList = Static<typeof ConversationList>;
+
+export const Conversation = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  /** Oldest first. */
+  messages: Type.Array(Message),
+});
+export type Conversation = Static<typeof Conversation>;
