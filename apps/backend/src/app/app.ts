@@ -47,6 +47,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     genReqId: requestId,
     logController: new AccessLog(),
     return503OnClosing: true,
+    // The embedded database's first start (initdb + migrations) can take longer than avvio's 10 s.
+    pluginTimeout: 60_000,
     frameworkErrors: routerError,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
