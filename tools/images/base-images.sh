@@ -209,9 +209,14 @@ ensure_image() {
   local start=$SECONDS
   if [[ $force == 1 ]]; then
     # From scratch, root file system included (e.g. to pick up Debian security updates).
+    local previous
+    previous=$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null || true)
     docker image rm "$IMAGE_REPO-rootfs:$(rootfs_key "$image")" >/dev/null 2>&1 || true
     build_image "$image" "$ref" "$key"
     save_image "$image" "$ref" "$tarball"
+    # The image the tag pointed to before is now untagged; remove it unless a container still uses it.
+    [[ -z $previous || $previous == "$(docker image inspect -f '{{.Id}}' "$ref")" ]] ||
+      docker image rm "$previous" >/dev/null 2>&1 || true
   elif image_present "$ref"; then
     log "$image: $ref is present"
   elif cached=$(cached_tarball "$image" "$key"); then
