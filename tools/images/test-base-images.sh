@@ -30,7 +30,7 @@ die() {
 }
 
 cleanup() {
-  docker ps -aq --filter "name=^$PREFIX-" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker ps -aq --filter "name=^$PREFIX-" 2>/dev/null | xargs -r docker rm -f -v >/dev/null 2>&1 || true
   docker volume ls -q --filter "name=^$PREFIX-" 2>/dev/null | xargs -r docker volume rm >/dev/null 2>&1 || true
   docker network rm "$NET" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -302,7 +302,7 @@ test_postgres() {
 
   docker stop "$server" >/dev/null
   check "postgres: docker stop exits 0 after a clean shutdown" pg_stopped_cleanly "$server"
-  docker rm "$server" >/dev/null
+  docker rm -v "$server" >/dev/null
 
   pg_start "$server" "$data"
   if ms=$(pg_wait_ready "$server" "$PG_RESTART_READY_SECONDS"); then
@@ -317,7 +317,7 @@ test_postgres() {
   docker kill -s TERM "$server" >/dev/null
   docker wait "$server" >/dev/null
   check "postgres: SIGTERM stops cleanly with exit code 0" pg_stopped_cleanly "$server"
-  docker rm "$server" >/dev/null
+  docker rm -v "$server" >/dev/null
 
   # A client holding a connection must not delay `docker stop` (SIGINT = fast shutdown).
   pg_start "$server" "$data"
@@ -331,7 +331,7 @@ test_postgres() {
   ms=$(($(milliseconds) - start))
   check "postgres: docker stop with a connected client takes ${ms} ms (< 5000) and exits 0" \
     pg_stopped_quickly_and_cleanly "$server" "$ms" 5000
-  docker rm -f "$server" "$PREFIX-client" >/dev/null
+  docker rm -f -v "$server" "$PREFIX-client" >/dev/null
 
   # Read-only root file system: writes go only to the volume and the tmpfs mounts.
   local ro_data="$PREFIX-pgdata-ro" ro_server="$PREFIX-pg-ro"
