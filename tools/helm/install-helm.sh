@@ -64,6 +64,28 @@ go_tool() {
   printf '%s\n' "$dir"
 }
 
+# go_main_tool NAME MODULE VERSION PACKAGE_DIR: like go_tool, for modules whose go.mod has replace directives (which
+# `go install module@version` refuses): builds a copy of the module's source as the main module, so its go.mod and
+# go.sum apply as its authors test it.
+go_main_tool() {
+  local name="$1" module="$2" version="$3" pkgdir="$4"
+  local dir="$cache/tools/$name-$version-$goos-$goarch"
+  if [[ -x "$dir/$name" ]]; then printf '%s\n' "$dir"; return; fi
+  log "building $name $version from the $module module (first run on this machine only, 1-3 min)"
+  local src tmp
+  src="$(go_module_dir "$module" "$version")"
+  tmp="$(mktemp -d "$cache/tools/.$name.XXXXXX")"
+  cp -R "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+  if ! (cd "$tmp/src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
+      go build -trimpath -ldflags "-s -w" -o "$tmp/$name" "./$pkgdir" >&2); then
+    rm -rf "$tmp"
+    die "building $module@$version failed (see above). Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
+  fi
+  rm -rf "$tmp/src"
+  mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+  printf '%s\n' "$dir"
+}
+
 # go_module_dir MODULE VERSION: downloads a module into the Go module cache (checksum-verified) and prints its dir.
 go_module_dir() {
   local json
@@ -92,7 +114,7 @@ fi
 # points helm at it.
 plugins_dir="$cache/helm-plugins/unittest-$HELM_UNITTEST_VERSION-$goos-$goarch"
 if [[ ! -f "$plugins_dir/helm-unittest/plugin.yaml" ]]; then
-  unittest_bin="$(go_tool helm-unittest github.com/helm-unittest/helm-unittest/cmd/helm-unittest "$HELM_UNITTEST_VERSION")"
+  unittest_bin="$(go_main_tool helm-unittest github.com/helm-unittest/helm-unittest "$HELM_UNITTEST_VERSION" cmd/helm-unittest)"
   tmp="$(mktemp -d "$cache/helm-plugins/.unittest.XXXXXX")"
   mkdir -p "$tmp/helm-unittest"
   cp "$unittest_bin/helm-unittest" "$tmp/helm-unittest/untt"
