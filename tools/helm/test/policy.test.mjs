@@ -248,14 +248,24 @@ describe('policies across renders', () => {
     assert.equal(checksum(after, 'frontend'), checksum(before, 'frontend'));
   });
 
-  test('a secret change changes checksum/secret of the backend and PostgreSQL', () => {
+  test('a secret change rolls the backend, not the frontend nor the database', () => {
     const before = render(base).docs;
     const after = render({ set: [...TAGS, 'secrets.openaiApiKey=sk-rotated-0123456789'] }).docs;
-    for (const [kind, suffix] of [['Deployment', '-backend'], ['StatefulSet', '-postgresql']]) {
-      const checksum = (docs) => find(docs, kind, suffix).spec.template.metadata.annotations['checksum/secret'];
-      assert.ok(checksum(before));
-      assert.notEqual(checksum(after), checksum(before), `${kind} ${suffix}`);
+    const checksum = (docs) => find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
+    assert.match(checksum(before), /^[0-9a-f]{64}$/);
+    assert.notEqual(checksum(after), checksum(before));
+    for (const [kind, suffix] of [['Deployment', '-frontend'], ['StatefulSet', '-postgresql']]) {
+      const template = (docs) => JSON.stringify(find(docs, kind, suffix).spec.template);
+      assert.equal(template(after), template(before), `${kind} ${suffix} must not roll`);
     }
+  });
+
+  test('with existingSecret, checksum/secret follows that Secret (looked up at install time)', () => {
+    const a = render({ set: [...TAGS, 'secrets.existingSecret=todo-credentials'] }).docs;
+    const b = render({ set: [...TAGS, 'secrets.existingSecret=todo-credentials', 'secrets.openaiApiKey=ignored-here-0123'] }).docs;
+    const checksum = (docs) => find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
+    assert.match(checksum(a), /^[0-9a-f]{64}$/);
+    assert.equal(checksum(a), checksum(b), 'chart values do not feed an existing Secret');
   });
 
   test('the same values render the same pod templates (no rollout on a re-deploy without changes)', () => {
