@@ -119,4 +119,4 @@ for (const [name, def] of Object.entries(definitions)) {
   }
 }
 if (written === 0) throw new Error(`no kinds found in ${specPath}`);
-console.log(`openapi2jsonschema: wrote ${written} schemas (${spec.info?.title} ${spec.info?.version}) to ${outDir}`);
+console.log(`openapi2jsonschema: wrote ${written} schemas from ${specPath} to ${outDir}`);
