@@ -1,0 +1,67 @@
+{{/*
+todo-stack.validateValues: checks what values.schema.json cannot express and fails the render with every problem at
+once, each with what to do. Called from NOTES.txt and from the Deployments (so `helm template` fails too).
+*/}}
+{{- define "todo-stack.validateValues" -}}
+{{- $messages := list -}}
+{{- range $component := list "backend" "frontend" "postgresql" -}}
+{{- $values := index $.Values $component -}}
+{{- if or (ne $component "postgresql") $.Values.postgresql.enabled -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.image" (dict "name" $component "image" $values.image)) -}}
+{{- end -}}
+{{- end -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.database" .) -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.secrets" .) -}}
+{{- range $component := list "backend" "frontend" -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.scaling" (dict "name" $component "values" (index $.Values $component))) -}}
+{{- end -}}
+{{- if and .Values.ingress.enabled (not .Values.ingress.hostname) -}}
+{{- $messages = append $messages "ingress.hostname: set the host name of the app (e.g. todo.local), or ingress.enabled=false" -}}
+{{- end -}}
+{{- $messages = without (compact $messages) "" -}}
+{{- if $messages -}}
+{{- printf "\nVALUES VALIDATION:\n%s" (join "\n" $messages) | fail -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Images: a tag (or digest) is required and must not float. */}}
+{{- define "todo-stack.validateValues.image" -}}
+{{- $tag := toString (default "" .image.tag) -}}
+{{- if and (not $tag) (not .image.digest) -}}
+{{ .name }}.image.tag: empty. Pass the image's content tag, e.g. --set {{ .name }}.image.tag=<tag> (npx nx run deploy:minikube does this), or pin {{ .name }}.image.digest.
+{{- else if has (lower $tag) (list "latest" "stable" "edge" "main" "master" "nightly") -}}
+{{ .name }}.image.tag: "{{ $tag }}" is a floating tag: the cluster would not know when it changes and pods would not roll. Use the image's content tag or a pinned version.
+{{- end -}}
+{{- end -}}
+
+{{/* Database: an external database needs a URL (or an existingSecret), with TLS unless allowed otherwise. */}}
+{{- define "todo-stack.validateValues.database" -}}
+{{- if and (not .Values.postgresql.enabled) (not .Values.secrets.existingSecret) -}}
+{{- $url := .Values.externalDatabase.url -}}
+{{- if not $url -}}
+externalDatabase.url: postgresql.enabled=false needs the external database's URL (e.g. Neon's postgres://user:pass@host/db?sslmode=require), or secrets.existingSecret naming a Secret with DATABASE_URL.
+{{- else if not (regexMatch "^postgres(ql)?://" $url) -}}
+externalDatabase.url: must start with postgres:// or postgresql://.
+{{- else if and .Values.externalDatabase.requireSsl (not (regexMatch "[?&]sslmode=(require|verify-ca|verify-full)(&|$)" $url)) -}}
+externalDatabase.url: add ?sslmode=require (or verify-full) so the connection to the external database is encrypted, or set externalDatabase.requireSsl=false for a database inside the cluster's network.
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Secrets: BETTER_AUTH_SECRET must be long enough for production (the backend refuses to start otherwise). */}}
+{{- define "todo-stack.validateValues.secrets" -}}
+{{- $s := .Values.secrets.betterAuthSecret -}}
+{{- if and $s (lt (len $s) 32) -}}
+secrets.betterAuthSecret: {{ len $s }} characters; use at least 32 (e.g. openssl rand -base64 48), or leave it empty to generate one.
+{{- end -}}
+{{- end -}}
+
+{{/* Scaling: coherent HPA bounds and PodDisruptionBudget. */}}
+{{- define "todo-stack.validateValues.scaling" -}}
+{{- $v := .values -}}
+{{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
+{{ .name }}.autoscaling: minReplicas ({{ $v.autoscaling.minReplicas }}) is greater than maxReplicas ({{ $v.autoscaling.maxReplicas }}).
+{{- else if and $v.pdb.create (ne (toString $v.pdb.minAvailable) "") (ne (toString $v.pdb.maxUnavailable) "") -}}
+{{ .name }}.pdb: set minAvailable or maxUnavailable, not both.
+{{- end -}}
+{{- end -}}

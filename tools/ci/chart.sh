@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# CI stage for the Helm chart deploy/helm/todo-stack (no cluster needed). Idempotent; fast on a warm machine.
+#   1. tools: helm, helm-unittest, kubeconform, Kubernetes schemas, npm helpers (cached outside the clone)
+#   2. README: the Parameters table matches values.yaml
+#   3. helm lint --strict + helm template validated against the Kubernetes API schemas, for every values case
+#   4. helm-unittest suites (deploy/helm/todo-stack/tests/*_test.yaml)
+#   5. policy tests over everything the chart renders (tools/helm/test/*.test.mjs)
+# Usage: tools/ci/chart.sh        (TODO_STACK_CACHE overrides the cache dir, default ~/.cache/todo-stack)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+passed=0
+step() { # step NAME COMMAND...: runs and times one step; stops the stage on failure
+  local name="$1" start=$SECONDS
+  shift
+  echo "::: chart: $name"
+  if ! "$@"; then
+    echo "::: chart: $name FAILED after $((SECONDS - start))s" >&2
+    echo "chart: $passed passed, 1 failed"
+    exit 1
+  fi
+  passed=$((passed + 1))
+  echo "::: chart: $name ok ($((SECONDS - start))s)"
+}
+
+tools_start=$SECONDS
+echo "::: chart: tools"
+env_file="$(mktemp)"
+trap 'rm -f "$env_file"' EXIT
+tools/helm/install-helm.sh --env >"$env_file"
+# shellcheck disable=SC1090
+source "$env_file"
+echo "::: chart: tools ok ($((SECONDS - tools_start))s): $(helm version --template '{{ .Version }}'), helm-unittest $(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' "$HELM_PLUGINS/helm-unittest/plugin.yaml"), Kubernetes schemas $TODO_STACK_KUBERNETES_VERSION"
+
+step "README parameters table" tools/helm/readme.sh --check
+step "lint, template and schema validation" node tools/helm/check-chart.mjs
+step "helm unittest" helm unittest --strict deploy/helm/todo-stack
+step "policy tests" node --test --test-reporter=spec tools/helm/test/
+
+echo "chart: $passed passed, 0 failed ($((SECONDS))s)"

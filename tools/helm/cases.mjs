@@ -1,0 +1,40 @@
+// The values combinations every chart check runs over: helm lint --strict, helm template + schema validation, and
+// the policy tests. Image tags stand in for the content tags the deploy executor passes.
+export const TAGS = ['backend.image.tag=3f2a9c1d5e7b', 'frontend.image.tag=7b4e0a2f9c1d'];
+
+export const EXTERNAL_DATABASE_URL = 'postgres://todo:neon-pass-9Xq2@ep-cool-dawn-123456.eu-central-1.aws.neon.tech/todo?sslmode=require';
+
+/** @type {{ name: string, valuesFiles?: string[], set?: string[] }[]} */
+export const CASES = [
+  { name: 'default', set: TAGS },
+  { name: 'values-dev.yaml', valuesFiles: ['values-dev.yaml'], set: TAGS },
+  { name: 'values-prod.yaml', valuesFiles: ['values-prod.yaml'], set: TAGS },
+  { name: 'environment=local', set: [...TAGS, 'environment=local'] },
+  { name: 'environment=production', set: [...TAGS, 'environment=production'] },
+  {
+    name: 'external database (Neon)',
+    set: [...TAGS, 'postgresql.enabled=false', `externalDatabase.url=${EXTERNAL_DATABASE_URL}`],
+  },
+  {
+    name: 'everything on',
+    set: [
+      ...TAGS,
+      'backend.autoscaling.enabled=true',
+      'frontend.autoscaling.enabled=true',
+      'backend.autoscaling.targetMemory=80',
+      'networkPolicy.enabled=true',
+      'ingress.tls=true',
+      'frontend.service.type=LoadBalancer',
+      'imagePullSecrets[0].name=regcred',
+      'secrets.openaiApiKey=sk-test-0123456789abcdef',
+      'secrets.betterAuthSecret=0123456789abcdef0123456789abcdef-given',
+      'postgresql.auth.password=pa ss+w/rd@#1',
+      'backend.image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    ],
+  },
+  {
+    name: 'local without ingress',
+    valuesFiles: ['values-dev.yaml'],
+    set: [...TAGS, 'ingress.enabled=false', 'backend.podAntiAffinityPreset=hard', 'frontend.replicas=1'],
+  },
+];
