@@ -1,0 +1,76 @@
+# Shared settings and helpers for the test cluster scripts. Sourced, never run.
+# shellcheck shell=bash
+
+# --- Versions (changing one changes the build key, so a new build is made) ---------------------
+K8S_VERSION=v1.35.4        # kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl
+ETCD_VERSION=v3.6.6        # the etcd kubeadm pins for Kubernetes 1.35
+CONTAINERD_VERSION=v2.2.9  # CRI runtime of the real node (Debian's 1.6 is too old for kubelet 1.35)
+KWOK_VERSION=v0.8.0        # fake nodes for control-plane-only runs
+COREDNS_VERSION=v1.13.1    # cluster DNS, the version kubeadm pins for 1.35
+LOCAL_PATH_VERSION=v0.0.30 # dynamic hostPath-style PersistentVolumes (what kind uses)
+PAUSE_VERSION=3.10.1       # sandbox image, compiled from the Kubernetes sources of K8S_VERSION
+
+# --- Locations ---------------------------------------------------------------------------------
+TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TC_CACHE=${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}/test-cluster
+TC_STATE=${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster} # etcd data, certs, kubeconfig, logs
+TC_RUN=/run/todo-test-cluster                                # sockets and pid files
+TC_NAME=todo-test-cluster
+
+# --- Network (ports in the 16xxx range this project owns) --------------------------------------
+APISERVER_PORT=16443
+ETCD_CLIENT_PORT=16379
+ETCD_PEER_PORT=16380
+KUBELET_PORT=16250
+KUBELET_HEALTHZ_PORT=16248
+KCM_PORT=16257
+SCHEDULER_PORT=16259
+PROXY_HEALTHZ_PORT=16256
+PROXY_METRICS_PORT=16249
+KWOK_PORT=16247
+SERVICE_CIDR=10.96.0.0/16
+CLUSTER_DNS=10.96.0.10
+POD_CIDR=10.244.0.0/16
+CNI_BRIDGE=tcbr0
+NODE_NAME=todo-node
+KWOK_NODE_NAME=todo-kwok-node
+
+# Images built locally (never pulled: no registry is reachable).
+PAUSE_IMAGE=localhost/test-cluster/pause:$PAUSE_VERSION
+COREDNS_IMAGE=localhost/test-cluster/coredns:$COREDNS_VERSION
+HELPER_IMAGE=localhost/test-cluster/busybox:debian-bookworm
+
+log() { printf '\033[1m[test-cluster]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[test-cluster] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+  [[ $(id -u) -eq 0 ]] || die "run as root (the node needs mounts, iptables and cgroups): sudo $0 $*"
+}
+
+# apt_need PKG... installs the Debian packages that are not installed yet.
+apt_need() {
+  local missing=() p
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  ((${#missing[@]})) || return 0
+  log "installing Debian packages: ${missing[*]}"
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} yourself"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+# The build key: versions + the recipe (this file and build.sh) + the Go toolchain.
+build_key() {
+  { cat "$TC_DIR/lib.sh" "$TC_DIR/build.sh" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12
+}
+build_dir() { echo "$TC_CACHE/build-$K8S_VERSION-$(build_key)"; }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
+wait_for() {
+  local timeout=$1 what=$2 start=$SECONDS
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS - start < timeout)) || return 1
+    sleep 1
+  done
+  log "$what ready after $((SECONDS - start))s"
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Copies images into the test cluster's node runtime, where pods find them without any registry.
+#   load-image.sh IMAGE...             from the local Docker engine (docker save | ctr import)
+#   load-image.sh --archive FILE...    from `docker save` or OCI archives
+# Pods must then refer to the same name (e.g. todo-backend:3f2a1c is docker.io/library/todo-backend:3f2a1c
+# for both) and should use imagePullPolicy IfNotPresent or Never.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_root
+(($#)) || die "usage: $0 IMAGE... | $0 --archive FILE..."
+[[ -S $TC_RUN/containerd.sock && $(cat "$TC_STATE/mode" 2>/dev/null) == node ]] ||
+  die "the test cluster's node is not running: start it with $TC_DIR/up.sh"
+CTR=("$(build_dir)/bin/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
+
+if [[ $1 == --archive ]]; then
+  shift
+  for f in "$@"; do
+    [[ -f $f ]] || die "no such archive: $f"
+    "${CTR[@]}" images import "$f" >/dev/null || die "ctr could not import $f"
+    log "imported $f"
+  done
+  exit 0
+fi
+
+command -v docker >/dev/null && docker info >/dev/null 2>&1 || die "Docker engine not reachable: start dockerd (or use --archive)"
+for image in "$@"; do
+  docker image inspect "$image" >/dev/null 2>&1 || die "image $image not found in Docker: build it first"
+done
+docker save "$@" | "${CTR[@]}" images import - >/dev/null || die "ctr could not import the output of docker save $*"
+log "loaded into the node: $*"
