@@ -21,7 +21,7 @@ started=$SECONDS
 
 BUILD=$("$TC_DIR/build.sh")
 BIN=$BUILD/bin
-apt_need openssl curl iptables conntrack
+apt_need openssl curl iptables conntrack jq
 [[ $MODE == kwok ]] || apt_need runc containernetworking-plugins
 
 mkdir -p "$TC_STATE/logs" "$TC_RUN"
@@ -126,6 +126,11 @@ fi
 # Bridged pod traffic must pass iptables (Services), and the host must route for pods.
 sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 ||
   die "cannot set the bridge/forwarding sysctls (is br_netfilter available?)"
+# Service addresses are virtual: one without an iptables rule (yet) must stay on the pod bridge
+# rather than follow the default route off this machine. (The CNI bridge plugin adopts this bridge.)
+ip link show "$CNI_BRIDGE" >/dev/null 2>&1 || ip link add "$CNI_BRIDGE" type bridge
+ip link set "$CNI_BRIDGE" up
+ip route replace "$SERVICE_CIDR" dev "$CNI_BRIDGE"
 
 source "$TC_DIR/node.sh"
 write_node_config
