@@ -66,15 +66,21 @@ stop etcd
 if [[ -x $BIN/kube-proxy ]] && iptables -t nat -S 2>/dev/null | grep -q KUBE-SERVICES; then
   "$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || log "kube-proxy --cleanup reported errors (see iptables-save)"
 fi
-iptables -t nat -S POSTROUTING 2>/dev/null | grep -- "$TC_NAME" | while read -r _ chain rule; do
+rules=$(iptables -t nat -S POSTROUTING 2>/dev/null | grep -- "$TC_NAME" || true)
+[[ -z $rules ]] || while read -r _ chain rule; do
   eval "iptables -t nat -D $chain $rule" 2>/dev/null || true
   target=$(sed -n 's/.* -j \(CNI-[0-9a-f]*\).*/\1/p' <<<"$rule")
   [[ -n $target ]] && { iptables -t nat -F "$target"; iptables -t nat -X "$target"; } 2>/dev/null || true
+done <<<"$rules"
+for ipt in iptables iptables-legacy; do
+  command -v "$ipt" >/dev/null || continue
+  while "$ipt" -D FORWARD -i "$CNI_BRIDGE" -o "$CNI_BRIDGE" -m comment --comment "$TC_NAME pods" -j ACCEPT 2>/dev/null; do :; done
 done
-ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && ip link delete "$CNI_BRIDGE"
+if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link delete "$CNI_BRIDGE"; fi
 
 # 4. Mounts and cgroups left by pods, then the state itself.
-findmnt -rn -o TARGET | grep -E "^($TC_STATE|$TC_RUN)/" | sort -r | while read -r m; do umount -l "$m" || true; done
+mounts=$(findmnt -rn -o TARGET | grep -E "^($TC_STATE|$TC_RUN)/" | sort -r || true)
+for m in $mounts; do umount -l "$m" || true; done
 for cg in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
   [[ -d $cg ]] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
 done

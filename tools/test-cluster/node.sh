@@ -3,8 +3,14 @@
 # to (and never touching) the one a Docker engine may run.
 # shellcheck shell=bash
 
+# Sandboxed machines (containers, some VMs) may lack CAP_SYS_RESOURCE: then no process may lower its
+# oom_score_adj below the current one, and runc fails with "can't get final child's PID from pipe"
+# on pods that ask for it (every pod sandbox asks for -998).
+oom_adj_restricted() { ! (echo -1 >/proc/self/oom_score_adj) 2>/dev/null; }
+
 write_node_config() {
-  local cni_dir=$TC_STATE/cni
+  local cni_dir=$TC_STATE/cni restrict_oom=false
+  oom_adj_restricted && restrict_oom=true
   mkdir -p "$cni_dir/net.d" "$TC_STATE/volumes" "$TC_STATE/kubelet" "$TC_STATE/pod-logs"
 
   cat >"$TC_STATE/containerd.toml" <<EOF
@@ -27,12 +33,14 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
     config_path = ""
 
 [plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = $restrict_oom
   [plugins.'io.containerd.cri.v1.runtime'.containerd]
     default_runtime_name = "runc"
     [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
       [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
         BinaryName = "$(command -v runc)"
+        Root = "$TC_RUN/runc"
         SystemdCgroup = false
   [plugins.'io.containerd.cri.v1.runtime'.cni]
     bin_dirs = ["/usr/lib/cni"]
@@ -113,5 +121,6 @@ healthzBindAddress: 127.0.0.1:$PROXY_HEALTHZ_PORT
 metricsBindAddress: 127.0.0.1:$PROXY_METRICS_PORT
 # Leave the host's conntrack table size alone.
 conntrack: { maxPerCore: 0 }
+$($restrict_oom && echo 'oomScoreAdj: 0')
 EOF
 }

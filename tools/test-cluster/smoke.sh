@@ -76,7 +76,10 @@ in_client() {
 
 # Checks that need more than one command.
 jsonpath() { ks get "$1" -o jsonpath="$2" "${@:3}" 2>/dev/null; }
-ready_pods() { ks get pods -l "app=$1" -o jsonpath='{range .items[?(@.status.conditions[?(@.type=="Ready")].status=="True")]}{.metadata.name}{"\n"}{end}' | sort; }
+ready_pods() {
+  ks get pods -l "app=$1" -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' |
+    awk '$2 == "True" { print $1 }' | sort
+}
 on_node() { [[ $(jsonpath pods '{.items[*].spec.nodeName}' -l app=web) == "$NODE $NODE" ]]; }
 ready_endpoints() { [[ $(ks get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}x{end}') == "$1" ]]; }
 apply_strict() { render "$1" | k apply --validate=strict -n "$2" -f - "${@:3}"; }
@@ -118,7 +121,7 @@ provisioned_by() { [[ $(k get pv -o jsonpath='{.items[*].metadata.annotations.pv
 volumes_released() { [[ -z $(k get pv -o name) ]] || k wait --for=delete pv --all --timeout=60s; }
 
 if [[ $MODE == node ]]; then NODE=$NODE_NAME; smoke_image; else NODE=$KWOK_NODE_NAME IMAGE=smoke/never-pulled:kwok; fi
-log "smoke test on the $MODE node $NODE"
+log "smoke test: $MODE mode, node $NODE"
 k delete namespace smoke --ignore-not-found --wait=true >/dev/null
 k apply -f "$TC_DIR/smoke/namespace.yaml" >/dev/null
 ks wait --for=create serviceaccount/default --timeout=30s >/dev/null

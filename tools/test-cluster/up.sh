@@ -131,6 +131,14 @@ sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge
 ip link show "$CNI_BRIDGE" >/dev/null 2>&1 || ip link add "$CNI_BRIDGE" type bridge
 ip link set "$CNI_BRIDGE" up
 ip route replace "$SERVICE_CIDR" dev "$CNI_BRIDGE"
+# Pod-to-pod traffic through a Service is routed back onto the bridge (FORWARD), and a Docker engine
+# sets that chain's policy to DROP: accept bridge-to-bridge traffic in each backend (only that).
+for ipt in iptables iptables-legacy; do
+  command -v "$ipt" >/dev/null || continue
+  [[ $ipt == iptables ]] || "$ipt" -S FORWARD 2>/dev/null | grep -q -- '-P FORWARD DROP' || continue
+  rule=(FORWARD -i "$CNI_BRIDGE" -o "$CNI_BRIDGE" -m comment --comment "$TC_NAME pods" -j ACCEPT)
+  "$ipt" -C "${rule[@]}" 2>/dev/null || "$ipt" -I "${rule[@]}"
+done
 
 source "$TC_DIR/node.sh"
 write_node_config
@@ -139,12 +147,13 @@ CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"
 ready containerd containerd "${CTR[@]}" version
 for image in pause coredns busybox; do
-  "${CTR[@]}" images import --no-unpack=false "$BUILD/images/$image.tar" >/dev/null ||
-    die "could not import $BUILD/images/$image.tar into containerd (logs: $TC_STATE/logs/containerd.log)"
+  out=$("${CTR[@]}" images import "$BUILD/images/$image.tar" 2>&1) ||
+    die "could not import $BUILD/images/$image.tar into containerd: $out"
 done
 
 start kubelet "$BIN/kubelet" --config="$TC_STATE/kubelet.yaml" --kubeconfig="$TC_STATE/kubelet.kubeconfig" \
-  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP"
+  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" \
+  $(oom_adj_restricted && echo --oom-score-adj=0)
 start kube-proxy "$BIN/kube-proxy" --config="$TC_STATE/kube-proxy.yaml" --hostname-override="$NODE_NAME"
 ready kubelet "node $NODE_NAME" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
