@@ -11,12 +11,14 @@ need_root
 [[ -S $TC_RUN/containerd.sock && $(cat "$TC_STATE/mode" 2>/dev/null) == node ]] ||
   die "the test cluster's node is not running: start it with $TC_DIR/up.sh"
 CTR=("$(build_dir)/bin/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
+# ctr warns about cgroup v1 on every call; other messages pass through.
+ctr_import() { "${CTR[@]}" images import "$@" 2> >(grep -v 'DEPRECATION: The support for cgroup v1' >&2); }
 
 if [[ $1 == --archive ]]; then
   shift
   for f in "$@"; do
     [[ -f $f ]] || die "no such archive: $f"
-    "${CTR[@]}" images import "$f" >/dev/null || die "ctr could not import $f"
+    ctr_import "$f" >/dev/null || die "ctr could not import $f"
     log "imported $f"
   done
   exit 0
@@ -26,5 +28,5 @@ command -v docker >/dev/null && docker info >/dev/null 2>&1 || die "Docker engin
 for image in "$@"; do
   docker image inspect "$image" >/dev/null 2>&1 || die "image $image not found in Docker: build it first"
 done
-docker save "$@" | "${CTR[@]}" images import - >/dev/null || die "ctr could not import the output of docker save $*"
+docker save "$@" | ctr_import - >/dev/null || die "ctr could not import the output of docker save $*"
 log "loaded into the node: $*"

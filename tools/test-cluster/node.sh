@@ -8,12 +8,19 @@
 # on pods that ask for it (every pod sandbox asks for -998).
 oom_adj_restricted() { ! (echo -1 >/proc/self/oom_score_adj) 2>/dev/null; }
 
+# write_file FILE < CONTENT: replaces FILE only when CONTENT differs (kube-proxy exits when its config changes).
+write_file() {
+  local new
+  new=$(cat)
+  [[ -f $1 && $(<"$1") == "$new" ]] || printf '%s\n' "$new" >"$1"
+}
+
 write_node_config() {
   local cni_dir=$TC_STATE/cni restrict_oom=false
   oom_adj_restricted && restrict_oom=true
   mkdir -p "$cni_dir/net.d" "$TC_STATE/volumes" "$TC_STATE/kubelet" "$TC_STATE/pod-logs"
 
-  cat >"$TC_STATE/containerd.toml" <<EOF
+  write_file "$TC_STATE/containerd.toml" <<EOF
 version = 3
 root = "$TC_STATE/containerd"
 state = "$TC_RUN/containerd"
@@ -57,7 +64,7 @@ EOF
 
   # One bridge for all pods, addresses from the first /24 of the pod CIDR, masquerade on the way out,
   # hairpin so a pod reaches itself through its Service; portmap for hostPort.
-  cat >"$cni_dir/net.d/10-$TC_NAME.conflist" <<EOF
+  write_file "$cni_dir/net.d/10-$TC_NAME.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "$TC_NAME",
@@ -81,7 +88,7 @@ EOF
 EOF
 
   # failCgroupV1: kubelet 1.35 refuses cgroup v1 hosts unless told otherwise; this machine is v1.
-  cat >"$TC_STATE/kubelet.yaml" <<EOF
+  write_file "$TC_STATE/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 failCgroupV1: $([[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]] && echo true || echo false)
@@ -110,7 +117,7 @@ imageGCHighThresholdPercent: 98
 imageGCLowThresholdPercent: 95
 EOF
 
-  cat >"$TC_STATE/kube-proxy.yaml" <<EOF
+  write_file "$TC_STATE/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables

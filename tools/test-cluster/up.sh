@@ -146,9 +146,10 @@ CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 
 start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"
 ready containerd containerd "${CTR[@]}" version
-for image in pause coredns busybox; do
-  out=$("${CTR[@]}" images import "$BUILD/images/$image.tar" 2>&1) ||
-    die "could not import $BUILD/images/$image.tar into containerd: $out"
+for image in "$PAUSE_IMAGE:pause" "$COREDNS_IMAGE:coredns" "$HELPER_IMAGE:busybox"; do
+  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "${image%:*}" && continue
+  out=$("${CTR[@]}" images import "$BUILD/images/${image##*:}.tar" 2>&1) ||
+    die "could not import $BUILD/images/${image##*:}.tar into containerd: $out"
 done
 
 start kubelet "$BIN/kubelet" --config="$TC_STATE/kubelet.yaml" --kubeconfig="$TC_STATE/kubelet.kubeconfig" \
