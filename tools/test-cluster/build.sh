@@ -142,5 +142,8 @@ build_pause_image
 build_coredns_image
 build_helper_image
 touch "$OUT/.complete"
+for old in "$TC_CACHE"/build-*; do # builds of older versions or recipes
+  [[ $old == "$OUT" ]] || { log "removing the outdated build $old"; rm -rf "$old"; }
+done
 log "built in $((SECONDS - start))s: $OUT"
 echo "$OUT"

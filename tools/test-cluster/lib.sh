@@ -40,6 +40,9 @@ PAUSE_IMAGE=localhost/test-cluster/pause:$PAUSE_VERSION
 COREDNS_IMAGE=localhost/test-cluster/coredns:$COREDNS_VERSION
 HELPER_IMAGE=localhost/test-cluster/busybox:debian-bookworm
 
+# Go's official installer puts it here, and not always on PATH.
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
+
 log() { printf '\033[1m[test-cluster]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[test-cluster] error:\033[0m %s\n' "$*" >&2; exit 1; }
 

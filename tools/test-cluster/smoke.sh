@@ -152,6 +152,9 @@ if [[ $MODE == node ]]; then
   check "Service by DNS name from another pod" serves_web http://web.smoke.svc.cluster.local/
   check "Service by short DNS name (search path)" serves_web http://web/
   check "Service by ClusterIP from the host" host_serves_web "http://$ip/"
+  port=$(jsonpath service/web-nodeport '{.spec.ports[0].nodePort}')
+  check "Service by NodePort on the node's address" host_serves_web "http://$(<"$TC_STATE/node-ip"):$port/"
+  check "Service by NodePort on localhost" host_serves_web "http://127.0.0.1:$port/"
   check "container logs (API server -> kubelet)" logs_contain deployment/web 'listening on 8080'
 
   before=$(ready_pods web)

@@ -112,7 +112,7 @@ ready kube-controller-manager "default ServiceAccount" kubectl -n default get se
 
 # --- Fake node ------------------------------------------------------------------------------------
 if [[ $MODE == kwok ]]; then
-  start kwok "$BIN/kwok" --kubeconfig="$KUBECONFIG" --config="$BUILD/kwok-stages.yaml" \
+  start kwok "$BIN/kwok" --kubeconfig="$KUBECONFIG" --config="$BUILD/kwok-stages.yaml" --config="$TC_DIR/kwok/pod-complete-bare.yaml" \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:$KWOK_PORT" --cidr=10.245.0.0/16 --node-ip="$NODE_IP"
   apply_manifest kwok-node.yaml
