@@ -6,14 +6,12 @@ source "$(dirname "$0")/lib.sh"
 need_root
 
 kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" --request-timeout=5s "$@"; }
-running() { [[ -f $TC_RUN/$1.pid ]] && kill -0 "$(<"$TC_RUN/$1.pid")" 2>/dev/null; }
-
 # stop NAME: SIGTERM, then SIGKILL after 15 s, for a process this cluster started (by its pid file).
 stop() {
   local pidfile=$TC_RUN/$1.pid pid i
   [[ -f $pidfile ]] || return 0
   pid=$(<"$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$1"; then
     log "stopping $1"
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -28,7 +26,7 @@ CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 tasks() { "${CTR[@]}" tasks ls -q 2>/dev/null; }
 
 # 1. Real node: let the kubelet tear every pod down (CNI DEL frees addresses and iptables rules).
-if running kubelet && running kube-apiserver; then
+if alive kubelet && alive kube-apiserver; then
   stop kube-controller-manager # nothing recreates the pods from here on
   log "deleting all pods"
   kubectl delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
@@ -42,7 +40,7 @@ stop kubelet
 
 # 2. Whatever is left in this containerd: kill its tasks, note the sandboxes' network namespaces.
 netns=()
-if running containerd; then
+if alive containerd; then
   for id in $("${CTR[@]}" containers ls -q 2>/dev/null); do
     "${CTR[@]}" tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
     path=$("${CTR[@]}" containers info "$id" 2>/dev/null |

@@ -67,6 +67,14 @@ build_key() {
 }
 build_dir() { echo "$TC_CACHE/build-$K8S_VERSION-$(build_key)"; }
 
+# alive NAME: the process started for NAME (pid file in $TC_RUN) still runs, and is that program
+# (not another process that got the pid since).
+alive() {
+  local pid
+  pid=$(cat "$TC_RUN/$1.pid" 2>/dev/null) || return 1
+  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */"$1"* ]]
+}
+
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
 wait_for() {
   local timeout=$1 what=$2 start=$SECONDS

@@ -46,7 +46,7 @@ kubectl() { "$BIN/kubectl" "$@"; }
 start() {
   local name=$1 pidfile=$TC_RUN/$1.pid
   shift
-  if [[ -f $pidfile ]] && kill -0 "$(<"$pidfile")" 2>/dev/null; then return; fi
+  alive "$name" && return
   log "starting $name"
   setsid "$@" </dev/null >>"$TC_STATE/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
