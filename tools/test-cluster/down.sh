@@ -60,10 +60,21 @@ stop kube-controller-manager
 stop kube-apiserver
 stop etcd
 
-# 3. Network: kube-proxy's iptables chains, leftover CNI masquerade rules, the pod bridge.
+# 3. Network: kube-proxy's and the kubelet's iptables chains, leftover CNI masquerade rules, the pod
+# bridge and its FORWARD rule.
 if [[ -x $BIN/kube-proxy ]] && iptables -t nat -S 2>/dev/null | grep -q KUBE-SERVICES; then
   "$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || log "kube-proxy --cleanup reported errors (see iptables-save)"
 fi
+# The kubelet's own chains (kube-proxy --cleanup leaves them).
+for ipt in iptables ip6tables; do
+  command -v "$ipt" >/dev/null || continue
+  for hook in INPUT OUTPUT; do while "$ipt" -D "$hook" -j KUBE-FIREWALL 2>/dev/null; do :; done; done
+  for table in filter nat mangle; do
+    for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+      "$ipt" -t "$table" -F "$chain" 2>/dev/null && "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+    done
+  done
+done
 rules=$(iptables -t nat -S POSTROUTING 2>/dev/null | grep -- "$TC_NAME" || true)
 [[ -z $rules ]] || while read -r _ chain rule; do
   eval "iptables -t nat -D $chain $rule" 2>/dev/null || true
