@@ -117,7 +117,7 @@ if [[ $MODE == kwok ]]; then
     --server-address="127.0.0.1:$KWOK_PORT" --cidr=10.245.0.0/16 --node-ip="$NODE_IP"
   apply_manifest kwok-node.yaml
   ready kwok "node $KWOK_NODE_NAME" kubectl wait --for=condition=Ready "node/$KWOK_NODE_NAME" --timeout=1s
-  log "cluster up (kwok) in $((SECONDS - started))s"
+  log "cluster up (kwok) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
   echo "export KUBECONFIG=$KUBECONFIG"
   exit 0
 fi
@@ -166,5 +166,5 @@ start local-path-provisioner "$BIN/local-path-provisioner" start --kubeconfig="$
   --service-account-name=local-path-provisioner-service-account
 ready kubelet CoreDNS kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s
 
-log "cluster up (real node) in $((SECONDS - started))s"
+log "cluster up (real node) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
 echo "export KUBECONFIG=$KUBECONFIG"
