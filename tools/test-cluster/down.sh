@@ -87,6 +87,17 @@ for ipt in iptables iptables-legacy; do
 done
 if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link delete "$CNI_BRIDGE"; fi
 
+# CNI's result cache (libcni keeps it in /var/lib/cni whatever the config): entries of this network.
+for f in /var/lib/cni/results/"$TC_NAME"-*; do
+  [[ -f $f ]] || continue
+  id=${f#/var/lib/cni/results/"$TC_NAME"-}
+  rm -f "$f" "/var/lib/cni/results/cni-loopback-${id%-*}-lo"
+done
+# The kubelet makes this dir (device plugins) whatever its --root-dir: remove it unless in use.
+sock=/var/lib/kubelet/device-plugins/kubelet.sock
+[[ -S $sock ]] && ! ss -xl | grep -qF "$sock" && rm -f "$sock"
+rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null || true
+
 # 4. Mounts and cgroups left by pods, then the state itself.
 mounts=$(findmnt -rn -o TARGET | grep -E "^($TC_STATE|$TC_RUN)/" | sort -r || true)
 for m in $mounts; do umount -l "$m" || true; done

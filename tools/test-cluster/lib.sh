@@ -15,6 +15,7 @@ TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TC_CACHE=${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}/test-cluster
 TC_STATE=${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster} # etcd data, certs, kubeconfig, logs
 TC_RUN=/run/todo-test-cluster                                # sockets and pid files
+[[ $TC_STATE == /*/* ]] || { echo "TEST_CLUSTER_STATE must be an absolute path below /: $TC_STATE" >&2; exit 1; }
 TC_NAME=todo-test-cluster
 
 # --- Network (ports in the 16xxx range this project owns) --------------------------------------
