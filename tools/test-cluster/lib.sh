@@ -1,10 +1,11 @@
 # Shared settings and helpers for the test cluster scripts. Sourced, never run.
+# shellcheck disable=SC2034 # the settings are used by the scripts that source this file
 # shellcheck shell=bash
 
 # --- Versions (changing one changes the build key, so a new build is made) ---------------------
 K8S_VERSION=v1.35.4        # kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl
 ETCD_VERSION=v3.6.6        # the etcd kubeadm pins for Kubernetes 1.35
-CONTAINERD_VERSION=v2.2.9  # CRI runtime of the real node (Debian's 1.6 is too old for kubelet 1.35)
+CONTAINERD_VERSION=v2.2.9  # CRI runtime of the real node (Debian 12 ships 1.6, end of life upstream)
 KWOK_VERSION=v0.8.0        # fake nodes for control-plane-only runs
 COREDNS_VERSION=v1.13.1    # cluster DNS, the version kubeadm pins for 1.35
 LOCAL_PATH_VERSION=v0.0.30 # dynamic hostPath-style PersistentVolumes (what kind uses)
@@ -58,8 +59,9 @@ apt_need() {
   ((${#missing[@]})) || return 0
   log "installing Debian packages: ${missing[*]}"
   command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} yourself"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-    die "apt-get install ${missing[*]} failed"
+  local out
+  out=$({ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } 2>&1) ||
+    die "apt-get install ${missing[*]} failed:"$'\n'"$out"
 }
 
 # The build key: versions + the recipe (this file and build.sh) + the Go toolchain.
