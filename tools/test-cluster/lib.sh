@@ -2,14 +2,7 @@
 # shellcheck disable=SC2034 # the settings are used by the scripts that source this file
 # shellcheck shell=bash
 
-# --- Versions (changing one changes the build key, so a new build is made) ---------------------
-K8S_VERSION=v1.35.4        # kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl
-ETCD_VERSION=v3.6.6        # the etcd kubeadm pins for Kubernetes 1.35
-CONTAINERD_VERSION=v2.2.9  # CRI runtime of the real node (Debian 12 ships 1.6, end of life upstream)
-KWOK_VERSION=v0.8.0        # fake nodes for control-plane-only runs
-COREDNS_VERSION=v1.13.1    # cluster DNS, the version kubeadm pins for 1.35
-LOCAL_PATH_VERSION=v0.0.30 # dynamic hostPath-style PersistentVolumes (what kind uses)
-PAUSE_VERSION=3.10.1       # sandbox image, compiled from the Kubernetes sources of K8S_VERSION
+source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 
 # --- Locations ---------------------------------------------------------------------------------
 TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,11 +30,6 @@ CNI_BRIDGE=tcbr0
 NODE_NAME=todo-node
 KWOK_NODE_NAME=todo-kwok-node
 
-# Images built locally (never pulled: no registry is reachable).
-PAUSE_IMAGE=localhost/test-cluster/pause:$PAUSE_VERSION
-COREDNS_IMAGE=localhost/test-cluster/coredns:$COREDNS_VERSION
-HELPER_IMAGE=localhost/test-cluster/busybox:debian-bookworm
-
 # Go's official installer puts it here, and not always on PATH.
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
 
@@ -64,9 +52,9 @@ apt_need() {
     die "apt-get install ${missing[*]} failed:"$'\n'"$out"
 }
 
-# The build key: versions + the recipe (this file and build.sh) + the Go toolchain.
+# The build key: versions + the recipe (versions.sh, build.sh, images/) + the Go toolchain.
 build_key() {
-  { cat "$TC_DIR/lib.sh" "$TC_DIR/build.sh" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12
+  { cat "$TC_DIR/versions.sh" "$TC_DIR/build.sh" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12
 }
 build_dir() { echo "$TC_CACHE/build-$K8S_VERSION-$(build_key)"; }
 
