@@ -152,9 +152,10 @@ for image in "$PAUSE_IMAGE:pause" "$COREDNS_IMAGE:coredns" "$HELPER_IMAGE:busybo
     die "could not import $BUILD/images/${image##*:}.tar into containerd: $out"
 done
 
+kubelet_flags=()
+oom_adj_restricted && kubelet_flags+=(--oom-score-adj=0) # it cannot lower its own score here
 start kubelet "$BIN/kubelet" --config="$TC_STATE/kubelet.yaml" --kubeconfig="$TC_STATE/kubelet.kubeconfig" \
-  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" \
-  $(oom_adj_restricted && echo --oom-score-adj=0)
+  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" "${kubelet_flags[@]}"
 start kube-proxy "$BIN/kube-proxy" --config="$TC_STATE/kube-proxy.yaml" --hostname-override="$NODE_NAME"
 ready kubelet "node $NODE_NAME" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
