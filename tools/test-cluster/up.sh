@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Starts the single-node test cluster in the background and waits until it is ready.
+#   up.sh           real node: etcd, kube-apiserver, controller-manager, scheduler, containerd,
+#                   kubelet, kube-proxy, CoreDNS, local-path-provisioner
+#   up.sh --kwok    control plane only, with a kwok fake node (no containers run)
+# Idempotent: running it again starts only what is not running. Prints `export KUBECONFIG=...`.
+# Env: TEST_CLUSTER_TIMEOUT (seconds to wait for each component, default 180).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$TC_DIR/pki.sh"
+
+MODE=node
+case ${1:-} in
+  --kwok) MODE=kwok ;;
+  '') ;;
+  *) die "usage: $0 [--kwok]" ;;
+esac
+need_root
+TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
+started=$SECONDS
+
+BUILD=$("$TC_DIR/build.sh")
+BIN=$BUILD/bin
+apt_need openssl curl iptables conntrack jq
+[[ $MODE == kwok ]] || apt_need runc containernetworking-plugins
+
+mkdir -p "$TC_STATE/logs" "$TC_RUN"
+if [[ -f $TC_STATE/mode && $(<"$TC_STATE/mode") != "$MODE" ]]; then
+  die "a cluster in mode '$(<"$TC_STATE/mode")' is already set up: run $TC_DIR/down.sh first"
+fi
+echo "$MODE" >"$TC_STATE/mode"
+
+# The address pods and the node use to reach the API server: the one of the default route's interface.
+dev=$(ip -4 route show default | awk '{print $5; exit}')
+NODE_IP=$(ip -4 -o addr show dev "${dev:-none}" 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+[[ -n $NODE_IP ]] || die "no IPv4 default route: the node needs an address that is not loopback"
+if [[ -f $TC_STATE/node-ip && $(<"$TC_STATE/node-ip") != "$NODE_IP" ]]; then
+  die "this machine's address changed since the cluster was set up: run $TC_DIR/down.sh, then $0"
+fi
+echo "$NODE_IP" >"$TC_STATE/node-ip"
+
+export KUBECONFIG=$TC_STATE/admin.kubeconfig
+kubectl() { "$BIN/kubectl" "$@"; }
+
+# start NAME COMMAND...: runs COMMAND detached, logging to $TC_STATE/logs/NAME.log, unless running.
+start() {
+  local name=$1 pidfile=$TC_RUN/$1.pid
+  shift
+  alive "$name" && return
+  log "starting $name"
+  setsid "$@" </dev/null >>"$TC_STATE/logs/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+# ready NAME DESCRIPTION COMMAND...: waits for COMMAND; on timeout shows the end of NAME's log.
+ready() {
+  local name=$1 what=$2
+  shift 2
+  wait_for "$TIMEOUT" "$what" "$@" && return
+  log "last lines of $TC_STATE/logs/$name.log:"
+  tail -n 25 "$TC_STATE/logs/$name.log" >&2 || true
+  die "$what not ready after ${TIMEOUT}s (logs: $TC_STATE/logs; stop with $TC_DIR/down.sh)"
+}
+healthz() { curl -fsk --max-time 2 "$1" >/dev/null; }
+
+# Manifests carry @NAME@ placeholders for the settings of lib.sh.
+apply_manifest() {
+  sed -e "s#@COREDNS_IMAGE@#$COREDNS_IMAGE#g" -e "s#@CLUSTER_DNS@#$CLUSTER_DNS#g" \
+    -e "s#@HELPER_IMAGE@#$HELPER_IMAGE#g" -e "s#@VOLUME_DIR@#$TC_STATE/volumes#g" \
+    -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" "$TC_DIR/manifests/$1" | kubectl apply -f - >/dev/null
+}
+
+# --- Control plane -------------------------------------------------------------------------------
+gen_pki "$NODE_IP"
+for c in admin:admin controller-manager:controller-manager scheduler:scheduler kube-proxy:kube-proxy kubelet:kubelet-client; do
+  kubeconfig "${c%:*}" "${c#*:}"
+done
+P=$TC_STATE/pki
+
+# Test data only: no fsync, so etcd stays fast on slow disks (state is thrown away by down.sh).
+start etcd "$BIN/etcd" --name=default --data-dir="$TC_STATE/etcd" --unsafe-no-fsync \
+  --listen-client-urls="http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster="default=http://127.0.0.1:$ETCD_PEER_PORT"
+ready etcd etcd healthz "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+
+# --allow-privileged: privileged pods are allowed by the API server so that PodSecurity (per
+# namespace, `pod-security.kubernetes.io/enforce`) is what decides, as on a real cluster.
+start kube-apiserver "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --bind-address=0.0.0.0 --secure-port="$APISERVER_PORT" --advertise-address="$NODE_IP" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --allow-privileged=true \
+  --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+  --client-ca-file="$P/ca.crt" --tls-cert-file="$P/apiserver.crt" --tls-private-key-file="$P/apiserver.key" \
+  --kubelet-client-certificate="$P/apiserver-kubelet-client.crt" --kubelet-client-key="$P/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$P/ca.crt" --kubelet-preferred-address-types=InternalIP,Hostname \
+  --service-account-issuer="https://kubernetes.default.svc.cluster.local" \
+  --service-account-key-file="$P/sa.pub" --service-account-signing-key-file="$P/sa.key" --profiling=false
+ready kube-apiserver "kube-apiserver (https://127.0.0.1:$APISERVER_PORT)" kubectl get --raw=/readyz
+
+start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$TC_STATE/controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$TC_STATE/controller-manager.kubeconfig" --authorization-kubeconfig="$TC_STATE/controller-manager.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false --use-service-account-credentials=true \
+  --service-account-private-key-file="$P/sa.key" --root-ca-file="$P/ca.crt" \
+  --cluster-signing-cert-file="$P/ca.crt" --cluster-signing-key-file="$P/ca.key" \
+  --service-cluster-ip-range="$SERVICE_CIDR" --profiling=false
+start kube-scheduler "$BIN/kube-scheduler" --kubeconfig="$TC_STATE/scheduler.kubeconfig" \
+  --authentication-kubeconfig="$TC_STATE/scheduler.kubeconfig" --authorization-kubeconfig="$TC_STATE/scheduler.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --leader-elect=false --profiling=false
+ready kube-controller-manager kube-controller-manager healthz "https://127.0.0.1:$KCM_PORT/healthz"
+ready kube-scheduler kube-scheduler healthz "https://127.0.0.1:$SCHEDULER_PORT/healthz"
+ready kube-controller-manager "default ServiceAccount" kubectl -n default get serviceaccount default
+
+# --- Fake node ------------------------------------------------------------------------------------
+if [[ $MODE == kwok ]]; then
+  start kwok "$BIN/kwok" --kubeconfig="$KUBECONFIG" --config="$BUILD/kwok-stages.yaml" --config="$TC_DIR/kwok/pod-complete-bare.yaml" \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --node-lease-duration-seconds=40 \
+    --server-address="127.0.0.1:$KWOK_PORT" --cidr=10.245.0.0/16 --node-ip="$NODE_IP"
+  apply_manifest kwok-node.yaml
+  ready kwok "node $KWOK_NODE_NAME" kubectl wait --for=condition=Ready "node/$KWOK_NODE_NAME" --timeout=1s
+  log "cluster up (kwok) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
+  echo "export KUBECONFIG=$KUBECONFIG"
+  exit 0
+fi
+
+# --- Real node ------------------------------------------------------------------------------------
+# Bridged pod traffic must pass iptables (Services), and the host must route for pods.
+sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 ||
+  die "cannot set the bridge/forwarding sysctls (is br_netfilter available?)"
+# Service addresses are virtual: one without an iptables rule (yet) must stay on the pod bridge
+# rather than follow the default route off this machine. (The CNI bridge plugin adopts this bridge.)
+ip link show "$CNI_BRIDGE" >/dev/null 2>&1 || ip link add "$CNI_BRIDGE" type bridge
+ip link set "$CNI_BRIDGE" up
+ip route replace "$SERVICE_CIDR" dev "$CNI_BRIDGE"
+# Pod-to-pod traffic through a Service is routed back onto the bridge (FORWARD), and a Docker engine
+# sets that chain's policy to DROP: accept bridge-to-bridge traffic in each backend (only that).
+for ipt in iptables iptables-legacy; do
+  command -v "$ipt" >/dev/null || continue
+  [[ $ipt == iptables ]] || "$ipt" -S FORWARD 2>/dev/null | grep -q -- '-P FORWARD DROP' || continue
+  rule=(FORWARD -i "$CNI_BRIDGE" -o "$CNI_BRIDGE" -m comment --comment "$TC_NAME pods" -j ACCEPT)
+  "$ipt" -C "${rule[@]}" 2>/dev/null || "$ipt" -I "${rule[@]}"
+done
+
+source "$TC_DIR/node.sh"
+write_node_config
+CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
+
+start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"
+ready containerd containerd "${CTR[@]}" version
+for image in "$PAUSE_IMAGE:pause" "$COREDNS_IMAGE:coredns" "$HELPER_IMAGE:busybox"; do
+  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "${image%:*}" && continue
+  out=$("${CTR[@]}" images import "$BUILD/images/${image##*:}.tar" 2>&1) ||
+    die "could not import $BUILD/images/${image##*:}.tar into containerd: $out"
+done
+
+kubelet_flags=()
+oom_adj_restricted && kubelet_flags+=(--oom-score-adj=0) # it cannot lower its own score here
+start kubelet "$BIN/kubelet" --config="$TC_STATE/kubelet.yaml" --kubeconfig="$TC_STATE/kubelet.kubeconfig" \
+  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" "${kubelet_flags[@]}"
+start kube-proxy "$BIN/kube-proxy" --config="$TC_STATE/kube-proxy.yaml" --hostname-override="$NODE_NAME"
+ready kubelet "node $NODE_NAME" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
+ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
+
+apply_manifest coredns.yaml
+apply_manifest local-path.yaml
+start local-path-provisioner "$BIN/local-path-provisioner" start --kubeconfig="$KUBECONFIG" \
+  --namespace=local-path-storage --helper-image="$HELPER_IMAGE" --provisioner-name=rancher.io/local-path \
+  --service-account-name=local-path-provisioner-service-account
+ready kubelet CoreDNS kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s
+
+log "cluster up (real node) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
+echo "export KUBECONFIG=$KUBECONFIG"
