@@ -17,13 +17,13 @@ import { appLayerBytes, docker, dockerResult, inspectContainer, inspectImage, li
  * @property {(files: string[]) => void} checkFiles  asserts on the listing of /app
  */
 
-/** Paths that must never be in an image. */
+/** Paths that must never be in an image (`app: true`: outside node_modules, i.e. the project's own files). */
 const FORBIDDEN = [
   { pattern: /(^|\/)\.env(\.|$)/, why: '.env files' },
   { pattern: /\.map$/, why: 'source maps' },
-  { pattern: /(?<!\.d)\.tsx?$/, why: 'TypeScript sources' },
-  { pattern: /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$/, why: 'tests' },
-  { pattern: /(^|\/)tsconfig[^/]*\.json$/, why: 'TypeScript configuration' },
+  { pattern: /(?<!\.d)\.tsx?$/, why: 'TypeScript sources', app: true },
+  { pattern: /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$/, why: 'tests', app: true },
+  { pattern: /(^|\/)tsconfig[^/]*\.json$/, why: 'TypeScript configuration', app: true },
   { pattern: /(^|\/)node_modules\/(typescript|jest|eslint|@nx|nx|@swc|esbuild|drizzle-kit|@types)\//, why: 'dev dependencies' },
 ];
 
@@ -93,8 +93,8 @@ export function describeImage(spec) {
 
     test('contains only the runtime files under /app', async () => {
       const files = await listFiles(spec.ref, '/app');
-      for (const { pattern, why } of FORBIDDEN) {
-        const found = files.filter((file) => pattern.test(file));
+      for (const { pattern, why, app } of FORBIDDEN) {
+        const found = files.filter((file) => pattern.test(file) && !(app && /(^|\/)node_modules\//.test(file)));
         assert.deepEqual(found, [], `no ${why} in the image`);
       }
       spec.checkFiles(files);
