@@ -1,0 +1,49 @@
+// @ts-check
+// Real-container tests of the backend image. Run by tools/ci/containers.sh (not by `npm test`):
+//   BACKEND_IMAGE=todo-backend:nx-… NODE_BASE_IMAGE=… node --test tools/containers/test/backend.test.mjs
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { dockerResult } from './docker.mjs';
+import { describeImage, printFigures } from './image-suite.mjs';
+import { requireEnv } from './docker.mjs';
+
+const ref = requireEnv('BACKEND_IMAGE', 'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`');
+const baseRef = requireEnv('NODE_BASE_IMAGE', 'the BASE_IMAGE the image was built on (tools/images/base-images.sh prints it)');
+const secret = randomBytes(24).toString('base64');
+
+printFigures();
+
+describeImage({
+  app: 'backend',
+  ref,
+  baseRef,
+  port: 8000,
+  healthPath: '/health',
+  // /health needs no database: nothing listens on this address, and the pool connects lazily.
+  env: { DATABASE_URL: 'postgres://todo:unused@127.0.0.1:1/todo', BETTER_AUTH_SECRET: secret },
+  tmpfs: ['/tmp'],
+  budgetMB: 25,
+  checkFiles(files) {
+    const unexpected = files.filter((file) => !/^(package\.json|main\.js|drizzle\/.*|static\/.*)$/.test(file));
+    assert.deepEqual(unexpected, [], 'only package.json, main.js, drizzle/ and static/ under /app');
+    assert.ok(files.includes('main.js'));
+    assert.ok(files.some((file) => /^drizzle\/\d+_.*\.sql$/.test(file)), 'the migrations are in the image');
+    assert.ok(!files.some((file) => file.startsWith('node_modules/')), 'no node_modules: the bundle inlines its dependencies');
+  },
+});
+
+describe(`backend image ${ref}: configuration errors`, () => {
+  test('refuses to start in production without DATABASE_URL and BETTER_AUTH_SECRET, saying what to set', async () => {
+    const res = await dockerResult(['run', '--rm', '--network', 'none', ref]);
+    assert.equal(res.code, 78);
+    assert.match(res.stderr, /BETTER_AUTH_SECRET is required/);
+    assert.match(res.stderr, /DATABASE_URL is required/);
+  });
+
+  test('has no embedded database: outside production without DATABASE_URL it says to set one', async () => {
+    const res = await dockerResult(['run', '--rm', '--network', 'none', '--read-only', '--tmpfs', '/tmp', '--env', 'NODE_ENV=development', '--env', 'PGLITE_DATA_DIR=/tmp/pglite', ref]);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /PGlite\) is not installed here\. Set DATABASE_URL/);
+  });
+});

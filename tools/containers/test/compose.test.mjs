@@ -1,0 +1,161 @@
+// @ts-check
+// Smoke test of compose.yaml with a real PostgreSQL: up → migrations ran → sign up, create and list a task →
+// restart the backend, then the database (named volume) → the task is still there → down -v.
+// Run by tools/ci/containers.sh (not by `npm test`):
+//   BACKEND_IMAGE=… FRONTEND_IMAGE=… POSTGRES_IMAGE=… node --test tools/containers/test/compose.test.mjs
+// Without FRONTEND_IMAGE the stack runs without the frontend and the API is called on the backend's port; the
+// frontend checks are then reported as skipped.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { request, requireEnv, uniqueName, waitFor } from './docker.mjs';
+
+const execFileAsync = promisify(execFile);
+const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const backendImage = requireEnv('BACKEND_IMAGE', 'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`');
+const frontendImage = process.env.FRONTEND_IMAGE;
+const project = uniqueName('compose').replace(/^ts-ct-/, 'ts-ci-');
+/** Ports this suite may publish: the range owned by the container tests (override with CONTAINER_TEST_PORTS=lo-hi). */
+const [portLo, portHi] = (process.env.CONTAINER_TEST_PORTS ?? '43000-43999').split('-').map(Number);
+
+/** @returns {Promise<number>} a port in the owned range that nothing listens on right now */
+async function freePort() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = portLo + Math.floor(Math.random() * (portHi - portLo + 1));
+    const free = await new Promise((resolve) => {
+      const server = net.createServer().once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${portLo}-${portHi}`);
+}
+
+/** @type {NodeJS.ProcessEnv} */
+let env;
+/** @param {string[]} args */
+async function compose(args, timeout = 180_000) {
+  try {
+    const { stdout } = await execFileAsync('docker', ['compose', '--project-name', project, '--file', path.join(workspaceRoot, 'compose.yaml'), ...args], {
+      env,
+      timeout,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const e = /** @type {Error & { stderr?: string }} */ (error);
+    const logs = await execFileAsync('docker', ['compose', '--project-name', project, '--file', path.join(workspaceRoot, 'compose.yaml'), 'logs', '--no-color', '--tail', '30'], { env }).then(
+      (r) => r.stdout,
+      () => '',
+    );
+    throw new Error(`docker compose ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}\n--- logs ---\n${logs}`);
+  }
+}
+
+/** Figures printed at the end (docs/benchmarks.md). */
+const figures = /** @type {Record<string, string>} */ ({});
+/** @param {string} key @param {() => Promise<unknown>} fn */
+async function timed(key, fn) {
+  const started = Date.now();
+  await fn();
+  figures[key] = `${Date.now() - started} ms`;
+}
+
+describe(`compose stack (${backendImage}${frontendImage ? `, ${frontendImage}` : ', no frontend'})`, () => {
+  /** @type {string} */ let apiBase;
+  /** @type {string} */ let origin;
+  /** @type {{ id: string; token: string }} */ let user;
+  /** @type {string} */ let taskId;
+
+  const listTitles = async () => {
+    const res = await request(`${apiBase}/api/${user.id}/tasks`, { headers: { authorization: `Bearer ${user.token}` } });
+    assert.equal(res.status, 200, res.text);
+    return res.json().tasks.map((/** @type {{ title: string }} */ task) => task.title);
+  };
+
+  before(async () => {
+    const [backendPort, frontendPort] = [await freePort(), await freePort()];
+    env = {
+      ...process.env,
+      BACKEND_IMAGE: backendImage,
+      // compose.yaml requires FRONTEND_IMAGE; without one, the frontend service is simply not started.
+      FRONTEND_IMAGE: frontendImage ?? 'todo-frontend:not-built',
+      BACKEND_PORT: String(backendPort),
+      FRONTEND_PORT: String(frontendPort),
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64'),
+      POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
+    };
+    origin = `http://localhost:${frontendPort}`;
+    apiBase = frontendImage ? origin : `http://127.0.0.1:${backendPort}`;
+    await timed('compose: up --wait (fresh volume, migrations)', () => compose(['up', '--detach', '--wait', ...(frontendImage ? [] : ['backend'])]));
+  });
+
+  after(async () => {
+    if (env) await compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']).catch((error) => console.error(error.message));
+    const lines = Object.entries(figures).map(([key, value]) => `  ${key}: ${value}`);
+    if (lines.length) process.stdout.write(`\nfigures:\n${lines.join('\n')}\n`);
+  });
+
+  test('the migrate service ran once and exited 0', async () => {
+    const rows = (await compose(['ps', '--all', '--format', 'json', 'migrate'])).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].State, 'exited');
+    assert.equal(rows[0].ExitCode, 0);
+  });
+
+  test('the backend runs read-only with a tmpfs /tmp', async () => {
+    const id = await compose(['ps', '--quiet', 'backend']);
+    const { stdout } = await execFileAsync('docker', ['inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}', id]);
+    assert.match(stdout, /^true \{"\/tmp":""\}/);
+  });
+
+  test('frontend: /api/health answers without the backend being called', { skip: !frontendImage && 'FRONTEND_IMAGE is not set' }, async () => {
+    const res = await request(`${origin}/api/health`);
+    assert.equal(res.status, 200);
+  });
+
+  test(`sign up, create a task and list it (through ${frontendImage ? 'the frontend origin' : "the backend's port"})`, async () => {
+    const email = `compose-${randomBytes(4).toString('hex')}@example.test`;
+    const signUp = await request(`${apiBase}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { origin },
+      body: { email, password: 'correct-horse-battery', name: 'Compose Smoke' },
+    });
+    assert.equal(signUp.status, 200, signUp.text);
+    const { token, user: created } = signUp.json();
+    user = { id: created.id, token };
+    const create = await request(`${apiBase}/api/${user.id}/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, origin },
+      body: { title: 'survive a restart' },
+    });
+    assert.equal(create.status, 201, create.text);
+    taskId = create.json().id;
+    assert.deepEqual(await listTitles(), ['survive a restart']);
+  });
+
+  test('the task survives `docker compose restart backend`', async () => {
+    assert.ok(taskId, 'a task was created');
+    await timed('compose: restart backend → healthy', () => compose(['restart', 'backend']).then(() => compose(['up', '--detach', '--wait', 'backend'])));
+    assert.deepEqual(await listTitles(), ['survive a restart']);
+  });
+
+  test('the task survives a restart of the database container (named volume)', async () => {
+    assert.ok(taskId, 'a task was created');
+    await timed('compose: restart postgres → tasks listed again', async () => {
+      await compose(['restart', 'postgres']);
+      // The pool drops the broken connections and reconnects on the next query: the first requests may get a 503.
+      await waitFor(async () => (await listTitles()).length === 1, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: 'the backend to answer from the restarted database',
+      });
+    });
+    assert.deepEqual(await listTitles(), ['survive a restart']);
+  });
+});
