@@ -48,7 +48,9 @@ build_all() {
     die "nx run-many -t container failed (full log: $out)."
   fi
 }
-cached_container_tasks() { grep -cE '^> nx run [a-z-]+:container +\[(local|remote) cache\]' "$1" || true; }
+# Nx colours its output when CI=true, even into a file: compare the text without escape sequences.
+plain() { sed -E 's/\x1b\[[0-9;]*m//g' "$1"; }
+cached_container_tasks() { plain "$1" | grep -cE '^> nx run [a-z-]+:container +\[(local|remote) cache\]' || true; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -98,7 +100,7 @@ else
   [[ $new_ref != "$old_ref" ]] || die "a backend source change kept the tag $old_ref."
   docker rmi "${new_ref#*=}" >/dev/null # the probe image, ours
   npx nx run backend:container --outputStyle=static >"$tmp/revert.log" 2>&1 || die "rebuilding the backend image after reverting the probe failed."
-  grep -qE 'backend:container +\[local cache\]' "$tmp/revert.log" || die "reverting the change did not hit the Nx cache."
+  plain "$tmp/revert.log" | grep -qE 'backend:container +\[local cache\]' || die "reverting the change did not hit the Nx cache."
   [[ $(node tools/containers/image-refs.mjs backend) == "$old_ref" ]] || die "reverting the change did not restore $old_ref."
   log "backend change → ${new_ref#*=} (affected: ${affected% }; ${probe_ms} ms); reverted → ${old_ref#*=} again (cache)"
 fi
