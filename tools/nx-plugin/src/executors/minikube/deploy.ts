@@ -83,7 +83,7 @@ export function summarizeManifests(rendered: string): { resources: string[]; ima
     const kind = /^kind:\s*(\S+)/m.exec(doc)?.[1];
     const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*"?([^"\s]+)"?/m.exec(doc)?.[1];
     if (kind) resources.push(`${kind}/${name ?? '?'}`);
-    for (const match of doc.matchAll(/^\s*image:\s*"?([^"\s]+)"?/gm)) images.add(match[1]);
+    for (const match of doc.matchAll(/^\s*(?:-\s*)?image:\s*"?([^"\s]+)"?/gm)) images.add(match[1]);
   }
   return { resources, images: [...images].sort() };
 }
@@ -226,9 +226,9 @@ export async function deploy(o: NormalizedOptions, runner: Runner): Promise<bool
     const before = await deployments();
     const upgrade = ['upgrade', '--install', o.release, o.chart, '--namespace', o.namespace, '--create-namespace', ...values, ...sets, '--wait', '--timeout', o.timeout, ...helmContext];
     if (o.dryRun) {
-      say(`  [dry-run] helm ${commandLine('', upgrade).trim()}`);
+      say(`  [dry-run] ${commandLine('helm', upgrade)}`);
       const template = ['template', o.release, o.chart, '--namespace', o.namespace, ...values, ...sets];
-      say(`  $ helm ${commandLine('', template).trim()}`);
+      say(`  $ ${commandLine('helm', template)}`);
       const rendered = await read('helm', template);
       if (rendered.code !== 0) {
         runner.error(rendered.stderr.trim());
