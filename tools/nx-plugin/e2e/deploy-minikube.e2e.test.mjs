@@ -175,18 +175,19 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
   it('--dry-run starts, loads and installs nothing and renders with helm template', () => {
     const d = world('dry');
     d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
-    const result = deploy(d, '--dry-run');
+    const result = deploy(d, '--dry-run', '--set=backend.replicas=3', '--set=frontend.replicas=1');
     assert.equal(result.code, 0, result.output);
     assert.deepEqual(result.calls, [
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
       'minikube -p todo-stack image ls',
       'helm template todo-stack deploy/helm/todo-stack --namespace todo -f deploy/helm/todo-stack/values-dev.yaml ' +
-        '--set backend.image.repository=todo-backend --set backend.image.tag=nx-1001 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-2001',
+        '--set backend.image.repository=todo-backend --set backend.image.tag=nx-1001 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-2001 ' +
+        '--set backend.replicas=3 --set frontend.replicas=1',
     ]);
     assert.match(result.output, /\[dry-run\] bash minikube\/start\.sh/);
     assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
-    assert.ok(result.output.includes(`[dry-run] ${upgrade('nx-1001', 'nx-2001')}`), result.output);
+    assert.ok(result.output.includes(`[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`), result.output);
     assert.match(result.output, /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/);
   });
 
@@ -194,11 +195,11 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const k = world('context', { without: ['minikube'] });
     k.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     k.env.FAKE_CURRENT_CONTEXT = 'kind-todo';
-    const result = deploy(k, '--kubeContext=current');
+    const result = deploy(k, '--kubeContext=current', '--set=backend.replicas=1');
     assert.equal(result.code, 0, result.output);
     assert.equal(result.calls.filter((call) => call.startsWith('minikube')).length, 0);
     assert.equal(result.calls[0], 'kubectl config current-context');
-    assert.ok(result.calls.includes(upgrade('nx-1001', 'nx-2001', 'kind-todo')), result.calls.join('\n'));
+    assert.ok(result.calls.includes(upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --wait', ' --set backend.replicas=1 --wait')), result.calls.join('\n'));
   });
 
   it('says "not enough memory" and what to do when Docker has less than the profile wants', () => {

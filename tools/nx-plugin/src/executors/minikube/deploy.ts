@@ -29,14 +29,20 @@ export interface NormalizedOptions {
   host: string;
 }
 
+/** Nx gives a string for an array option passed once on the command line (`--set=a=1`). */
+function toArray(value: string[] | string | undefined, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  return (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
+}
+
 export function normalizeOptions(options: MinikubeExecutorSchema, profile: Pick<MinikubeProfile, 'MINIKUBE_PROFILE'>): NormalizedOptions {
   return {
     profile: options.profile || profile.MINIKUBE_PROFILE,
     namespace: options.namespace || 'todo',
     release: options.release || 'todo-stack',
     chart: options.chart || 'deploy/helm/todo-stack',
-    valuesFiles: options.valuesFiles ?? ['deploy/helm/todo-stack/values-dev.yaml'],
-    set: options.set ?? [],
+    valuesFiles: toArray(options.valuesFiles, ['deploy/helm/todo-stack/values-dev.yaml']),
+    set: toArray(options.set, []),
     dryRun: options.dryRun ?? false,
     skipBuild: options.skipBuild ?? false,
     kubeContext: options.kubeContext ?? '',

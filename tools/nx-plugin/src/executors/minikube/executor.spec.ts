@@ -148,6 +148,13 @@ describe('minikube executor', () => {
     expect(runner.calls).toContain('helm test todo --namespace qa --logs --timeout 5m --kube-context dev');
   });
 
+  it('accepts a single --set or --valuesFiles as a string (how Nx passes an array option given once)', async () => {
+    const runner = new FakeRunner(healthy());
+    await run(runner, { set: 'backend.replicas=3' as unknown as string[], valuesFiles: 'other.yaml' as unknown as string[] });
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain(' -f other.yaml --set backend.image.repository');
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain('--set backend.replicas=3 --wait');
+  });
+
   it.each(['minikube', 'docker', 'helm', 'kubectl'])('stops with advice when %s is missing', async (tool) => {
     const runner = new FakeRunner(healthy(), ['minikube', 'docker', 'helm', 'kubectl'].filter((t) => t !== tool));
     await expect(run(runner)).resolves.toEqual({ success: false });
