@@ -2,7 +2,10 @@
 const { readFileSync } = require('node:fs');
 
 // SWC compiles the specs; it reads .spec.swcrc here instead of looking for .swcrc files.
-const swcJestConfig = { ...JSON.parse(readFileSync(`${__dirname}/.spec.swcrc`, 'utf-8')), swcrc: false };
+const swcJestConfig = {
+  ...JSON.parse(readFileSync(`${__dirname}/.spec.swcrc`, 'utf-8')),
+  swcrc: false,
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

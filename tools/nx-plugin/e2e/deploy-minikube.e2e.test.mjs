@@ -6,7 +6,16 @@
 //   node --test tools/nx-plugin/e2e/        (npx nx e2e nx-plugin)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,9 +26,26 @@ const root = path.resolve(here, '../../..');
 const nxBin = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 const TOOLS = ['minikube', 'docker', 'kubectl', 'helm'];
 // What the scripts and Nx need besides the four tools; the host's own docker/kubectl/helm stay out of PATH.
-const SYSTEM = ['node', 'bash', 'sh', 'env', 'dirname', 'cat', 'grep', 'tr', 'git', 'sed', 'mktemp', 'rm', 'uname'];
+const SYSTEM = [
+  'node',
+  'bash',
+  'sh',
+  'env',
+  'dirname',
+  'cat',
+  'grep',
+  'tr',
+  'git',
+  'sed',
+  'mktemp',
+  'rm',
+  'uname',
+];
 
-const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+const which = (name) =>
+  spawnSync('sh', ['-c', `command -v ${name}`], {
+    encoding: 'utf8',
+  }).stdout.trim();
 
 let work;
 let sysbin;
@@ -41,7 +67,10 @@ function world(name, { without = [], dockerResources } = {}) {
   mkdirSync(bin, { recursive: true });
   for (const tool of TOOLS.filter((t) => !without.includes(t))) {
     const script = path.join(bin, tool);
-    writeFileSync(script, `#!/bin/sh\nexec "${process.execPath}" "${path.join(here, 'fakes/fake-tool.mjs')}" ${tool} "$@"\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(here, 'fakes/fake-tool.mjs')}" ${tool} "$@"\n`,
+    );
     chmodSync(script, 0o755);
   }
   const w = {
@@ -60,7 +89,9 @@ function world(name, { without = [], dockerResources } = {}) {
         docker[id] = [`todo-${app}:${tag}`];
       }
       const file = path.join(w.state, 'docker-images.json');
-      const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+      const known = existsSync(file)
+        ? JSON.parse(readFileSync(file, 'utf8'))
+        : {};
       writeFileSync(file, JSON.stringify({ ...known, ...docker }));
     },
     /** Runs nx with this world's PATH; returns { code, output, calls } with only this run's calls. */
@@ -90,22 +121,39 @@ function world(name, { without = [], dockerResources } = {}) {
             .filter(Boolean)
             .map((line) => JSON.parse(line).join(' '))
         : [];
-      return { code: result.status, output: `${result.stdout}\n${result.stderr}`, calls };
+      return {
+        code: result.status,
+        output: `${result.stdout}\n${result.stderr}`,
+        calls,
+      };
     },
   };
   mkdirSync(w.state, { recursive: true });
-  if (dockerResources) writeFileSync(path.join(w.state, 'docker-resources.json'), JSON.stringify(dockerResources));
+  if (dockerResources)
+    writeFileSync(
+      path.join(w.state, 'docker-resources.json'),
+      JSON.stringify(dockerResources),
+    );
   return w;
 }
 
-const deploy = (w, ...extra) => w.nx('run', 'deploy:minikube', '--exclude-task-dependencies', '--skip-nx-cache', ...extra);
+const deploy = (w, ...extra) =>
+  w.nx(
+    'run',
+    'deploy:minikube',
+    '--exclude-task-dependencies',
+    '--skip-nx-cache',
+    ...extra,
+  );
 
-const DEPLOYMENTS = 'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
+const DEPLOYMENTS =
+  'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
 const upgrade = (backend, frontend, context = 'todo-stack') =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
   `--wait --timeout 10m --kube-context ${context}`;
-const inspect = (app, tag) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
+const inspect = (app, tag) =>
+  `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
 
 describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => {
   const w = world('main');
@@ -131,9 +179,15 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
       'minikube -p todo-stack ip',
     ]);
-    assert.match(first.output, /todo-stack-backend: created \(todo-backend:nx-1001\)/);
+    assert.match(
+      first.output,
+      /todo-stack-backend: created \(todo-backend:nx-1001\)/,
+    );
     assert.match(first.output, /http:\/\/todo\.local\//);
-    assert.match(first.output, /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/);
+    assert.match(
+      first.output,
+      /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/,
+    );
     assert.match(first.output, /http:\/\/192\.168\.49\.2:30080\//);
   });
 
@@ -152,10 +206,19 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
       'minikube -p todo-stack ip',
     ]);
-    const tags = (calls) => calls.find((call) => call.startsWith('helm upgrade')).match(/--set \S+\.image\.tag=\S+/g);
+    const tags = (calls) =>
+      calls
+        .find((call) => call.startsWith('helm upgrade'))
+        .match(/--set \S+\.image\.tag=\S+/g);
     assert.deepEqual(tags(second.calls), tags(first.calls));
-    assert.match(second.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
-    assert.match(second.output, /todo-stack-frontend: unchanged, no rollout \(generation 1\)/);
+    assert.match(
+      second.output,
+      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
+    );
+    assert.match(
+      second.output,
+      /todo-stack-frontend: unchanged, no rollout \(generation 1\)/,
+    );
     assert.doesNotMatch(second.output, /rolled out/);
   });
 
@@ -167,15 +230,29 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       third.calls.filter((call) => call.includes('image load')),
       ['minikube -p todo-stack image load todo-frontend:nx-2002'],
     );
-    assert.ok(third.calls.includes(upgrade('nx-1001', 'nx-2002')), third.calls.join('\n'));
-    assert.match(third.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
-    assert.match(third.output, /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/);
+    assert.ok(
+      third.calls.includes(upgrade('nx-1001', 'nx-2002')),
+      third.calls.join('\n'),
+    );
+    assert.match(
+      third.output,
+      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
+    );
+    assert.match(
+      third.output,
+      /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/,
+    );
   });
 
   it('--dry-run starts, loads and installs nothing and renders with helm template', () => {
     const d = world('dry');
     d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
-    const result = deploy(d, '--dry-run', '--set=backend.replicas=3', '--set=frontend.replicas=1');
+    const result = deploy(
+      d,
+      '--dry-run',
+      '--set=backend.replicas=3',
+      '--set=frontend.replicas=1',
+    );
     assert.equal(result.code, 0, result.output);
     assert.deepEqual(result.calls, [
       inspect('backend', 'nx-1001'),
@@ -186,30 +263,64 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
         '--set backend.replicas=3 --set frontend.replicas=1',
     ]);
     assert.match(result.output, /\[dry-run\] bash minikube\/start\.sh/);
-    assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
-    assert.ok(result.output.includes(`[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`), result.output);
-    assert.match(result.output, /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/);
+    assert.match(
+      result.output,
+      /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/,
+    );
+    assert.ok(
+      result.output.includes(
+        `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`,
+      ),
+      result.output,
+    );
+    assert.match(
+      result.output,
+      /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/,
+    );
   });
 
   it('kubeContext=current deploys to the current context without minikube', () => {
     const k = world('context', { without: ['minikube'] });
     k.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     k.env.FAKE_CURRENT_CONTEXT = 'kind-todo';
-    const result = deploy(k, '--kubeContext=current', '--set=backend.replicas=1');
+    const result = deploy(
+      k,
+      '--kubeContext=current',
+      '--set=backend.replicas=1',
+    );
     assert.equal(result.code, 0, result.output);
-    assert.equal(result.calls.filter((call) => call.startsWith('minikube')).length, 0);
+    assert.equal(
+      result.calls.filter((call) => call.startsWith('minikube')).length,
+      0,
+    );
     assert.equal(result.calls[0], 'kubectl config current-context');
-    assert.ok(result.calls.includes(upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --wait', ' --set backend.replicas=1 --wait')), result.calls.join('\n'));
+    assert.ok(
+      result.calls.includes(
+        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(
+          ' --wait',
+          ' --set backend.replicas=1 --wait',
+        ),
+      ),
+      result.calls.join('\n'),
+    );
   });
 
   it('says "not enough memory" and what to do when Docker has less than the profile wants', () => {
-    const m = world('memory', { dockerResources: { cpus: 8, memory: 4 * 1024 ** 3 } });
+    const m = world('memory', {
+      dockerResources: { cpus: 8, memory: 4 * 1024 ** 3 },
+    });
     m.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     const result = deploy(m);
     assert.notEqual(result.code, 0);
-    assert.match(result.output, /not enough memory: the profile wants 8192 MiB but Docker has 4096 MiB/);
+    assert.match(
+      result.output,
+      /not enough memory: the profile wants 8192 MiB but Docker has 4096 MiB/,
+    );
     assert.match(result.output, /MINIKUBE_MEMORY=3072/);
-    assert.equal(result.calls.filter((call) => call.includes(' start ')).length, 0);
+    assert.equal(
+      result.calls.filter((call) => call.includes(' start ')).length,
+      0,
+    );
   });
 
   it('says "image not found" when the apps were not built', () => {
@@ -217,8 +328,14 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const result = deploy(n);
     assert.notEqual(result.code, 0);
     assert.match(result.output, /no image has been built for backend/);
-    assert.match(result.output, /image not found: .*npx nx run-many -t container/);
-    assert.equal(result.calls.filter((call) => call.startsWith('helm')).length, 0);
+    assert.match(
+      result.output,
+      /image not found: .*npx nx run-many -t container/,
+    );
+    assert.equal(
+      result.calls.filter((call) => call.startsWith('helm')).length,
+      0,
+    );
   });
 
   for (const tool of TOOLS) {
@@ -227,8 +344,14 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       t.images({ backend: 'nx-1001', frontend: 'nx-2001' });
       const result = deploy(t);
       assert.notEqual(result.code, 0);
-      assert.match(result.output, new RegExp(`✖ ${tool} is not installed: \\S+`));
-      assert.match(result.output, new RegExp(`deploy: ${tool} missing; install it and run again`));
+      assert.match(
+        result.output,
+        new RegExp(`✖ ${tool} is not installed: \\S+`),
+      );
+      assert.match(
+        result.output,
+        new RegExp(`deploy: ${tool} missing; install it and run again`),
+      );
       assert.deepEqual(result.calls, []);
     });
   }
@@ -236,7 +359,16 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
 
 describe('graph', () => {
   const nx = (...args) => {
-    const result = spawnSync(process.execPath, [nxBin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NO_COLOR: '1' } });
+    const result = spawnSync(process.execPath, [nxBin, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_TUI: 'false',
+        NO_COLOR: '1',
+      },
+    });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     return result.stdout;
   };
@@ -251,8 +383,15 @@ describe('graph', () => {
     const file = path.join(work, 'task-graph.json');
     nx('run', 'deploy:minikube', `--graph=${file}`);
     const { tasks } = JSON.parse(readFileSync(file, 'utf8'));
-    for (const app of apps) assert.ok(tasks.dependencies['deploy:minikube'].includes(`${app}:container`), JSON.stringify(tasks.dependencies));
-    if (!apps.includes('frontend')) console.log('# note: no frontend project in this workspace yet, only backend:container checked');
+    for (const app of apps)
+      assert.ok(
+        tasks.dependencies['deploy:minikube'].includes(`${app}:container`),
+        JSON.stringify(tasks.dependencies),
+      );
+    if (!apps.includes('frontend'))
+      console.log(
+        '# note: no frontend project in this workspace yet, only backend:container checked',
+      );
   });
 
   it('nx graph shows deploy depending on the apps', () => {
@@ -260,13 +399,29 @@ describe('graph', () => {
     nx('graph', `--file=${file}`);
     const { graph } = JSON.parse(readFileSync(file, 'utf8'));
     const targets = graph.dependencies.deploy.map((dep) => dep.target);
-    for (const app of apps) assert.ok(targets.includes(app), JSON.stringify(graph.dependencies.deploy));
+    for (const app of apps)
+      assert.ok(
+        targets.includes(app),
+        JSON.stringify(graph.dependencies.deploy),
+      );
   });
 
   it('a frontend-only change leaves the backend image alone; a backend change does not', () => {
-    const affected = (file) => JSON.parse(nx('show', 'projects', '--affected', `--files=${file}`, '-t', 'container', '--json'));
+    const affected = (file) =>
+      JSON.parse(
+        nx(
+          'show',
+          'projects',
+          '--affected',
+          `--files=${file}`,
+          '-t',
+          'container',
+          '--json',
+        ),
+      );
     assert.ok(!affected('apps/frontend/Dockerfile').includes('backend'));
     assert.ok(affected('apps/backend/Dockerfile').includes('backend'));
-    if (apps.includes('frontend')) assert.ok(affected('apps/frontend/Dockerfile').includes('frontend'));
+    if (apps.includes('frontend'))
+      assert.ok(affected('apps/frontend/Dockerfile').includes('frontend'));
   });
 });
