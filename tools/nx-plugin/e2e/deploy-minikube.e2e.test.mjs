@@ -244,6 +244,23 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     );
   });
 
+  it('a profile started by hand is reused and gets the addons it lacks', () => {
+    const h = world('by-hand');
+    h.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    writeFileSync(
+      path.join(h.state, 'minikube.json'),
+      JSON.stringify({ 'todo-stack': { addons: ['ingress'], images: [] } }),
+    );
+    const result = deploy(h);
+    assert.equal(result.code, 0, result.output);
+    assert.deepEqual(result.calls.slice(0, 3), [
+      'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
+      'minikube -p todo-stack addons list --output json',
+      'minikube -p todo-stack addons enable metrics-server',
+    ]);
+    assert.match(result.output, /profile todo-stack is running: reusing it/);
+  });
+
   it('--dry-run starts, loads and installs nothing and renders with helm template', () => {
     const d = world('dry');
     d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
