@@ -4,8 +4,9 @@
 #   2. unit tests of the minikube executor (tools/nx-plugin, Jest): npx nx test nx-plugin
 #   3. end-to-end: npx nx run deploy:minikube with fake minikube/docker/kubectl/helm on PATH, plus the task graph
 #      and `--affected -t container` checks (tools/nx-plugin/e2e): npx nx e2e nx-plugin
+#      (its dry-run case renders the real chart with the real helm, built by tools/helm/install-helm.sh)
 #   4. npx nx run deploy:template renders the chart with values-dev.yaml (the real helm, from tools/helm)
-# Usage: tools/ci/deploy.sh
+# Usage: tools/ci/deploy.sh       (TODO_STACK_CACHE overrides the tool cache dir, default ~/.cache/todo-stack)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,6 +38,19 @@ template() {
   grep -q '^kind: Deployment' <<<"$out" || { printf '%s\n' "$out"; echo 'deploy:template rendered no Deployment' >&2; return 1; }
 }
 
+helm_tools() {
+  local env_file
+  env_file="$(mktemp)"
+  tools/helm/install-helm.sh --env >"$env_file" || { rm -f "$env_file"; return 1; }
+  # shellcheck disable=SC1090
+  source "$env_file"
+  rm -f "$env_file"
+  HELM_BIN="$(command -v helm)"
+  export HELM_BIN
+  echo "helm: $HELM_BIN ($(helm version --template '{{ .Version }}'))"
+}
+
+step "helm (tools/helm/install-helm.sh)" helm_tools
 step "minikube helpers and deploy project" syntax
 step "executor unit tests" npx nx test nx-plugin --skip-nx-cache --output-style=static
 step "deploy:minikube end-to-end (fake tools)" npx nx e2e nx-plugin --output-style=static

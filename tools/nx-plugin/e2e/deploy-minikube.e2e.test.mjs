@@ -42,6 +42,28 @@ const SYSTEM = [
   'uname',
 ];
 
+/** The real helm: HELM_BIN, the one tools/helm/install-helm.sh caches, or helm on PATH. */
+function findHelm() {
+  if (process.env.HELM_BIN) return process.env.HELM_BIN;
+  const versions = readFileSync(
+    path.join(root, 'tools/helm/versions.env'),
+    'utf8',
+  );
+  const version = /^HELM_VERSION=(\S+)/m.exec(versions)?.[1];
+  const cache =
+    process.env.TODO_STACK_CACHE ||
+    path.join(process.env.HOME ?? '', '.cache/todo-stack');
+  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch;
+  const cached = path.join(
+    cache,
+    'tools',
+    `helm-${version}-${process.platform}-${arch}`,
+    'helm',
+  );
+  if (existsSync(cached)) return cached;
+  return which('helm') || undefined;
+}
+
 const which = (name) =>
   spawnSync('sh', ['-c', `command -v ${name}`], {
     encoding: 'utf8',
@@ -294,6 +316,42 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       result.output,
       /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/,
     );
+  });
+
+  it("--dry-run with the real helm: the executor's values render the real chart", (t) => {
+    const realHelm = findHelm();
+    if (!realHelm) {
+      if (process.env.CI)
+        assert.fail(
+          'no helm found (run tools/helm/install-helm.sh) and CI is set',
+        );
+      t.skip(
+        'no real helm on this machine (tools/helm/install-helm.sh builds one)',
+      );
+      return;
+    }
+    const r = world('dry-real');
+    r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    r.env.FAKE_REAL_HELM = realHelm;
+    const result = deploy(r, '--dry-run', '--set=backend.replicas=3');
+    assert.equal(result.code, 0, result.output);
+    const resources =
+      /renders \d+ resources: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
+    for (const resource of [
+      'Deployment/todo-stack-backend',
+      'Deployment/todo-stack-frontend',
+      'StatefulSet/todo-stack-postgresql',
+      'Ingress/todo-stack',
+      'Job/todo-stack-migrate',
+    ]) {
+      assert.ok(
+        resources.includes(resource),
+        `${resource} not in ${resources.join(', ')}`,
+      );
+    }
+    const images = /images: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
+    assert.ok(images.includes('todo-backend:nx-1001'), images.join(', '));
+    assert.ok(images.includes('todo-frontend:nx-2001'), images.join(', '));
   });
 
   it('kubeContext=current deploys to the current context without minikube', () => {

@@ -3,7 +3,7 @@
 // Appends [tool, ...ARGS] as one JSON line to $FAKE_LOG, keeps its state in $FAKE_STATE, and behaves like the real
 // tool as far as the deploy needs: a Minikube profile that starts and holds images, Docker images with tags, a Helm
 // release whose Deployments get a new generation only when their pod template inputs change (Kubernetes' rule:
-// an unchanged pod template is no rollout).
+// an unchanged pod template is no rollout). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm.
 import {
   appendFileSync,
   existsSync,
@@ -11,6 +11,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const [tool, ...args] = process.argv.slice(2);
@@ -184,6 +185,13 @@ function helm() {
     );
   }
   if (args[0] === 'test') return out(`NAME: ${args[1]}\nPhase: Succeeded\n`);
+  if (args[0] === 'template' && process.env.FAKE_REAL_HELM) {
+    // Rendering changes nothing: hand it to the real helm, so the executor's arguments meet the real chart.
+    const real = spawnSync(process.env.FAKE_REAL_HELM, args, {
+      stdio: 'inherit',
+    });
+    process.exit(real.status ?? 1);
+  }
   if (args[0] === 'template') {
     return out(
       ['backend', 'frontend']
