@@ -3,7 +3,8 @@
 #   1. the minikube/ helpers parse (bash -n) and the deploy project's Nx configuration resolves
 #   2. unit tests of the minikube executor (tools/nx-plugin, Jest): npx nx test nx-plugin
 #   3. end-to-end: npx nx run deploy:minikube with fake minikube/docker/kubectl/helm on PATH, plus the task graph
-#      and `--affected -t container` checks (tools/nx-plugin/e2e): npx nx e2e nx-plugin
+#      and `--affected -t container` checks, and the minikube/*.sh helpers on their own (tools/nx-plugin/e2e):
+#      npx nx e2e nx-plugin
 #      (its dry-run case renders the real chart with the real helm, built by tools/helm/install-helm.sh)
 #   4. npx nx run deploy:template renders the chart with values-dev.yaml (the real helm, from tools/helm)
 # Usage: tools/ci/deploy.sh       (TODO_STACK_CACHE overrides the tool cache dir, default ~/.cache/todo-stack)

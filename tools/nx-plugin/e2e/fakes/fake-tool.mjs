@@ -66,8 +66,13 @@ function minikube() {
   switch (command) {
     case 'status':
       if (!running) fail(`Profile "${profile}" not found.`, 85);
+      if (running.stopped) {
+        out('Stopped Stopped\n');
+        process.exit(7);
+      }
       return out('Running Running\n');
     case 'start': {
+      if (running) return save({ ...running, stopped: false });
       const addons = rest
         .filter((arg) => arg.startsWith('--addons='))
         .map((arg) => arg.slice('--addons='.length));
@@ -110,11 +115,23 @@ function minikube() {
       break;
     case 'ip':
       return out('192.168.49.2\n');
+    case 'stop':
+      if (!running) fail(`Profile "${profile}" not found.`, 85);
+      return save({ ...running, stopped: true });
+    case 'delete': {
+      const profiles = readJson('minikube.json', {});
+      delete profiles[profile];
+      return writeJson('minikube.json', profiles);
+    }
+    case 'tunnel':
+      return out('Tunnel successfully started\n');
   }
   fail(`fake minikube: unexpected ${args.join(' ')}`, 2);
 }
 
 function kubectl() {
+  if (args.includes('port-forward'))
+    return out('Forwarding from 127.0.0.1:8080 -> 3000\n');
   if (args[0] === 'config' && args[1] === 'current-context') {
     if (!process.env.FAKE_CURRENT_CONTEXT)
       fail('error: current-context is not set');
