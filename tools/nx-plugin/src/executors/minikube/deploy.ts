@@ -24,6 +24,7 @@ export interface NormalizedOptions {
   /** '' = Minikube mode. */
   kubeContext: string;
   loadCommand: string;
+  extraImages: string[];
   timeout: string;
   helmTest: boolean;
   host: string;
@@ -55,6 +56,7 @@ export function normalizeOptions(
     skipBuild: options.skipBuild ?? false,
     kubeContext: options.kubeContext ?? '',
     loadCommand: options.loadCommand ?? '',
+    extraImages: toArray(options.extraImages, []),
     timeout: options.timeout || '10m',
     helmTest: options.helmTest ?? true,
     host: options.host || 'todo.local',
@@ -233,7 +235,8 @@ export async function deploy(
       say(`  ${app.padEnd(8)} ${refs[app].image}:${refs[app].tag}`);
     }
 
-    // 4. Images into the cluster's runtime.
+    // 4. Images into the cluster's runtime: the apps' images, then extraImages (e.g. PostgreSQL, for offline nodes).
+    const toLoad = [...APPS.map((app) => refs[app].ref), ...o.extraImages];
     if (o.skipBuild) {
       say(
         '  --skip-build: not loading images; the cluster must have them already',
@@ -241,8 +244,7 @@ export async function deploy(
     } else if (minikubeMode) {
       step('images into Minikube');
       const listing = await read('minikube', ['-p', o.profile, 'image', 'ls']);
-      for (const app of APPS) {
-        const { ref } = refs[app];
+      for (const ref of toLoad) {
         if (listing.code === 0 && imagePresent(listing.stdout, ref)) {
           say(`  ${ref}: already in the cluster`);
           continue;
@@ -250,17 +252,17 @@ export async function deploy(
         await act(
           'minikube',
           ['-p', o.profile, 'image', 'load', ref],
-          `image not found: minikube could not load ${ref} (is it in the local Docker? docker image ls ${refs[app].image}).`,
+          `image not found: minikube could not load ${ref} (is it in the local Docker? docker image ls ${ref.replace(/:[^:/]*$/, '')}).`,
         );
       }
     } else if (o.loadCommand) {
       step('images into the cluster');
-      for (const app of APPS) {
-        const command = o.loadCommand.split('{ref}').join(refs[app].ref);
+      for (const ref of toLoad) {
+        const command = o.loadCommand.split('{ref}').join(ref);
         await act(
           'sh',
           ['-c', command],
-          `image not found: loading ${refs[app].ref} with '${command}' failed.`,
+          `image not found: loading ${ref} with '${command}' failed.`,
         );
       }
     } else {

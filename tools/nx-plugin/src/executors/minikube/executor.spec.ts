@@ -155,6 +155,22 @@ describe('minikube executor', () => {
     );
   });
 
+  it('loads extraImages after the apps, skipping those already there', async () => {
+    const runner = new FakeRunner(
+      healthy({
+        'minikube -p todo-stack image ls': () => ({
+          stdout: 'docker.io/library/busybox:1.37\n',
+        }),
+      }),
+    );
+    await run(runner, { extraImages: ['postgres:17.6', 'busybox:1.37'] });
+    expect(runner.calls.filter((call) => call.includes('image load'))).toEqual([
+      'minikube -p todo-stack image load todo-backend:nx-111',
+      'minikube -p todo-stack image load todo-frontend:nx-222',
+      'minikube -p todo-stack image load postgres:17.6',
+    ]);
+  });
+
   it('loads only the image whose tag changed', async () => {
     const runner = new FakeRunner(
       healthy({

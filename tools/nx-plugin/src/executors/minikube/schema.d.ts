@@ -10,6 +10,7 @@ export interface MinikubeExecutorSchema {
   skipBuild?: boolean;
   kubeContext?: string;
   loadCommand?: string;
+  extraImages?: string[];
   timeout?: string;
   helmTest?: boolean;
   host?: string;
