@@ -14,6 +14,7 @@
  * node_modules/.cache/nx-container/<app>/imageid (an Nx output of the target, so a cache hit restores it). The
  * image must still be in the Docker daemon; its `todo-<app>:nx-<hash>` tag is looked up there. Several such tags on one
  * ID mean several task hashes produced the same image: any of them names exactly the same content.
+ * IMAGE_REFS_CACHE_DIR replaces node_modules/.cache/nx-container (the deploy executor's end-to-end test uses it).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,7 +35,8 @@ function fail(message) {
  * @returns {{ image: string; tag: string; ref: string; id: string }}
  */
 export function imageRef(app) {
-  const idFile = path.join(workspaceRoot, 'node_modules/.cache/nx-container', app, 'imageid');
+  const cacheDir = process.env.IMAGE_REFS_CACHE_DIR || path.join(workspaceRoot, 'node_modules/.cache/nx-container');
+  const idFile = path.join(cacheDir, app, 'imageid');
   let id;
   try {
     id = readFileSync(idFile, 'utf8').trim();

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Starts the Todo Stack Minikube profile (profile.env), or reuses it when it is already running, and makes sure
+# its addons are enabled. Idempotent. Exit codes: 0 running, 127 a tool is missing, 1 anything else.
+#   minikube/start.sh                       4 CPUs, 8 GiB, Kubernetes from profile.env
+#   MINIKUBE_MEMORY=6144 minikube/start.sh  override any profile.env value from the environment
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+load_profile
+
+need minikube
+[[ "$MINIKUBE_DRIVER" != docker ]] || need docker
+
+if profile_running; then
+  log "profile $MINIKUBE_PROFILE is running: reusing it"
+else
+  if [[ "$MINIKUBE_DRIVER" == docker ]]; then
+    if ! resources="$(docker info --format '{{.NCPU}} {{.MemTotal}}' 2>/dev/null)"; then
+      die "docker is installed but its daemon does not answer ('docker info' failed). Start Docker Desktop, or on Linux: sudo systemctl start docker (and add yourself to the docker group: sudo usermod -aG docker \$USER, then log in again)"
+    fi
+    read -r ncpu mem_bytes <<<"$resources"
+    mem_mib=$((mem_bytes / 1024 / 1024))
+    if ((mem_mib < MINIKUBE_MEMORY)); then
+      die "not enough memory: the profile wants ${MINIKUBE_MEMORY} MiB but Docker has ${mem_mib} MiB in all. Give Docker more (Docker Desktop: Settings > Resources > Memory, at least $((MINIKUBE_MEMORY / 1024 + 1)) GB) or ask for less, e.g. MINIKUBE_MEMORY=$(( (mem_mib * 3 / 4) / 512 * 512 )) $0 (the app needs about 3 GiB; below 4096 MiB the ingress and metrics-server addons get tight)"
+    fi
+    if ((ncpu < MINIKUBE_CPUS)); then
+      die "not enough CPUs: the profile wants ${MINIKUBE_CPUS} but Docker has ${ncpu}. Raise Docker Desktop's CPU limit or run MINIKUBE_CPUS=${ncpu} $0"
+    fi
+  fi
+  log "starting profile $MINIKUBE_PROFILE: driver $MINIKUBE_DRIVER, $MINIKUBE_CPUS CPUs, $MINIKUBE_MEMORY MiB, Kubernetes $MINIKUBE_KUBERNETES_VERSION (first start downloads ~1 GB, a few minutes)"
+  addon_flags=()
+  IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
+  for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
+  if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
+      --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}"; then
+    die "minikube start failed (see above). Common causes: not enough memory for Docker (lower MINIKUBE_MEMORY), an old profile with other settings (minikube/delete.sh, then start again), no network for the first download. More: docs/troubleshooting.md"
+  fi
+fi
+
+# Addons: enabling an enabled addon is a no-op, so a profile started by hand gets them too.
+IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
+enabled="$(mk addons list --output json 2>/dev/null || true)"
+for addon in "${addons[@]}"; do
+  if [[ "$enabled" =~ \"$addon\":\{[^}]*\"Status\":\"enabled\" ]]; then continue; fi
+  log "enabling addon $addon"
+  mk addons enable "$addon" >&2 || die "minikube addons enable $addon failed (see above)"
+done
+
+log "profile $MINIKUBE_PROFILE is up; kubectl context: $MINIKUBE_PROFILE (kubectl --context $MINIKUBE_PROFILE get nodes)"

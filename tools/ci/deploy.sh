@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# CI stage for the deploy tooling (no cluster needed). Idempotent.
+#   1. the minikube/ helpers parse (bash -n) and the deploy project's Nx configuration resolves
+#   2. unit tests of the minikube executor (tools/nx-plugin, Jest): npx nx test nx-plugin
+#   3. end-to-end: npx nx run deploy:minikube with fake minikube/docker/kubectl/helm on PATH, plus the task graph
+#      and `--affected -t container` checks, and the minikube/*.sh helpers on their own (tools/nx-plugin/e2e):
+#      npx nx e2e nx-plugin
+#      (its dry-run case renders the real chart with the real helm, built by tools/helm/install-helm.sh)
+#   4. npx nx run deploy:template renders the chart with values-dev.yaml (the real helm, from tools/helm)
+# Usage: tools/ci/deploy.sh       (TODO_STACK_CACHE overrides the tool cache dir, default ~/.cache/todo-stack)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
+
+passed=0
+step() { # step NAME COMMAND...: runs and times one step; stops the stage on failure
+  local name="$1" start=$SECONDS
+  shift
+  echo "::: deploy: $name"
+  if ! "$@"; then
+    echo "::: deploy: $name FAILED after $((SECONDS - start))s" >&2
+    echo "deploy: $passed passed, 1 failed"
+    exit 1
+  fi
+  passed=$((passed + 1))
+  echo "::: deploy: $name ok ($((SECONDS - start))s)"
+}
+
+syntax() {
+  local script
+  for script in minikube/*.sh tools/ci/deploy.sh; do bash -n "$script"; done
+  npx nx show project deploy --json >/dev/null
+}
+template() {
+  local out
+  out="$(npx nx run deploy:template --skip-nx-cache --output-style=static 2>&1)" || { printf '%s\n' "$out"; return 1; }
+  grep -q '^kind: Deployment' <<<"$out" || { printf '%s\n' "$out"; echo 'deploy:template rendered no Deployment' >&2; return 1; }
+}
+
+helm_tools() {
+  local env_file
+  env_file="$(mktemp)"
+  tools/helm/install-helm.sh --env >"$env_file" || { rm -f "$env_file"; return 1; }
+  # shellcheck disable=SC1090
+  source "$env_file"
+  rm -f "$env_file"
+  HELM_BIN="$(command -v helm)"
+  export HELM_BIN
+  echo "helm: $HELM_BIN ($(helm version --template '{{ .Version }}'))"
+}
+
+step "helm (tools/helm/install-helm.sh)" helm_tools
+step "minikube helpers and deploy project" syntax
+step "executor unit tests" npx nx test nx-plugin --skip-nx-cache --output-style=static
+step "deploy:minikube end-to-end (fake tools)" npx nx e2e nx-plugin --output-style=static
+step "deploy:template" template
+
+echo "deploy: $passed passed, 0 failed (${SECONDS}s)"

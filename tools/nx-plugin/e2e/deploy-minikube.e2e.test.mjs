@@ -1,0 +1,502 @@
+// End-to-end test of `nx run deploy:minikube`: the real Nx, the real executor and the real minikube/start.sh and
+// tools/containers/image-refs.mjs, with fake minikube, docker, kubectl and helm on PATH (fakes/fake-tool.mjs)
+// that record their arguments. Asserts the exact command sequence, that a re-run with no app change deploys the
+// same tags and rolls nothing, that a frontend-only change rolls only the frontend, the advice for each missing
+// tool, the memory check, dry run and kube-context mode. Also the task graph and `--affected` for containers.
+//   node --test tools/nx-plugin/e2e/        (npx nx e2e nx-plugin)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const nxBin = path.join(root, 'node_modules/nx/dist/bin/nx.js');
+const TOOLS = ['minikube', 'docker', 'kubectl', 'helm'];
+// What the scripts and Nx need besides the four tools; the host's own docker/kubectl/helm stay out of PATH.
+const SYSTEM = [
+  'node',
+  'bash',
+  'sh',
+  'env',
+  'dirname',
+  'cat',
+  'grep',
+  'tr',
+  'git',
+  'sed',
+  'mktemp',
+  'rm',
+  'uname',
+];
+
+/** The real helm: HELM_BIN, the one tools/helm/install-helm.sh caches, or helm on PATH. */
+function findHelm() {
+  if (process.env.HELM_BIN) return process.env.HELM_BIN;
+  const versions = readFileSync(
+    path.join(root, 'tools/helm/versions.env'),
+    'utf8',
+  );
+  const version = /^HELM_VERSION=(\S+)/m.exec(versions)?.[1];
+  const cache =
+    process.env.TODO_STACK_CACHE ||
+    path.join(process.env.HOME ?? '', '.cache/todo-stack');
+  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch;
+  const cached = path.join(
+    cache,
+    'tools',
+    `helm-${version}-${process.platform}-${arch}`,
+    'helm',
+  );
+  if (existsSync(cached)) return cached;
+  return which('helm') || undefined;
+}
+
+const which = (name) =>
+  spawnSync('sh', ['-c', `command -v ${name}`], {
+    encoding: 'utf8',
+  }).stdout.trim();
+
+let work;
+let sysbin;
+before(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
+  sysbin = path.join(work, 'sysbin');
+  mkdirSync(sysbin);
+  for (const name of SYSTEM) {
+    const found = name === 'node' ? process.execPath : which(name);
+    if (found) symlinkSync(found, path.join(sysbin, name));
+  }
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A fresh world: fake tools (all four unless `without`), Docker images for both apps, no Minikube profile. */
+function world(name, { without = [], dockerResources } = {}) {
+  const dir = path.join(work, name);
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of TOOLS.filter((t) => !without.includes(t))) {
+    const script = path.join(bin, tool);
+    writeFileSync(
+      script,
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(here, 'fakes/fake-tool.mjs')}" ${tool} "$@"\n`,
+    );
+    chmodSync(script, 0o755);
+  }
+  const w = {
+    dir,
+    log: path.join(dir, 'calls.log'),
+    state: path.join(dir, 'state'),
+    cache: path.join(dir, 'nx-container'),
+    env: {},
+    /** The app images the container targets "built": imageid files plus tagged images in the fake Docker. */
+    images(tags) {
+      const docker = {};
+      for (const [app, tag] of Object.entries(tags)) {
+        const id = `sha256:${app}-${tag}`;
+        mkdirSync(path.join(w.cache, app), { recursive: true });
+        writeFileSync(path.join(w.cache, app, 'imageid'), `${id}\n`);
+        docker[id] = [`todo-${app}:${tag}`];
+      }
+      const file = path.join(w.state, 'docker-images.json');
+      const known = existsSync(file)
+        ? JSON.parse(readFileSync(file, 'utf8'))
+        : {};
+      writeFileSync(file, JSON.stringify({ ...known, ...docker }));
+    },
+    /** Runs nx with this world's PATH; returns { code, output, calls } with only this run's calls. */
+    nx(...args) {
+      const start = existsSync(w.log) ? readFileSync(w.log, 'utf8').length : 0;
+      const result = spawnSync(process.execPath, [nxBin, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          HOME: process.env.HOME,
+          PATH: `${bin}:${sysbin}`,
+          NX_DAEMON: 'false',
+          NX_TUI: 'false',
+          NX_NO_CLOUD: 'true',
+          NO_COLOR: '1',
+          FORCE_COLOR: '0',
+          FAKE_LOG: w.log,
+          FAKE_STATE: w.state,
+          IMAGE_REFS_CACHE_DIR: w.cache,
+          ...w.env,
+        },
+      });
+      const calls = existsSync(w.log)
+        ? readFileSync(w.log, 'utf8')
+            .slice(start)
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line).join(' '))
+        : [];
+      return {
+        code: result.status,
+        output: `${result.stdout}\n${result.stderr}`,
+        calls,
+      };
+    },
+  };
+  mkdirSync(w.state, { recursive: true });
+  if (dockerResources)
+    writeFileSync(
+      path.join(w.state, 'docker-resources.json'),
+      JSON.stringify(dockerResources),
+    );
+  return w;
+}
+
+const deploy = (w, ...extra) =>
+  w.nx(
+    'run',
+    'deploy:minikube',
+    '--exclude-task-dependencies',
+    '--skip-nx-cache',
+    ...extra,
+  );
+
+const DEPLOYMENTS =
+  'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
+const upgrade = (backend, frontend, context = 'todo-stack') =>
+  'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
+  `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
+  `--wait --timeout 10m --kube-context ${context}`;
+const inspect = (app, tag) =>
+  `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
+
+describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => {
+  const w = world('main');
+  let first;
+
+  it('first run: starts the profile, loads both images, installs, tests, prints the URL', () => {
+    w.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    first = deploy(w);
+    assert.equal(first.code, 0, first.output);
+    assert.deepEqual(first.calls, [
+      'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
+      'docker info --format {{.NCPU}} {{.MemTotal}}',
+      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=ingress --addons=metrics-server',
+      'minikube -p todo-stack addons list --output json',
+      inspect('backend', 'nx-1001'),
+      inspect('frontend', 'nx-2001'),
+      'minikube -p todo-stack image ls',
+      'minikube -p todo-stack image load todo-backend:nx-1001',
+      'minikube -p todo-stack image load todo-frontend:nx-2001',
+      DEPLOYMENTS,
+      upgrade('nx-1001', 'nx-2001'),
+      DEPLOYMENTS,
+      'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
+      'minikube -p todo-stack ip',
+    ]);
+    assert.match(
+      first.output,
+      /todo-stack-backend: created \(todo-backend:nx-1001\)/,
+    );
+    assert.match(first.output, /http:\/\/todo\.local\//);
+    assert.match(
+      first.output,
+      /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/,
+    );
+    assert.match(first.output, /http:\/\/192\.168\.49\.2:30080\//);
+  });
+
+  it('second run with no app change: same tags, profile reused, nothing loaded, no rollout', () => {
+    const second = deploy(w);
+    assert.equal(second.code, 0, second.output);
+    assert.deepEqual(second.calls, [
+      'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
+      'minikube -p todo-stack addons list --output json',
+      inspect('backend', 'nx-1001'),
+      inspect('frontend', 'nx-2001'),
+      'minikube -p todo-stack image ls',
+      DEPLOYMENTS,
+      upgrade('nx-1001', 'nx-2001'),
+      DEPLOYMENTS,
+      'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
+      'minikube -p todo-stack ip',
+    ]);
+    const tags = (calls) =>
+      calls
+        .find((call) => call.startsWith('helm upgrade'))
+        .match(/--set \S+\.image\.tag=\S+/g);
+    assert.deepEqual(tags(second.calls), tags(first.calls));
+    assert.match(
+      second.output,
+      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
+    );
+    assert.match(
+      second.output,
+      /todo-stack-frontend: unchanged, no rollout \(generation 1\)/,
+    );
+    assert.doesNotMatch(second.output, /rolled out/);
+  });
+
+  it('a frontend-only change loads and rolls only the frontend', () => {
+    w.images({ frontend: 'nx-2002' });
+    const third = deploy(w);
+    assert.equal(third.code, 0, third.output);
+    assert.deepEqual(
+      third.calls.filter((call) => call.includes('image load')),
+      ['minikube -p todo-stack image load todo-frontend:nx-2002'],
+    );
+    assert.ok(
+      third.calls.includes(upgrade('nx-1001', 'nx-2002')),
+      third.calls.join('\n'),
+    );
+    assert.match(
+      third.output,
+      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
+    );
+    assert.match(
+      third.output,
+      /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/,
+    );
+  });
+
+  it('a profile started by hand is reused and gets the addons it lacks', () => {
+    const h = world('by-hand');
+    h.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    writeFileSync(
+      path.join(h.state, 'minikube.json'),
+      JSON.stringify({ 'todo-stack': { addons: ['ingress'], images: [] } }),
+    );
+    const result = deploy(h);
+    assert.equal(result.code, 0, result.output);
+    assert.deepEqual(result.calls.slice(0, 3), [
+      'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
+      'minikube -p todo-stack addons list --output json',
+      'minikube -p todo-stack addons enable metrics-server',
+    ]);
+    assert.match(result.output, /profile todo-stack is running: reusing it/);
+  });
+
+  it('--dry-run starts, loads and installs nothing and renders with helm template', () => {
+    const d = world('dry');
+    d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const result = deploy(
+      d,
+      '--dry-run',
+      '--set=backend.replicas=3',
+      '--set=frontend.replicas=1',
+    );
+    assert.equal(result.code, 0, result.output);
+    assert.deepEqual(result.calls, [
+      inspect('backend', 'nx-1001'),
+      inspect('frontend', 'nx-2001'),
+      'minikube -p todo-stack image ls',
+      'helm template todo-stack deploy/helm/todo-stack --namespace todo -f deploy/helm/todo-stack/values-dev.yaml ' +
+        '--set backend.image.repository=todo-backend --set backend.image.tag=nx-1001 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-2001 ' +
+        '--set backend.replicas=3 --set frontend.replicas=1',
+    ]);
+    assert.match(result.output, /\[dry-run\] bash minikube\/start\.sh/);
+    assert.match(
+      result.output,
+      /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/,
+    );
+    assert.ok(
+      result.output.includes(
+        `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`,
+      ),
+      result.output,
+    );
+    assert.match(
+      result.output,
+      /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/,
+    );
+  });
+
+  it("--dry-run with the real helm: the executor's values render the real chart", (t) => {
+    const realHelm = findHelm();
+    if (!realHelm) {
+      if (process.env.CI)
+        assert.fail(
+          'no helm found (run tools/helm/install-helm.sh) and CI is set',
+        );
+      t.skip(
+        'no real helm on this machine (tools/helm/install-helm.sh builds one)',
+      );
+      return;
+    }
+    const r = world('dry-real');
+    r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    r.env.FAKE_REAL_HELM = realHelm;
+    const result = deploy(r, '--dry-run', '--set=backend.replicas=3');
+    assert.equal(result.code, 0, result.output);
+    const resources =
+      /renders \d+ resources: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
+    for (const resource of [
+      'Deployment/todo-stack-backend',
+      'Deployment/todo-stack-frontend',
+      'StatefulSet/todo-stack-postgresql',
+      'Ingress/todo-stack',
+      'Job/todo-stack-migrate',
+    ]) {
+      assert.ok(
+        resources.includes(resource),
+        `${resource} not in ${resources.join(', ')}`,
+      );
+    }
+    const images = /images: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
+    assert.ok(images.includes('todo-backend:nx-1001'), images.join(', '));
+    assert.ok(images.includes('todo-frontend:nx-2001'), images.join(', '));
+  });
+
+  it('kubeContext=current deploys to the current context without minikube', () => {
+    const k = world('context', { without: ['minikube'] });
+    k.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    k.env.FAKE_CURRENT_CONTEXT = 'kind-todo';
+    const result = deploy(
+      k,
+      '--kubeContext=current',
+      '--set=backend.replicas=1',
+    );
+    assert.equal(result.code, 0, result.output);
+    assert.equal(
+      result.calls.filter((call) => call.startsWith('minikube')).length,
+      0,
+    );
+    assert.equal(result.calls[0], 'kubectl config current-context');
+    assert.ok(
+      result.calls.includes(
+        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(
+          ' --wait',
+          ' --set backend.replicas=1 --wait',
+        ),
+      ),
+      result.calls.join('\n'),
+    );
+  });
+
+  it('says "not enough memory" and what to do when Docker has less than the profile wants', () => {
+    const m = world('memory', {
+      dockerResources: { cpus: 8, memory: 4 * 1024 ** 3 },
+    });
+    m.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const result = deploy(m);
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.output,
+      /not enough memory: the profile wants 8192 MiB but Docker has 4096 MiB/,
+    );
+    assert.match(result.output, /MINIKUBE_MEMORY=3072/);
+    assert.equal(
+      result.calls.filter((call) => call.includes(' start ')).length,
+      0,
+    );
+  });
+
+  it('says "image not found" when the apps were not built', () => {
+    const n = world('noimages');
+    const result = deploy(n);
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /no image has been built for backend/);
+    assert.match(
+      result.output,
+      /image not found: .*npx nx run-many -t container/,
+    );
+    assert.equal(
+      result.calls.filter((call) => call.startsWith('helm')).length,
+      0,
+    );
+  });
+
+  for (const tool of TOOLS) {
+    it(`without ${tool}: prints the advice and exits non-zero, running nothing`, () => {
+      const t = world(`no-${tool}`, { without: [tool] });
+      t.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+      const result = deploy(t);
+      assert.notEqual(result.code, 0);
+      assert.match(
+        result.output,
+        new RegExp(`✖ ${tool} is not installed: \\S+`),
+      );
+      assert.match(
+        result.output,
+        new RegExp(`deploy: ${tool} missing; install it and run again`),
+      );
+      assert.deepEqual(result.calls, []);
+    });
+  }
+});
+
+describe('graph', () => {
+  const nx = (...args) => {
+    const result = spawnSync(process.execPath, [nxBin, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_TUI: 'false',
+        NO_COLOR: '1',
+      },
+    });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  };
+  let apps;
+  before(() => {
+    const projects = JSON.parse(nx('show', 'projects', '--json'));
+    apps = ['backend', 'frontend'].filter((app) => projects.includes(app));
+  });
+
+  it('deploy:minikube depends on the container target of every app', () => {
+    assert.ok(apps.includes('backend'));
+    const file = path.join(work, 'task-graph.json');
+    nx('run', 'deploy:minikube', `--graph=${file}`);
+    const { tasks } = JSON.parse(readFileSync(file, 'utf8'));
+    for (const app of apps)
+      assert.ok(
+        tasks.dependencies['deploy:minikube'].includes(`${app}:container`),
+        JSON.stringify(tasks.dependencies),
+      );
+    if (!apps.includes('frontend'))
+      console.log(
+        '# note: no frontend project in this workspace yet, only backend:container checked',
+      );
+  });
+
+  it('nx graph shows deploy depending on the apps', () => {
+    const file = path.join(work, 'graph.json');
+    nx('graph', `--file=${file}`);
+    const { graph } = JSON.parse(readFileSync(file, 'utf8'));
+    const targets = graph.dependencies.deploy.map((dep) => dep.target);
+    for (const app of apps)
+      assert.ok(
+        targets.includes(app),
+        JSON.stringify(graph.dependencies.deploy),
+      );
+  });
+
+  it('a frontend-only change leaves the backend image alone; a backend change does not', () => {
+    const affected = (file) =>
+      JSON.parse(
+        nx(
+          'show',
+          'projects',
+          '--affected',
+          `--files=${file}`,
+          '-t',
+          'container',
+          '--json',
+        ),
+      );
+    assert.ok(!affected('apps/frontend/Dockerfile').includes('backend'));
+    assert.ok(affected('apps/backend/Dockerfile').includes('backend'));
+    if (apps.includes('frontend'))
+      assert.ok(affected('apps/frontend/Dockerfile').includes('frontend'));
+  });
+});

@@ -1,0 +1,207 @@
+// The minikube/*.sh helpers on their own, with the fake minikube, docker and kubectl of fakes/fake-tool.mjs on PATH
+// (and no real ones): start, reuse, status, stop, delete, tunnel/port-forward, and the advice when a tool is missing.
+//   node --test tools/nx-plugin/e2e/        (npx nx e2e nx-plugin)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const SYSTEM = ['bash', 'dirname', 'cat', 'grep', 'tr'];
+
+let work;
+before(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'minikube-helpers-'));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
+  const dir = path.join(work, name);
+  const bin = path.join(dir, 'bin');
+  mkdirSync(path.join(dir, 'state'), { recursive: true });
+  mkdirSync(bin);
+  for (const system of SYSTEM) {
+    const found = spawnSync('sh', ['-c', `command -v ${system}`], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    if (found) symlinkSync(found, path.join(bin, system));
+  }
+  for (const tool of tools) {
+    writeFileSync(
+      path.join(bin, tool),
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(here, 'fakes/fake-tool.mjs')}" ${tool} "$@"\n`,
+    );
+    chmodSync(path.join(bin, tool), 0o755);
+  }
+  const log = path.join(dir, 'calls.log');
+  return {
+    /** Runs minikube/<script>; returns { code, output, calls } for this run only. */
+    run(script, args = [], env = {}) {
+      const start = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
+      const result = spawnSync(
+        path.join(bin, 'bash'),
+        [path.join(root, 'minikube', script), ...args],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            PATH: bin,
+            FAKE_LOG: log,
+            FAKE_STATE: path.join(dir, 'state'),
+            ...env,
+          },
+        },
+      );
+      const calls = existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .slice(start)
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line).join(' '))
+        : [];
+      return {
+        code: result.status,
+        output: result.stdout + result.stderr,
+        calls,
+      };
+    },
+  };
+}
+
+describe('minikube/ helpers', () => {
+  it('status, start, reuse, stop, start again, delete', () => {
+    const h = setup('lifecycle');
+    assert.equal(h.run('status.sh', ['--quiet']).code, 1);
+
+    const start = h.run('start.sh');
+    assert.equal(start.code, 0, start.output);
+    assert.ok(
+      start.calls.includes(
+        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=ingress --addons=metrics-server',
+      ),
+      start.calls.join('\n'),
+    );
+    assert.equal(h.run('status.sh', ['--quiet']).code, 0);
+
+    const status = h.run('status.sh');
+    assert.equal(status.code, 0, status.output);
+    assert.match(status.output, /node address: 192\.168\.49\.2/);
+    assert.match(status.output, /http:\/\/192\.168\.49\.2:30080\//);
+
+    const again = h.run('start.sh');
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, /profile todo-stack is running: reusing it/);
+    assert.equal(
+      again.calls.filter((call) => call.includes(' start ')).length,
+      0,
+    );
+
+    assert.equal(h.run('stop.sh').code, 0);
+    assert.equal(h.run('status.sh', ['--quiet']).code, 1);
+    const resumed = h.run('start.sh');
+    assert.equal(resumed.code, 0, resumed.output);
+    assert.ok(
+      resumed.calls.some((call) =>
+        call.startsWith('minikube -p todo-stack start '),
+      ),
+    );
+    assert.equal(h.run('status.sh', ['--quiet']).code, 0);
+
+    const refused = h.run('delete.sh');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.output, /run minikube\/delete\.sh --yes/);
+    assert.equal(
+      refused.calls.filter((call) => call.includes('delete')).length,
+      0,
+    );
+    const deleted = h.run('delete.sh', ['--yes']);
+    assert.equal(deleted.code, 0, deleted.output);
+    assert.deepEqual(deleted.calls, ['minikube -p todo-stack delete']);
+    assert.equal(h.run('status.sh', ['--quiet']).code, 1);
+  });
+
+  it('the environment overrides profile.env', () => {
+    const h = setup('override');
+    const start = h.run('start.sh', [], {
+      MINIKUBE_PROFILE: 'small',
+      MINIKUBE_MEMORY: '4096',
+      MINIKUBE_CPUS: '2',
+    });
+    assert.equal(start.code, 0, start.output);
+    assert.ok(
+      start.calls.some((call) =>
+        call.startsWith(
+          'minikube -p small start --driver=docker --cpus=2 --memory=4096 ',
+        ),
+      ),
+      start.calls.join('\n'),
+    );
+  });
+
+  it('refuses to start with fewer CPUs than the profile asks for', () => {
+    const h = setup('cpus');
+    writeFileSync(
+      path.join(work, 'cpus/state/docker-resources.json'),
+      JSON.stringify({ cpus: 2, memory: 16 * 1024 ** 3 }),
+    );
+    const start = h.run('start.sh');
+    assert.notEqual(start.code, 0);
+    assert.match(
+      start.output,
+      /not enough CPUs: the profile wants 4 but Docker has 2.*MINIKUBE_CPUS=2/,
+    );
+  });
+
+  it('tunnel.sh runs minikube tunnel, --port-forward the frontend Service', () => {
+    const h = setup('tunnel');
+    assert.notEqual(h.run('tunnel.sh').code, 0, 'no profile yet');
+    h.run('start.sh');
+    assert.deepEqual(h.run('tunnel.sh').calls.slice(-1), [
+      'minikube -p todo-stack tunnel',
+    ]);
+    assert.deepEqual(
+      h.run('tunnel.sh', ['--port-forward', '9090']).calls.slice(-1),
+      [
+        'kubectl --context todo-stack --namespace todo port-forward svc/todo-stack-frontend 9090:3000',
+      ],
+    );
+  });
+
+  for (const script of [
+    'start.sh',
+    'stop.sh',
+    'delete.sh',
+    'status.sh',
+    'tunnel.sh',
+  ]) {
+    it(`${script} without minikube: install advice, exit 127`, () => {
+      const h = setup(`no-minikube-${script}`, ['docker', 'kubectl']);
+      const result = h.run(script, ['--yes']);
+      assert.equal(result.code, 127, result.output);
+      assert.match(
+        result.output,
+        /minikube is not installed: see https:\/\/minikube\.sigs\.k8s\.io/,
+      );
+    });
+  }
+
+  it('start.sh without docker: install advice, exit 127', () => {
+    const h = setup('no-docker', ['minikube', 'kubectl']);
+    const result = h.run('start.sh');
+    assert.equal(result.code, 127, result.output);
+    assert.match(result.output, /docker is not installed: .*Docker Desktop/);
+  });
+});

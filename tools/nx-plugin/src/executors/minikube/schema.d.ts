@@ -1,0 +1,17 @@
+/** Options of the `@todo-stack/nx-plugin:minikube` executor (schema.json describes each one). */
+export interface MinikubeExecutorSchema {
+  profile?: string;
+  namespace?: string;
+  release?: string;
+  chart?: string;
+  valuesFiles?: string[];
+  set?: string[];
+  dryRun?: boolean;
+  skipBuild?: boolean;
+  kubeContext?: string;
+  loadCommand?: string;
+  extraImages?: string[];
+  timeout?: string;
+  helmTest?: boolean;
+  host?: string;
+}
