@@ -36,7 +36,8 @@ const ADD = [
   /^(?:remember|remind me|don'?t let me forget|note down|note|jot down)\s+(?:to\s+)?(?:that\s+)?(.+)$/i,
   /^(?:i\s+(?:need|have|want|must|should|gotta|got)\s+to|i\s+must|i\s+should|todo:?|to-?do:?)\s+(.+)$/i,
 ];
-const LIST = /\b(?:show|list|display|see|view|what'?s|what is|what are|what have|what do|which|anything|tasks|todos|to-?do list|pending|left|remaining|outstanding|open)\b/i;
+/** Words that make a message about the list (after the action verbs had their chance). */
+const LIST = /\b(?:show|list|display|view|tasks?|todos?|to-?do|to do|pending|left|remaining|outstanding|open|completed|finished|done|have)\b/i;
 
 /** "task 3", "#3", "number 3", "3": an id. */
 const ID_REF = /^(?:(?:task|todo|item|number|no\.?)\s*)?#?\s*(\d{1,10})$/i;
@@ -122,6 +123,6 @@ export function parseIntent(message: string): Intent {
       if (intent) return intent;
     }
   }
-  if (question || LIST.test(text)) return { kind: 'list', status: listStatus(text) };
+  if (LIST.test(text)) return { kind: 'list', status: listStatus(text) };
   return greeted ? { kind: 'greet' } : { kind: 'unknown' };
 }
