@@ -138,7 +138,7 @@ describe('MCP task tools', () => {
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
     it('answers 401 without a session or with a bad token', async () => {
-      for (const extra of [{}, { authorization: 'Bearer not-a-token' }]) {
+      for (const extra of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
         const res = await fetch(`${baseUrl}/mcp`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(initialize) });
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ detail: expect.stringContaining('Not authenticated') });
