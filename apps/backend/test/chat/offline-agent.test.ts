@@ -61,6 +61,7 @@ const ROWS: Row[] = [
   add("don't let me forget to call grandma", 'Call grandma'),
   add('I have to submit taxes details: before April', 'Submit taxes', 'before April'),
   // list all / pending / completed
+  { say: `add ${'x'.repeat(201)}`, calls: NONE, reply: () => /^That title is too long \(201 characters; the limit is 200\)\. Nothing was added\.$/ },
   list('show my tasks', 'all'),
   list('list all tasks', 'all'),
   list('list my todos', 'all'),

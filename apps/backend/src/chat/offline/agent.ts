@@ -1,4 +1,4 @@
-import type { TaskStatus } from '@todo-stack/shared';
+import { LIMITS, type TaskStatus } from '@todo-stack/shared';
 import type { AgentInput, AgentTools, ChatProvider } from '../provider.js';
 import type { ListedTask, TaskActionResult, TaskListResult, ToolError } from '../../mcp/task-tools.js';
 import { isToolError } from '../../mcp/task-tools.js';
@@ -67,6 +67,12 @@ async function act(intent: Intent, tools: AgentTools): Promise<string> {
     case 'unknown':
       return `Sorry, I didn't understand that. ${HELP_TEXT}`;
     case 'add': {
+      if (intent.title.length > LIMITS.taskTitle) {
+        return `That title is too long (${intent.title.length} characters; the limit is ${LIMITS.taskTitle}). Nothing was added.`;
+      }
+      if (intent.description && intent.description.length > LIMITS.taskDescription) {
+        return `That description is too long (the limit is ${LIMITS.taskDescription} characters). Nothing was added.`;
+      }
       const args = { title: intent.title, ...(intent.description ? { description: intent.description } : {}) };
       const result = (await tools.call('add_task', args)) as TaskActionResult | ToolError;
       if (isToolError(result)) return `I couldn't add that task: ${result.error}.`;
