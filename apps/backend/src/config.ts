@@ -22,6 +22,13 @@ const Env = Type.Object({
   SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  OPENAI_API_KEY: Type.Optional(Type.String()),
+  OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OPENAI_MODEL: Type.String({ minLength: 1, default: 'gpt-4o-mini' }),
+  OPENAI_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  OPENAI_MAX_STEPS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
+  CHAT_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
+  CHAT_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });
 type Env = Static<typeof Env>;
 
@@ -45,6 +52,13 @@ export interface AppConfig {
   signInRateLimit: { max: number; windowSeconds: number };
   trustProxy: boolean;
   shutdownGraceMs: number;
+  chat: ChatConfig;
+}
+
+export interface ChatConfig {
+  /** OpenAI (or a compatible server) when `OPENAI_API_KEY` is set; otherwise the built-in offline agent. */
+  openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; maxSteps: number };
+  rateLimit: { max: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -113,5 +127,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
     trustProxy: env.TRUST_PROXY,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    chat: {
+      ...(env.OPENAI_API_KEY
+        ? {
+            openai: {
+              apiKey: env.OPENAI_API_KEY,
+              ...(env.OPENAI_BASE_URL ? { baseUrl: env.OPENAI_BASE_URL.replace(/\/$/, '') } : {}),
+              model: env.OPENAI_MODEL,
+              timeoutMs: env.OPENAI_TIMEOUT_MS,
+              maxSteps: env.OPENAI_MAX_STEPS,
+            },
+          }
+        : {}),
+      rateLimit: { max: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
+    },
   };
 }

@@ -31,7 +31,8 @@ export function setupTestApp(env: Record<string, string> = {}, options: BuildOpt
     ctx.db = await createTestDatabase();
     ctx.app = await buildApp(testConfig(ctx.db, env), { logger: false, ...options, database: ctx.db.database });
     await ctx.app.ready();
-  });
+    // Starting PGlite (initdb + migrations) takes seconds on an idle machine and much longer on a busy one.
+  }, 120_000);
   afterAll(async () => {
     await ctx.app?.close();
     await ctx.db?.dispose();

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Id, LIMITS, Text, Timestamp } from './common.js';
+import { Id, LIMITS, Text, Timestamp, UserId } from './common.js';
 
 /** The MCP tools the agent may call, by name. */
 export const TOOL_NAMES = ['add_task', 'list_tasks', 'complete_task', 'delete_task', 'update_task'] as const;
@@ -62,3 +62,16 @@ export const Conversation = Type.Object({
   messages: Type.Array(Message),
 });
 export type Conversation = Static<typeof Conversation>;
+
+export const ConversationParams = Type.Object({ user_id: UserId, id: Id });
+export type ConversationParams = Static<typeof ConversationParams>;
+
+/**
+ * A chat turn the assistant could not finish (provider rate limited, down or too slow: 503/502/504).
+ * The user's message is stored all the same, in `conversation_id`, so the client can retry in place.
+ */
+export const ChatFailure = Type.Object({
+  detail: Type.String(),
+  conversation_id: Type.Optional(Type.Integer()),
+});
+export type ChatFailure = Static<typeof ChatFailure>;

@@ -61,4 +61,30 @@ describe('createApiClient', () => {
     const { fetch } = fakeFetch(new Response('upstream down', { status: 502 }));
     await expect(createApiClient({ fetch }).health()).rejects.toMatchObject({ status: 502, detail: 'upstream down' });
   });
+
+  it('chat: sends a message, lists and reads conversations; a failed turn keeps its conversation id', async () => {
+    const reply = { conversation_id: 4, response: 'Added task #1 "Buy milk".', tool_calls: [] };
+    const { fetch, calls } = fakeFetch(
+      json(200, reply),
+      json(200, { conversations: [] }),
+      json(200, { id: 4, title: 'add buy milk', created_at: '', updated_at: '', messages: [] }),
+      json(504, { detail: 'The AI assistant did not answer in time.', conversation_id: 4 }),
+    );
+    const api = createApiClient({ baseUrl: 'http://api.test', token: 'tok', fetch });
+
+    await expect(api.chat.send('u1', { message: 'add buy milk' })).resolves.toEqual(reply);
+    await api.chat.conversations('u1');
+    await expect(api.chat.conversation('u1', 4)).resolves.toMatchObject({ id: 4 });
+    expect(calls.map((call) => [call.init.method, call.url])).toEqual([
+      ['POST', 'http://api.test/api/u1/chat'],
+      ['GET', 'http://api.test/api/u1/conversations'],
+      ['GET', 'http://api.test/api/u1/conversations/4'],
+    ]);
+    expect(calls[0]?.init.body).toBe('{"message":"add buy milk"}');
+
+    const failed = (await api.chat.send('u1', { message: 'hi', conversation_id: 4 }).catch((error: unknown) => error)) as ApiError;
+    expect(failed).toBeInstanceOf(ApiError);
+    expect(failed.status).toBe(504);
+    expect(failed.body).toEqual({ detail: 'The AI assistant did not answer in time.', conversation_id: 4 });
+  });
 });

@@ -9,6 +9,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: ErrorBody['detail'],
+    /** The whole error body, for fields beyond `detail` (a failed chat turn's `conversation_id`). */
+    readonly body?: unknown,
   ) {
     super(typeof detail === 'string' ? detail : detail.map(formatIssue).join('; '));
     this.name = 'ApiError';
@@ -66,7 +68,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     const payload: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const detail = (payload as Partial<ErrorBody> | undefined)?.detail;
-      throw new ApiError(response.status, detail ?? (response.statusText || `HTTP ${response.status}`));
+      throw new ApiError(response.status, detail ?? (response.statusText || `HTTP ${response.status}`), payload);
     }
     return payload as T;
   }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import type { ToolCall } from '@todo-stack/shared';
 import { LIMITS } from '@todo-stack/shared';
 
 const timestamps = {
@@ -89,6 +90,41 @@ export const tasks = pgTable(
   ],
 );
 
+// --- Chat: conversations and their messages (history is loaded from here on every request) ---
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: serial('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: varchar('title', { length: 200 }).notNull(),
+    ...timestamps,
+  },
+  // The list shows a user's conversations, most recently active first.
+  (table) => [index('conversations_user_updated_idx').on(table.userId, table.updatedAt.desc(), table.id.desc())],
+);
+
+export const messageRole = pgEnum('message_role', ['user', 'assistant']);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: serial('id').primaryKey(),
+    conversationId: integer('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    role: messageRole('role').notNull(),
+    content: text('content').notNull(),
+    /** The tools the assistant ran for this reply: name, arguments, result. Empty for user messages. */
+    toolCalls: jsonb('tool_calls').$type<ToolCall[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // History is read in insertion order: id breaks ties between messages of the same instant.
+  (table) => [index('messages_conversation_id_idx').on(table.conversationId, table.id)],
+);
+
 export const authSchema = { users, sessions, accounts, verifications };
-export const schema = { ...authSchema, tasks };
+export const schema = { ...authSchema, tasks, conversations, messages };
 export type Schema = typeof schema;

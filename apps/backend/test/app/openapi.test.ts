@@ -23,6 +23,10 @@ describe('OpenAPI document and docs UI', () => {
         '/api/{user_id}/tasks',
         '/api/{user_id}/tasks/{id}',
         '/api/{user_id}/tasks/{id}/complete',
+        '/api/{user_id}/chat',
+        '/api/{user_id}/conversations',
+        '/api/{user_id}/conversations/{id}',
+        '/mcp',
       ]),
     );
     const body = doc.paths['/api/{user_id}/tasks']?.['post']?.requestBody?.content['application/json']?.schema;

@@ -10,6 +10,7 @@ import database from './app/database.js';
 import errors from './app/errors.js';
 import auth from './app/auth.js';
 import tasksRepository from './app/tasks-repository.js';
+import chat from './app/chat.js';
 
 export interface PluginOptions {
   config: AppConfig;
@@ -31,4 +32,5 @@ export async function registerPlugins(app: FastifyInstance, options: PluginOptio
   await app.register(database, { database: options.database });
   await app.register(auth);
   await app.register(tasksRepository);
+  await app.register(chat);
 }

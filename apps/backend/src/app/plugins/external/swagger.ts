@@ -24,6 +24,8 @@ export default fp(
           { name: 'health', description: 'Probes' },
           { name: 'auth', description: 'Email + password accounts (Better Auth)' },
           { name: 'tasks', description: "The signed-in user's tasks" },
+          { name: 'chat', description: 'The assistant that manages tasks, and the stored conversations' },
+          { name: 'mcp', description: 'The task tools for MCP clients (streamable HTTP)' },
         ],
       },
     });

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createTaskMcpServer } from '../../mcp/server.js';
+
+/**
+ * /mcp: the task tools over MCP's streamable HTTP transport, for editors and other agents. Same
+ * authentication as /api (session cookie or Bearer, else 401); the tools act for the signed-in user.
+ * Stateless: a new server and transport per request, so any replica answers any call.
+ */
+const mcpRoutes: FastifyPluginAsync = async (app) => {
+  app.route({
+    method: ['POST', 'GET', 'DELETE'],
+    url: '/mcp',
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['mcp'],
+      summary: 'MCP (streamable HTTP, stateless): add_task, list_tasks, complete_task, delete_task, update_task',
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    handler: async (request, reply) => {
+      if (request.method !== 'POST') {
+        // No sessions and no server-initiated streams in stateless mode.
+        return reply
+          .status(405)
+          .header('allow', 'POST')
+          .send({ detail: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.' });
+      }
+      const server = createTaskMcpServer(app.tasksRepository, request.userId as string);
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      reply.raw.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      // The transport writes the response itself.
+      reply.hijack();
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    },
+  });
+};
+
+export default mcpRoutes;

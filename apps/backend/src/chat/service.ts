@@ -1,0 +1,88 @@
+import type { ChatRequest, ChatResponse, ToolCall } from '@todo-stack/shared';
+import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import { openToolSession } from '../mcp/client.js';
+import type { ConversationsRepository } from './conversations-repository.js';
+import { ProviderError, recordingTools, type ChatProvider, type HistoryMessage } from './provider.js';
+
+/** How many earlier messages the agent sees: enough context, bounded cost. */
+const HISTORY_LIMIT = 40;
+
+export class ConversationNotFoundError extends Error {
+  constructor() {
+    super('Conversation not found');
+    this.name = 'ConversationNotFoundError';
+  }
+}
+
+/** The provider failed; the user's message is stored in `conversationId`, no assistant reply was written. */
+export class ChatTurnError extends Error {
+  constructor(
+    readonly failure: ProviderError,
+    readonly conversationId: number,
+    readonly toolCalls: ToolCall[],
+  ) {
+    super(failure.message + describeDone(toolCalls));
+    this.name = 'ChatTurnError';
+  }
+}
+
+/** Tells people what already happened when the provider failed mid-turn, so nothing is silently half-done. */
+function describeDone(calls: ToolCall[]): string {
+  const changes = calls.filter((call) => call.tool !== 'list_tasks' && !(call.result as { error?: unknown })?.error);
+  if (changes.length === 0) return '';
+  const list = changes
+    .map((call) => {
+      const result = call.result as { task_id?: number; status?: string; title?: string };
+      return `${result.status ?? call.tool} #${result.task_id ?? '?'} "${result.title ?? ''}"`;
+    })
+    .join(', ');
+  return ` Before the failure these changes were made: ${list}.`;
+}
+
+export interface ChatServiceDeps {
+  conversations: ConversationsRepository;
+  tasks: TasksRepository;
+  provider: ChatProvider;
+}
+
+/**
+ * One chat turn, stateless: history comes from the database, the user's message is stored before the agent
+ * runs (kept even if it fails), and the reply is stored with the tools it ran. Any replica can take the next turn.
+ */
+export function createChatService({ conversations, tasks, provider }: ChatServiceDeps) {
+  return {
+    provider: provider.name,
+
+    async send(userId: string, request: ChatRequest): Promise<ChatResponse> {
+      let conversationId: number;
+      let history: HistoryMessage[] = [];
+      if (request.conversation_id === undefined) {
+        conversationId = (await conversations.start(userId, request.message)).conversationId;
+      } else {
+        const found = await conversations.find(userId, request.conversation_id);
+        if (!found) throw new ConversationNotFoundError();
+        conversationId = found.id;
+        history = (await conversations.messages(conversationId))
+          .slice(-HISTORY_LIMIT)
+          .map(({ role, content }) => ({ role, content }));
+        await conversations.append(conversationId, 'user', request.message);
+      }
+
+      const session = await openToolSession(tasks, userId);
+      const tools = recordingTools(session);
+      let response: string;
+      try {
+        response = await provider.reply({ history, message: request.message, tools });
+      } catch (error) {
+        if (error instanceof ProviderError) throw new ChatTurnError(error, conversationId, tools.calls);
+        throw error;
+      } finally {
+        await session.close();
+      }
+      await conversations.append(conversationId, 'assistant', response, tools.calls);
+      return { conversation_id: conversationId, response, tool_calls: tools.calls };
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;
