@@ -1,7 +1,12 @@
 import { ApiError, createApiClient } from '@todo-stack/shared';
 
 /** The typed API client for the browser: same origin (the /api proxy), session cookie sent automatically. */
-export const api = createApiClient({ baseUrl: '', credentials: 'same-origin' });
+export const api = createApiClient({
+  baseUrl: '',
+  credentials: 'same-origin',
+  // Looked up on every call, not bound once at import (tests and instrumentation replace it).
+  fetch: (input, init) => globalThis.fetch(input, init),
+});
 
 export { ApiError };
 

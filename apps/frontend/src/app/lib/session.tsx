@@ -1,14 +1,14 @@
 'use client';
 
 import type { AuthUser } from '@todo-stack/shared';
-import { usePathname, useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, errorMessage, isUnauthorized } from './api';
 
 export type SessionState =
   | { status: 'loading' }
   | { status: 'authenticated'; user: AuthUser }
-  | { status: 'anonymous' }
+  /** `reason` says why the user is signed out, for the message on the sign-in page. */
+  | { status: 'anonymous'; reason?: 'expired' | 'signed-out' }
   | { status: 'error'; message: string };
 
 interface SessionContextValue {
@@ -18,8 +18,8 @@ interface SessionContextValue {
   signedIn: (user: AuthUser) => void;
   signOut: () => Promise<void>;
   /**
-   * For every failed API call: a 401 means the session is gone, so go to the sign-in page with a message
-   * (returns null); anything else returns the sentence to show.
+   * For every failed API call: a 401 means the session is gone, so the user is sent to the sign-in page with a
+   * message (returns null); anything else returns the sentence to show.
    */
   handleError: (error: unknown) => string | null;
 }
@@ -27,8 +27,6 @@ interface SessionContextValue {
 const SessionContext = createContext<SessionContextValue | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const router = useRouter();
-  const pathname = usePathname();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   const refresh = useCallback(async () => {
@@ -52,20 +50,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch {
       // Signing out of an expired session fails harmlessly: the local state is cleared either way.
     }
-    setState({ status: 'anonymous' });
-    router.replace('/sign-in?signed-out=1');
-  }, [router]);
+    setState({ status: 'anonymous', reason: 'signed-out' });
+  }, []);
 
   const handleError = useCallback(
     (error: unknown) => {
       if (isUnauthorized(error)) {
-        setState({ status: 'anonymous' });
-        router.replace(`/sign-in?expired=1&next=${encodeURIComponent(pathname ?? '/tasks')}`);
+        // <RequireUser> sees this and goes to the sign-in page with the message.
+        setState({ status: 'anonymous', reason: 'expired' });
         return null;
       }
       return errorMessage(error);
     },
-    [router, pathname],
+    [],
   );
 
   const value = useMemo(

@@ -12,9 +12,15 @@ export function RequireUser({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
 
+  const reason = state.status === 'anonymous' ? state.reason : undefined;
   useEffect(() => {
-    if (state.status === 'anonymous') router.replace(`/sign-in?next=${encodeURIComponent(pathname ?? '/tasks')}`);
-  }, [state.status, router, pathname]);
+    if (state.status !== 'anonymous') return;
+    if (reason === 'signed-out') router.replace('/sign-in?signed-out=1');
+    else {
+      const expired = reason === 'expired' ? 'expired=1&' : '';
+      router.replace(`/sign-in?${expired}next=${encodeURIComponent(pathname ?? '/tasks')}`);
+    }
+  }, [state.status, reason, router, pathname]);
 
   if (state.status === 'authenticated') return <>{children}</>;
   if (state.status === 'error') {
