@@ -59,7 +59,7 @@ describe('/api proxy', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, path: '/api/user-1/tasks?status=pending' });
     expect(response.headers.getSetCookie()).toEqual(['session=abc; Path=/; HttpOnly', 'other=1; Path=/']);
-    const seen = backend.seen.at(-1)!;
+    const [seen] = backend.seen.slice(-1) as [Seen];
     expect(seen.method).toBe('POST');
     expect(seen.url).toBe('/api/user-1/tasks?status=pending');
     expect(seen.body).toBe('{"title":"Buy milk"}');

@@ -3,7 +3,6 @@ import { configure } from '@testing-library/react';
 import { navigation } from './navigation';
 
 jest.mock('next/navigation', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { navigation } = require('./navigation') as typeof import('./navigation');
   return {
     useRouter: () => navigation.router,
