@@ -114,9 +114,9 @@ async function waitHealthy(url, proc, timeoutMs = 120_000) {
   throw new Error(`${proc.label} not healthy at ${url} after ${timeoutMs} ms:\n${proc.log()}`);
 }
 
-/** @param {string} databaseUrl */
-export async function migrate(databaseUrl) {
-  const proc = start([backendMain, 'migrate'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production' }, 'migrate');
+/** @param {string} databaseUrl @param {string} secret */
+export async function migrate(databaseUrl, secret) {
+  const proc = start([backendMain, 'migrate'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', BETTER_AUTH_SECRET: secret }, 'migrate');
   const code = await new Promise((resolve) => proc.child.once('exit', resolve));
   if (code !== 0) throw new Error(`migrate exited with ${code}:\n${proc.log()}`);
 }
@@ -127,7 +127,8 @@ export async function migrate(databaseUrl) {
  */
 export async function startBackend({ frontendOrigins }) {
   const database = await createDatabase();
-  await migrate(database.url);
+  const secret = randomBytes(32).toString('base64');
+  await migrate(database.url, secret);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = start(
@@ -137,7 +138,7 @@ export async function startBackend({ frontendOrigins }) {
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: database.url,
-      BETTER_AUTH_SECRET: randomBytes(32).toString('base64'),
+      BETTER_AUTH_SECRET: secret,
       BETTER_AUTH_URL: url,
       FRONTEND_ORIGIN: frontendOrigins.join(','),
       // Every browser request arrives through the frontend's proxy, from one address.
