@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { AuthForm } from '../src/app/ui/auth/auth-form';
 import { fakeApi, unreachable, user } from './support/fake-api';
@@ -78,9 +78,13 @@ describe('sign-in form', () => {
 
   it('explains an expired session', async () => {
     navigation.searchParams = new URLSearchParams('expired=1');
-    fakeApi(anonymous);
+    const api = fakeApi(anonymous);
     renderWithSession(<AuthForm mode="sign-in" />);
     expect(screen.getByRole('status')).toHaveTextContent('Your session has expired. Please sign in again.');
+    // Let the session check finish (it finds no session and leaves the form in place).
+    await waitFor(() => expect(api.fetch).toHaveBeenCalledTimes(1));
+    await act(() => Promise.resolve());
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeEnabled();
   });
 });
 
