@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const backendMain = join(root, 'apps/backend/dist/main.js');
+// E2E_BACKEND_MAIN: another backend bundle to test against (e.g. a build of a branch that is not merged yet).
+const backendMain = process.env.E2E_BACKEND_MAIN ?? join(root, 'apps/backend/dist/main.js');
 const frontendStart = join(root, 'apps/frontend/scripts/start-standalone.mjs');
 
 /** @returns {Promise<number>} */
