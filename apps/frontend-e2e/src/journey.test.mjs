@@ -95,6 +95,11 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     assert.equal(await page.getByRole('list', { name: 'All tasks' }).getByRole('listitem').count(), 2);
     await expectAccessible(page, 'tasks');
     await screenshot(page, '02-tasks');
+    // Responsive: the same page on a phone-sized viewport, without horizontal scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll at 390 px');
+    await screenshot(page, '02-tasks-mobile');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('add a task and complete one through the chat, with the tools shown', async () => {
