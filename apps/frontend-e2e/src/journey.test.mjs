@@ -41,7 +41,8 @@ async function chat(text) {
   const before = await answers.count();
   await page.getByLabel('Message').fill(text);
   await page.keyboard.press('Enter');
-  const failed = page.getByRole('alert').first();
+  // Inside <main>: Next's route announcer (role=alert, outside main) reads out page titles.
+  const failed = page.locator('main').getByRole('alert').first();
   await Promise.race([
     answers.nth(before).waitFor({ timeout: 30_000 }),
     failed.waitFor({ timeout: 30_000 }).then(async () => {
