@@ -17,6 +17,8 @@ cpSync(join(app, 'public'), join(standaloneApp, 'public'), { recursive: true });
 
 process.env.BACKEND_URL ||= 'http://127.0.0.1:8000';
 process.env.PORT ||= '3000';
-process.env.HOSTNAME ||= 'localhost';
+// Next's server listens on $HOSTNAME, which shells and containers often set to the machine's name: use our own
+// variable here (the image sets HOSTNAME=0.0.0.0 itself).
+process.env.HOSTNAME = process.env.FRONTEND_HOST || 'localhost';
 console.log(`Frontend on http://localhost:${process.env.PORT} (API proxied to ${process.env.BACKEND_URL})`);
 await import(pathToFileURL(server).href);

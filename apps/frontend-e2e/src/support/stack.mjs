@@ -167,7 +167,7 @@ export async function startBackend({ frontendOrigins }) {
 export async function startFrontend({ port, backendUrl }) {
   const proc = start(
     [frontendStart],
-    { PORT: String(port), HOSTNAME: '127.0.0.1', BACKEND_URL: backendUrl, NODE_ENV: 'production' },
+    { PORT: String(port), FRONTEND_HOST: '127.0.0.1', BACKEND_URL: backendUrl, NODE_ENV: 'production' },
     `frontend :${port}`,
   );
   const url = `http://127.0.0.1:${port}`;
