@@ -1,0 +1,212 @@
+// @ts-check
+// The whole product through a real browser: sign up, tasks by form and by chat, sign out and in again (data kept),
+// a second user who sees none of it, an expired session, the backend going down; axe on each page; screenshots.
+//   eval "$(tools/ci/postgres.sh start)" && npx nx run frontend-e2e:e2e      (or bash tools/ci/e2e.sh)
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { expectAccessible, launch, screenshot } from './support/browser.mjs';
+import { freePort, startBackend, startFrontend } from './support/stack.mjs';
+
+const password = 'correct-horse-battery';
+const ada = { name: 'Ada Lovelace', email: `ada-${Date.now()}@example.com` };
+const grace = { name: 'Grace Hopper', email: `grace-${Date.now()}@example.com` };
+
+/** @type {Awaited<ReturnType<typeof startBackend>>} */
+let backend;
+/** @type {Awaited<ReturnType<typeof startFrontend>>} */
+let frontend;
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {import('playwright-core').BrowserContext} */
+let context;
+/** @type {import('playwright-core').Page} */
+let page;
+
+/** @param {import('playwright-core').Page} p @param {{ name: string, email: string }} who */
+async function signUp(p, who) {
+  await p.goto(`${frontend.url}/sign-up`);
+  await p.getByLabel('Name').fill(who.name);
+  await p.getByLabel('Email').fill(who.email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign up' }).click();
+  await p.waitForURL(`${frontend.url}/tasks`);
+}
+
+/** @param {string} title */
+const taskCheckbox = (title) => page.getByRole('checkbox', { name: new RegExp(`^${title}`) });
+
+/** Sends one chat message and waits for the answer that follows it. @param {string} text */
+async function chat(text) {
+  const answers = page.getByRole('article', { name: 'Assistant said' });
+  const before = await answers.count();
+  await page.getByLabel('Message').fill(text);
+  await page.keyboard.press('Enter');
+  // Inside <main>: Next's route announcer (role=alert, outside main) reads out page titles.
+  const failed = page.locator('main').getByRole('alert').first();
+  await Promise.race([
+    answers.nth(before).waitFor({ timeout: 30_000 }),
+    failed.waitFor({ timeout: 30_000 }).then(async () => {
+      throw new Error(`the chat answered with an error: ${await failed.innerText()}`);
+    }),
+  ]);
+  return answers.nth(before);
+}
+
+describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
+  before(async () => {
+    const port = await freePort();
+    backend = await startBackend({ frontendOrigins: [`http://127.0.0.1:${port}`] });
+    frontend = await startFrontend({ port, backendUrl: backend.url });
+    browser = await launch();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await frontend?.stop();
+    await backend?.stop();
+  });
+
+  test('the sign-in page is accessible and links to sign-up', async () => {
+    await page.goto(`${frontend.url}/tasks`);
+    // Not signed in: the app sends the visitor to sign in.
+    await page.waitForURL(/\/sign-in\?next=%2Ftasks$/);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page, 'sign-in');
+    await screenshot(page, '01-sign-in');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  });
+
+  test('sign up lands on an empty task list', async () => {
+    await signUp(page, ada);
+    await page.getByText('No tasks yet').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), true);
+  });
+
+  test('add tasks with the form', async () => {
+    for (const title of ['Buy milk', 'Pay rent']) {
+      const form = page.getByRole('form', { name: 'Add a task' });
+      await form.getByLabel('Title').fill(title);
+      await form.getByRole('button', { name: 'Add task' }).click();
+      await taskCheckbox(title).waitFor();
+    }
+    assert.equal(await page.getByRole('list', { name: 'All tasks' }).getByRole('listitem').count(), 2);
+    await expectAccessible(page, 'tasks');
+    await screenshot(page, '02-tasks');
+    // Responsive: the same page on a phone-sized viewport, without horizontal scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll at 390 px');
+    await screenshot(page, '02-tasks-mobile');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test('add a task and complete one through the chat, with the tools shown', async () => {
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    await expectAccessible(page, 'chat');
+
+    const added = await chat('Add a task to call mom');
+    assert.match(await added.getByRole('list', { name: 'Tools used' }).innerText(), /add_task/);
+
+    const completed = await chat('Mark buy milk as done');
+    assert.match(await completed.getByRole('list', { name: 'Tools used' }).innerText(), /complete_task/);
+
+    // The conversation is in the history list.
+    await page.getByRole('complementary').getByRole('button', { name: /Add a task to call mom/i }).waitFor();
+    await screenshot(page, '03-chat');
+  });
+
+  test('delete a task', async () => {
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('button', { name: 'Delete Pay rent' }).click();
+    await taskCheckbox('Pay rent').waitFor({ state: 'detached' });
+    await taskCheckbox('Buy milk').waitFor();
+  });
+
+  test('the task list shows what the chat did', async () => {
+    await taskCheckbox('Call mom').waitFor();
+    assert.equal(await taskCheckbox('Buy milk').isChecked(), true, 'completed through the chat');
+    assert.equal(await taskCheckbox('Call mom').isChecked(), false);
+
+    await page.getByRole('button', { name: 'Completed' }).click();
+    const completed = page.getByRole('list', { name: 'Completed tasks' });
+    await completed.waitFor();
+    assert.equal(await completed.getByRole('listitem').count(), 1);
+    assert.match(await completed.innerText(), /Buy milk/);
+    await page.getByRole('button', { name: 'All' }).click();
+    await screenshot(page, '04-tasks-after-chat');
+  });
+
+  test('sign out, then sign in again: the data is still there', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in\?signed-out=1$/);
+    await page.getByText('You have been signed out.').waitFor();
+
+    await page.goto(`${frontend.url}/tasks`);
+    await page.waitForURL(/\/sign-in/);
+
+    await page.getByLabel('Email').fill(ada.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${frontend.url}/tasks`);
+    await taskCheckbox('Buy milk').waitFor();
+    assert.equal(await taskCheckbox('Pay rent').count(), 0, 'deleted before signing out');
+  });
+
+  test('after signing in again, the chat’s tasks and the conversation are still there', async () => {
+    await taskCheckbox('Call mom').waitFor();
+    assert.equal(await taskCheckbox('Buy milk').isChecked(), true);
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByRole('complementary').getByRole('button', { name: /Add a task to call mom/i }).click();
+    await page.getByRole('log', { name: 'Conversation' }).getByText('Mark buy milk as done').waitFor();
+  });
+
+  test('a second user sees none of the first user’s tasks or conversations', async () => {
+    const other = await browser.newContext();
+    try {
+      const p = await other.newPage();
+      p.setDefaultTimeout(20_000);
+      await signUp(p, grace);
+      await p.getByText('No tasks yet').waitFor();
+      await p.getByRole('link', { name: 'Chat' }).click();
+      await p.getByText('No conversations yet.').waitFor();
+      // Not even by asking for the first user's URL directly.
+      const adaId = await page.evaluate(async () => (await (await fetch('/api/auth/get-session')).json()).user.id);
+      const status = await p.evaluate(async (id) => (await fetch(`/api/${id}/tasks`)).status, adaId);
+      assert.equal(status, 403);
+      await screenshot(p, '05-second-user');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('an expired session sends the user to sign in with a message', async () => {
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await taskCheckbox('Buy milk').waitFor();
+    await context.clearCookies();
+    const form = page.getByRole('form', { name: 'Add a task' });
+    await form.getByLabel('Title').fill('Never saved');
+    await form.getByRole('button', { name: 'Add task' }).click();
+    await page.waitForURL(/\/sign-in\?expired=1/);
+    await page.getByText('Your session has expired. Please sign in again.').waitFor();
+    await screenshot(page, '06-session-expired');
+  });
+
+  test('the backend going down shows an error, not a broken page', async () => {
+    await page.getByLabel('Email').fill(ada.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${frontend.url}/tasks`);
+    await taskCheckbox('Buy milk').waitFor();
+
+    await backend.stop();
+    await page.getByRole('button', { name: 'Pending' }).click();
+    await page.getByRole('alert').getByText(/server is unavailable/i).waitFor();
+    // The frontend's own health does not depend on the backend.
+    assert.equal((await fetch(`${frontend.url}/api/health`)).status, 200);
+    await screenshot(page, '07-backend-down');
+  });
+});

@@ -1,0 +1,36 @@
+// @ts-check
+/**
+ * Component tests in jsdom with React Testing Library. SWC compiles TS/TSX (React's automatic runtime) and the few
+ * ESM-only dependencies (typebox, via @todo-stack/shared) to CommonJS; CSS modules resolve to their class names.
+ */
+const swc = [
+  '@swc/jest',
+  {
+    swcrc: false,
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'frontend',
+  testEnvironment: 'jsdom',
+  transform: { '^.+\\.(m?[jt]sx?)$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!typebox/)'],
+  moduleNameMapper: {
+    '\\.module\\.css$': '<rootDir>/specs/support/css-module.cjs',
+    '\\.css$': '<rootDir>/specs/support/css-module.cjs',
+    // libs/shared imports './x.js' (Node ESM); the files on disk are .ts.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
+  testMatch: ['<rootDir>/specs/**/*.spec.ts?(x)'],
+  setupFiles: ['<rootDir>/specs/support/polyfills.cjs'],
+  setupFilesAfterEnv: ['<rootDir>/specs/support/setup.ts'],
+  coverageDirectory: 'test-output/jest/coverage',
+};

@@ -1,0 +1,147 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TaskBoard } from '../src/app/ui/tasks/task-board';
+import { fakeApi, session, task, unreachable, type Call } from './support/fake-api';
+import { navigation } from './support/navigation';
+import { renderSignedIn } from './support/render';
+
+const signedIn = { 'GET /api/auth/get-session': { status: 200, body: session } };
+const TASKS = '/api/user-1/tasks';
+
+/** A tiny in-memory task store behind the fake API, so lists reflect changes. */
+function taskStore(initial = [task(1, 'Buy milk'), task(2, 'Write report', true)]) {
+  let tasks = [...initial];
+  let nextId = 10;
+  const list = (call: Call) => {
+    const status = call.query.get('status') ?? 'all';
+    const shown = tasks.filter((t) => status === 'all' || t.completed === (status === 'completed'));
+    return { status: 200, body: { tasks: shown, total: shown.length } };
+  };
+  return fakeApi({
+    ...signedIn,
+    [`GET ${TASKS}`]: list,
+    [`POST ${TASKS}`]: (call) => {
+      const created = { ...task(nextId++, (call.body as { title: string }).title) };
+      tasks = [created, ...tasks];
+      return { status: 201, body: created };
+    },
+    [`PATCH ${TASKS}/1/complete`]: () => {
+      tasks = tasks.map((t) => (t.id === 1 ? { ...t, completed: !t.completed } : t));
+      return { status: 200, body: tasks.find((t) => t.id === 1) };
+    },
+    [`PUT ${TASKS}/1`]: (call) => {
+      tasks = tasks.map((t) => (t.id === 1 ? { ...t, ...(call.body as object) } : t));
+      return { status: 200, body: tasks.find((t) => t.id === 1) };
+    },
+    [`DELETE ${TASKS}/2`]: () => {
+      tasks = tasks.filter((t) => t.id !== 2);
+      return { status: 204 };
+    },
+  });
+}
+
+describe('task board', () => {
+  it('lists the user’s tasks with their state', async () => {
+    taskStore();
+    renderSignedIn(<TaskBoard />);
+    const list = await screen.findByRole('list', { name: 'All tasks' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    expect(screen.getByRole('checkbox', { name: /Buy milk/ })).not.toBeChecked();
+    expect(screen.getByRole('checkbox', { name: /Write report/ })).toBeChecked();
+  });
+
+  it('shows an empty state', async () => {
+    taskStore([]);
+    renderSignedIn(<TaskBoard />);
+    expect(await screen.findByText(/No tasks yet/)).toBeInTheDocument();
+  });
+
+  it('adds a task with the form and clears it', async () => {
+    const api = taskStore();
+    renderSignedIn(<TaskBoard />);
+    await screen.findByRole('list', { name: 'All tasks' });
+    const form = screen.getByRole('form', { name: 'Add a task' });
+    await userEvent.type(within(form).getByLabelText('Title'), 'Call mom');
+    await userEvent.type(within(form).getByLabelText(/Description/), 'Sunday');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add task' }));
+
+    expect(await screen.findByRole('checkbox', { name: /Call mom/ })).toBeInTheDocument();
+    expect(api.calls.find((c) => c.method === 'POST')?.body).toEqual({ title: 'Call mom', description: 'Sunday' });
+    expect(within(form).getByLabelText('Title')).toHaveValue('');
+  });
+
+  it('refuses an empty title without calling the API', async () => {
+    const api = taskStore();
+    renderSignedIn(<TaskBoard />);
+    await screen.findByRole('list', { name: 'All tasks' });
+    const form = screen.getByRole('form', { name: 'Add a task' });
+    await userEvent.click(within(form).getByRole('button', { name: 'Add task' }));
+    expect(within(form).getByLabelText('Title')).toHaveAccessibleDescription('Enter a title.');
+    expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('completes, edits and deletes tasks', async () => {
+    const api = taskStore();
+    renderSignedIn(<TaskBoard />);
+    await userEvent.click(await screen.findByRole('checkbox', { name: /Buy milk/ }));
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: /Buy milk/ })).toBeChecked());
+
+    await userEvent.click(screen.getByRole('button', { name: 'Edit Buy milk' }));
+    const edit = screen.getByRole('form', { name: 'Edit Buy milk' });
+    await userEvent.clear(within(edit).getByLabelText('Title'));
+    await userEvent.type(within(edit).getByLabelText('Title'), 'Buy oat milk');
+    await userEvent.click(within(edit).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('checkbox', { name: /Buy oat milk/ })).toBeInTheDocument();
+    expect(api.calls.find((c) => c.method === 'PUT')?.body).toEqual({ title: 'Buy oat milk', description: null });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Delete Write report' }));
+    await waitFor(() => expect(screen.queryByText('Write report')).not.toBeInTheDocument());
+    expect(api.calls.some((c) => c.method === 'DELETE' && c.path === `${TASKS}/2`)).toBe(true);
+  });
+
+  it('filters by status through the API', async () => {
+    const api = taskStore();
+    renderSignedIn(<TaskBoard />);
+    await screen.findByRole('list', { name: 'All tasks' });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Completed' }));
+    const completed = await screen.findByRole('list', { name: 'Completed tasks' });
+    expect(within(completed).getAllByRole('listitem')).toHaveLength(1);
+    expect(screen.getByRole('button', { name: 'Completed' })).toHaveAttribute('aria-pressed', 'true');
+    expect(api.calls.at(-1)?.query.get('status')).toBe('completed');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Pending' }));
+    const pending = await screen.findByRole('list', { name: 'Pending tasks' });
+    expect(within(pending).getByText('Buy milk')).toBeInTheDocument();
+  });
+
+  it('shows a retryable error when the backend is down', async () => {
+    const api = taskStore();
+    api.routes[`GET ${TASKS}`] = { status: 502, body: { detail: 'The server is unavailable right now.' } };
+    renderSignedIn(<TaskBoard />);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/server is unavailable/i);
+
+    api.routes[`GET ${TASKS}`] = { status: 200, body: { tasks: [task(1, 'Back again')], total: 1 } };
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText('Back again')).toBeInTheDocument();
+  });
+
+  it('reports a failed change without losing the list', async () => {
+    const api = taskStore();
+    api.routes[`DELETE ${TASKS}/2`] = unreachable;
+    renderSignedIn(<TaskBoard />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete Write report' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/cannot reach the server/i);
+    expect(screen.getByText('Write report')).toBeInTheDocument();
+  });
+
+  it('sends the user to sign in when the session has expired (401)', async () => {
+    navigation.pathname = '/tasks';
+    const api = taskStore();
+    api.routes[`GET ${TASKS}`] = { status: 401, body: { detail: 'Not authenticated' } };
+    renderSignedIn(<TaskBoard />);
+    await waitFor(() =>
+      expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Ftasks'),
+    );
+  });
+});

@@ -1,0 +1,86 @@
+'use client';
+
+import type { AuthUser } from '@todo-stack/shared';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, errorMessage, isUnauthorized } from './api';
+
+export type SessionState =
+  | { status: 'loading' }
+  | { status: 'authenticated'; user: AuthUser }
+  /** `reason` says why the user is signed out, for the message on the sign-in page. */
+  | { status: 'anonymous'; reason?: 'expired' | 'signed-out' }
+  | { status: 'error'; message: string };
+
+interface SessionContextValue {
+  state: SessionState;
+  /** Reads the session again (after sign-in, or to retry after an outage). */
+  refresh: () => Promise<void>;
+  signedIn: (user: AuthUser) => void;
+  signOut: () => Promise<void>;
+  /**
+   * For every failed API call: a 401 means the session is gone, so the user is sent to the sign-in page with a
+   * message (returns null); anything else returns the sentence to show.
+   */
+  handleError: (error: unknown) => string | null;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  const refresh = useCallback(async () => {
+    try {
+      const session = await api.auth.getSession();
+      setState(session ? { status: 'authenticated', user: session.user } : { status: 'anonymous' });
+    } catch (error) {
+      setState(isUnauthorized(error) ? { status: 'anonymous' } : { status: 'error', message: errorMessage(error) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const signedIn = useCallback((user: AuthUser) => setState({ status: 'authenticated', user }), []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.auth.signOut();
+    } catch {
+      // Signing out of an expired session fails harmlessly: the local state is cleared either way.
+    }
+    setState({ status: 'anonymous', reason: 'signed-out' });
+  }, []);
+
+  const handleError = useCallback(
+    (error: unknown) => {
+      if (isUnauthorized(error)) {
+        // <RequireUser> sees this and goes to the sign-in page with the message.
+        setState({ status: 'anonymous', reason: 'expired' });
+        return null;
+      }
+      return errorMessage(error);
+    },
+    [],
+  );
+
+  const value = useMemo(
+    () => ({ state, refresh, signedIn, signOut, handleError }),
+    [state, refresh, signedIn, signOut, handleError],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession must be used inside <SessionProvider>');
+  return value;
+}
+
+/** The signed-in user, for components rendered inside <RequireUser>. */
+export function useUser(): AuthUser {
+  const { state } = useSession();
+  if (state.status !== 'authenticated') throw new Error('useUser needs a signed-in user (render inside <RequireUser>)');
+  return state.user;
+}
