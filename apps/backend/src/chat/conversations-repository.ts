@@ -52,9 +52,10 @@ export function createConversationsRepository(db: AppDb) {
     },
 
     async get(userId: string, id: number): Promise<Conversation | undefined> {
-      const summary = await this.find(userId, id);
-      if (!summary) return undefined;
-      return { ...summary, messages: await this.messages(id) };
+      const [row] = await db.select().from(conversations).where(owned(userId, id));
+      if (!row) return undefined;
+      const rows = await db.select().from(messages).where(eq(messages.conversationId, id)).orderBy(asc(messages.id));
+      return { ...toSummary(row), messages: rows.map(toMessage) };
     },
 
     async messages(conversationId: number): Promise<Message[]> {

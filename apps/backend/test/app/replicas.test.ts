@@ -8,7 +8,7 @@ describe('replicas and restarts', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-  });
+  }, 120_000); // PGlite's start-up (initdb + migrations) is slow on a busy machine
   afterAll(async () => {
     await db.dispose();
   });
