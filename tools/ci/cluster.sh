@@ -103,23 +103,26 @@ BIN=$BIN/bin
 kubectl() { "$BIN/kubectl" --kubeconfig="$KUBECONFIG" "$@"; }
 export KUBECONFIG=${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster}/admin.kubeconfig
 
-if [[ -z ${BACKEND_IMAGE:-} || -z ${POSTGRES_IMAGE:-} ]]; then
+if [[ -z ${POSTGRES_IMAGE:-} || -z ${NODE_BASE_IMAGE:-} ]]; then
   bash tools/ci/install-docker.sh >&2
   refs=$(tools/images/base-images.sh) || die "tools/images/base-images.sh failed"
   eval "$refs"
 fi
-if [[ -z ${BACKEND_IMAGE:-} ]]; then
-  mapfile -t apps < <(npx nx show projects --with-target container | sort)
-  INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE" npx nx run-many -t container --projects="$(IFS=,; echo "${apps[*]}")" \
-    --outputStyle=static >"$tmp/images.log" 2>&1 || {
-    tail -n 40 "$tmp/images.log" >&2
-    die "nx run-many -t container failed"
+# build_image APP: `nx run APP:container` (an Nx cache hit after tools/ci/containers.sh), then its ref.
+build_image() {
+  INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE" npx nx run "$1:container" --outputStyle=static >"$tmp/$1-image.log" 2>&1 || {
+    tail -n 40 "$tmp/$1-image.log" >&2
+    return 1
   }
-  eval "$(node tools/containers/image-refs.mjs backend)"
-  # The frontend joins as soon as its image exists.
-  if [[ -z ${FRONTEND_IMAGE:-} ]] && printf '%s\n' "${apps[@]}" | grep -qx frontend; then
-    eval "$(node tools/containers/image-refs.mjs frontend 2>/dev/null)" || true
-  fi
+  node tools/containers/image-refs.mjs "$1"
+}
+if [[ -z ${BACKEND_IMAGE:-} ]]; then
+  ref=$(build_image backend) || die "nx run backend:container failed"
+  eval "$ref"
+fi
+# The frontend joins as soon as it has a container target (and its image builds).
+if [[ -z ${FRONTEND_IMAGE:-} ]] && npx nx show projects --with-target container | grep -qx frontend; then
+  if ref=$(build_image frontend); then eval "$ref"; else log "WARNING: nx run frontend:container failed: deploying without the frontend"; fi
 fi
 : "${BACKEND_IMAGE:?}" "${POSTGRES_IMAGE:?}"
 FRONTEND_IMAGE=${FRONTEND_IMAGE:-}
@@ -179,6 +182,7 @@ wait_until() {
   done
 }
 backend_pods_are() { [[ $(kubectl -n "$NS" get pods -l app.kubernetes.io/component=backend -o name | wc -l) == "$1" ]]; }
+nothing_left() { [[ -z $(kubectl -n "$NS" get deploy,sts,rs,job,pods -o name) ]]; }
 helm_rev() { helm -n "$NS" status "$RELEASE" -o json | jq -r '"\(.version) \(.info.status)"'; }
 secret_value() { jp "secret/$RELEASE-todo-stack" "{.data.$1}"; }
 
@@ -241,8 +245,9 @@ kwok_rollback() {
 uninstall() {
   helm uninstall "$RELEASE" -n "$NS" --wait --timeout 2m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
   expect "release gone" "$(helm -n "$NS" list -q | wc -l)" 0
-  expect "workloads left" "$(kubectl -n "$NS" get deploy,sts,rs,job,svc,ingress,pdb -o name | wc -l)" 0
-  kubectl -n "$NS" wait --for=delete pod --all --timeout=60s >/dev/null
+  # Dependents (ReplicaSets, pods) go by background garbage collection: give it a minute.
+  wait_until 60 nothing_left || true
+  expect "workloads left" "$(kubectl -n "$NS" get deploy,sts,rs,job,svc,ingress,pdb,cm -l "app.kubernetes.io/instance=$RELEASE" -o name | wc -l)" 0
   expect "pods left" "$(kubectl -n "$NS" get pods -o name | wc -l)" 0
   # Kept on purpose (values: secrets.keepOnUninstall, persistentVolumeClaimRetentionPolicy Retain).
   expect "Secret kept (helm.sh/resource-policy: keep)" "$(kubectl -n "$NS" get secret "$RELEASE-todo-stack" -o name)" "secret/$RELEASE-todo-stack"

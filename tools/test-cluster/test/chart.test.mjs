@@ -232,6 +232,19 @@ test('every pod of the release is Ready, and the backend answers /ready through 
   assert.deepEqual(ready.json(), { status: 'ready', database: 'up' });
 });
 
+test('the frontend answers through its Service', { skip: !process.env.FRONTEND_IMAGE && 'no frontend image yet' }, async () => {
+  const service = await kubectlJson('get', 'service', `${RELEASE}-todo-stack-frontend`);
+  const res = await new Promise((resolve, reject) => {
+    http
+      .get(`http://${service.spec.clusterIP}:${service.spec.ports[0].port}/api/health`, { agent: false, timeout: 10_000 }, (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode));
+      })
+      .on('error', reject);
+  });
+  assert.equal(res, 200);
+});
+
 test('sign up and create a task through the backend Service', async () => {
   const email = `cluster-${randomBytes(4).toString('hex')}@example.test`;
   const signUp = await request('POST', '/api/auth/sign-up/email', {
