@@ -259,7 +259,7 @@ test('sign up and create a task through the backend Service', async () => {
   const list = await request('GET', `/api/${user.id}/tasks`);
   assert.equal(list.status, 200, list.text);
   assert.ok(
-    list.json().some((/** @type {{ id: string }} */ t) => t.id === taskId),
+    list.json().tasks.some((/** @type {{ id: string }} */ t) => t.id === taskId),
     'the new task is listed',
   );
 });
@@ -290,7 +290,7 @@ test('the task survives the deletion of the PostgreSQL pod', { timeout: 300_000 
   );
   report('postgresql pod deleted → task list served again (ms)', Date.now() - started);
   assert.ok(
-    list.json().some((/** @type {{ id: string; title: string }} */ t) => t.id === taskId && t.title === 'survive the database pod'),
+    list.json().tasks.some((/** @type {{ id: string; title: string }} */ t) => t.id === taskId && t.title === 'survive the database pod'),
     `the task is gone after the PostgreSQL pod came back: ${list.text}`,
   );
 });
@@ -362,5 +362,5 @@ test('a rolling upgrade (config change) under a steady request loop: no failed r
   assert.deepEqual(stats.failures, [], `${stats.failures.length} of ${stats.total} requests failed`);
   // The data is still there after all of it.
   const list = await request('GET', `/api/${user.id}/tasks`);
-  assert.ok(list.json().some((/** @type {{ id: string }} */ t) => t.id === taskId));
+  assert.ok(list.json().tasks.some((/** @type {{ id: string }} */ t) => t.id === taskId));
 });
