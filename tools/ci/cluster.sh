@@ -122,7 +122,8 @@ if [[ -z ${BACKEND_IMAGE:-} ]]; then
 fi
 # The frontend joins as soon as it has a container target (and its image builds).
 if [[ -z ${FRONTEND_IMAGE:-} ]] && npx nx show projects --with-target container | grep -qx frontend; then
-  if ref=$(build_image frontend); then eval "$ref"; else log "WARNING: nx run frontend:container failed: deploying without the frontend"; fi
+  ref=$(build_image frontend) || die "nx run frontend:container failed (see above)."
+  eval "$ref"
 fi
 : "${BACKEND_IMAGE:?}" "${POSTGRES_IMAGE:?}"
 FRONTEND_IMAGE=${FRONTEND_IMAGE:-}
@@ -131,14 +132,16 @@ log "images: backend $BACKEND_IMAGE, postgresql $POSTGRES_IMAGE, frontend ${FRON
 
 # values FILE STORAGE_CLASS: the values of every install here (images from this build, never pulled).
 values() {
-  local frontend_tag=none frontend_replicas=0
-  if [[ -n $FRONTEND_IMAGE ]]; then frontend_tag=${FRONTEND_IMAGE##*:} frontend_replicas=1; fi
+  local frontend_repository=todo-frontend frontend_tag=none frontend_replicas=0
+  if [[ -n $FRONTEND_IMAGE ]]; then
+    frontend_repository=${FRONTEND_IMAGE%:*} frontend_tag=${FRONTEND_IMAGE##*:} frontend_replicas=1
+  fi
   cat >"$1" <<EOF
 backend:
   image: { registry: "", repository: "${BACKEND_IMAGE%:*}", tag: "${BACKEND_IMAGE##*:}", pullPolicy: Never }
   replicas: 1
 frontend:
-  image: { registry: "", repository: "${FRONTEND_IMAGE:+${FRONTEND_IMAGE%:*}}${FRONTEND_IMAGE:-todo-frontend}", tag: "$frontend_tag", pullPolicy: Never }
+  image: { registry: "", repository: "$frontend_repository", tag: "$frontend_tag", pullPolicy: Never }
   replicas: $frontend_replicas
 postgresql:
   image: { registry: "", repository: "${POSTGRES_IMAGE%:*}", tag: "${POSTGRES_IMAGE##*:}", pullPolicy: Never }
