@@ -29,6 +29,8 @@ const Env = Type.Object({
   OPENAI_MAX_STEPS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   CHAT_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
   CHAT_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  MCP_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
+  MCP_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });
 type Env = Static<typeof Env>;
 
@@ -59,6 +61,8 @@ export interface ChatConfig {
   /** OpenAI (or a compatible server) when `OPENAI_API_KEY` is set; otherwise the built-in offline agent. */
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; maxSteps: number };
   rateLimit: { max: number; windowSeconds: number };
+  /** /mcp: each client action is a few JSON-RPC posts (initialize, tools/list, tools/call), hence its own budget. */
+  mcpRateLimit: { max: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -140,6 +144,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           }
         : {}),
       rateLimit: { max: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
+      mcpRateLimit: { max: env.MCP_RATE_LIMIT, windowSeconds: env.MCP_RATE_WINDOW_SECONDS },
     },
   };
 }

@@ -156,11 +156,46 @@ describe('MCP task tools', () => {
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { serverInfo: { name: 'todo-stack-tasks' } } });
     });
 
+    it("answers with the API's security headers and the request id, though the transport writes the response", async () => {
+      const res = await fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...headers, ...alice.headers, 'x-request-id': 'mcp-trace-1' },
+        body: JSON.stringify(initialize),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBeTruthy();
+      expect(res.headers.get('x-request-id')).toBe('mcp-trace-1');
+    });
+
     it('is stateless: GET and DELETE (session streams) answer 405', async () => {
       for (const method of ['GET', 'DELETE']) {
         const res = await fetch(`${baseUrl}/mcp`, { method, headers: { ...alice.headers, accept: 'text/event-stream' } });
         expect(res.status).toBe(405);
       }
     });
+  });
+});
+
+describe('/mcp rate limit (per user)', () => {
+  const ctx = setupTestApp({ MCP_RATE_LIMIT: '2', MCP_RATE_WINDOW_SECONDS: '60' });
+  const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };
+
+  it('answers 429 in the error shape after the limit, per user', async () => {
+    const baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const [carol, dave] = await Promise.all([signUp(ctx.app), signUp(ctx.app)]);
+    const post = (user: TestUser) =>
+      fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...user.headers },
+        body: JSON.stringify(listTools),
+      });
+    expect((await post(carol)).status).toBe(200);
+    expect((await post(carol)).status).toBe(200);
+    const limited = await post(carol);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ detail: expect.stringMatching(/^Too many requests/) });
+    // Same address, another user: unaffected.
+    expect((await post(dave)).status).toBe(200);
   });
 });

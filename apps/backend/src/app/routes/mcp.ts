@@ -5,13 +5,23 @@ import { createTaskMcpServer } from '../../mcp/server.js';
 /**
  * /mcp: the task tools over MCP's streamable HTTP transport, for editors and other agents. Same
  * authentication as /api (session cookie or Bearer, else 401); the tools act for the signed-in user.
- * Stateless: a new server and transport per request, so any replica answers any call.
+ * Stateless: a new server and transport per request, so any replica answers any call. Rate limited per user.
  */
 const mcpRoutes: FastifyPluginAsync = async (app) => {
+  const { mcpRateLimit } = app.config.chat;
   app.route({
     method: ['POST', 'GET', 'DELETE'],
     url: '/mcp',
     onRequest: app.authenticate,
+    config: {
+      rateLimit: {
+        max: mcpRateLimit.max,
+        timeWindow: mcpRateLimit.windowSeconds * 1000,
+        // After authentication, so the budget is the user's rather than a shared address's.
+        hook: 'preHandler',
+        keyGenerator: (request) => `mcp|${request.userId ?? request.ip}`,
+      },
+    },
     schema: {
       tags: ['mcp'],
       summary: 'MCP (streamable HTTP, stateless): add_task, list_tasks, complete_task, delete_task, update_task',
@@ -32,7 +42,10 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
         void server.close();
       });
       await server.connect(transport);
-      // The transport writes the response itself.
+      // The transport writes the response itself: hand it the headers set so far (security headers, request id).
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) reply.raw.setHeader(name, value);
+      }
       reply.hijack();
       await transport.handleRequest(request.raw, reply.raw, request.body);
     },
