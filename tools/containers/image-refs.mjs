@@ -41,12 +41,17 @@ export function imageRef(app) {
   try {
     id = readFileSync(idFile, 'utf8').trim();
   } catch {
-    throw new Error(`no image has been built for ${app} in this workspace (${path.relative(workspaceRoot, idFile)} is missing): run npx nx run ${app}:container`);
+    throw new Error(
+      `no image has been built for ${app} in this workspace (${path.relative(workspaceRoot, idFile)} is missing): run npx nx run ${app}:container`,
+    );
   }
   const repository = `todo-${app}`;
   let tags;
   try {
-    const out = execFileSync('docker', ['image', 'inspect', '--format', '{{json .RepoTags}}', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('docker', ['image', 'inspect', '--format', '{{json .RepoTags}}', id], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     tags = /** @type {string[]} */ (JSON.parse(out) ?? []);
   } catch {
     throw new Error(
@@ -54,7 +59,10 @@ export function imageRef(app) {
     );
   }
   const ref = tags.filter((tag) => tag.startsWith(`${repository}:nx-`)).sort()[0];
-  if (!ref) throw new Error(`image ${id} has no ${repository}:nx-… tag (tags: ${tags.join(', ') || 'none'}): rebuild it with npx nx run ${app}:container --skip-nx-cache`);
+  if (!ref)
+    throw new Error(
+      `image ${id} has no ${repository}:nx-… tag (tags: ${tags.join(', ') || 'none'}): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
+    );
   return { image: repository, tag: ref.slice(repository.length + 1), ref, id };
 }
 

@@ -2,7 +2,8 @@
 // the policy tests. Image tags stand in for the content tags the deploy executor passes.
 export const TAGS = ['backend.image.tag=3f2a9c1d5e7b', 'frontend.image.tag=7b4e0a2f9c1d'];
 
-export const EXTERNAL_DATABASE_URL = 'postgres://todo:neon-pass-9Xq2@ep-cool-dawn-123456.eu-central-1.aws.neon.tech/todo?sslmode=require';
+export const EXTERNAL_DATABASE_URL =
+  'postgres://todo:neon-pass-9Xq2@ep-cool-dawn-123456.eu-central-1.aws.neon.tech/todo?sslmode=require';
 
 /** @type {{ name: string, valuesFiles?: string[], set?: string[] }[]} */
 export const CASES = [

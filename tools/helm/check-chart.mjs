@@ -31,7 +31,15 @@ for (const values of CASES) {
     fs.writeFileSync(file, rendered.text);
     const kubeconform = spawnSync(
       'kubeconform',
-      ['-strict', '-summary', '-kubernetes-version', KUBE_VERSION, '-schema-location', `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, file],
+      [
+        '-strict',
+        '-summary',
+        '-kubernetes-version',
+        KUBE_VERSION,
+        '-schema-location',
+        `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+        file,
+      ],
       { encoding: 'utf8' },
     );
     if (kubeconform.error) throw new Error(`cannot run kubeconform: ${kubeconform.error.message}`);
@@ -50,5 +58,7 @@ for (const values of CASES) {
   }
 }
 fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`chart checks: ${CASES.length - failures} passed, ${failures} failed (${resources} resources validated against Kubernetes ${KUBE_VERSION} schemas)`);
+console.log(
+  `chart checks: ${CASES.length - failures} passed, ${failures} failed (${resources} resources validated against Kubernetes ${KUBE_VERSION} schemas)`,
+);
 process.exit(failures ? 1 : 0);

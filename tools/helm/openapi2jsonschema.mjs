@@ -64,7 +64,9 @@ function convert(node, refs) {
     out.additionalProperties = node.additionalProperties ? convert(node.additionalProperties, refs) : false;
   } else if (node.additionalProperties !== undefined) {
     out.additionalProperties =
-      typeof node.additionalProperties === 'object' ? convert(node.additionalProperties, refs) : node.additionalProperties;
+      typeof node.additionalProperties === 'object'
+        ? convert(node.additionalProperties, refs)
+        : node.additionalProperties;
   }
   return out;
 }

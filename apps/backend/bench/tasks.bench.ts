@@ -29,7 +29,10 @@ async function createDatabase(serverUrl: string): Promise<string> {
 }
 
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [bundle, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [bundle, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** Spawns the server and returns the milliseconds until /ready first answers 200. */
@@ -38,7 +41,10 @@ async function coldStart(env: Record<string, string>, port: number): Promise<{ c
   const child = run([], env);
   for (;;) {
     if (child.exitCode !== null) throw new Error('server exited during start-up');
-    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, ms: performance.now() - started };
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -75,7 +81,11 @@ async function main(): Promise<void> {
     BETTER_AUTH_URL: base,
   };
   try {
-    await new Promise<void>((resolve, reject) => run(['migrate'], env).once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited ${code}`)))));
+    await new Promise<void>((resolve, reject) =>
+      run(['migrate'], env).once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`migrate exited ${code}`)),
+      ),
+    );
 
     const starts: number[] = [];
     for (let i = 0; i < COLD_STARTS; i++) {
@@ -89,13 +99,21 @@ async function main(): Promise<void> {
     try {
       const headers = { 'content-type': 'application/json', origin: base };
       const signUp = (email: string) =>
-        fetch(`${base}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email, password: 'bench-password-123', name: 'Bench' }) }).then((r) =>
-          json<{ token: string; user: { id: string } }>(r),
-        );
+        fetch(`${base}/api/auth/sign-up/email`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ email, password: 'bench-password-123', name: 'Bench' }),
+        }).then((r) => json<{ token: string; user: { id: string } }>(r));
       const reader = await signUp('reader@bench.test');
       const writer = await signUp('writer@bench.test');
       for (let i = 0; i < 50; i++) {
-        await json(await fetch(`${base}/api/${reader.user.id}/tasks`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${reader.token}` }, body: JSON.stringify({ title: `Seeded task ${i}` }) }));
+        await json(
+          await fetch(`${base}/api/${reader.user.id}/tasks`, {
+            method: 'POST',
+            headers: { ...headers, authorization: `Bearer ${reader.token}` },
+            body: JSON.stringify({ title: `Seeded task ${i}` }),
+          }),
+        );
       }
 
       const list = await autocannon({
@@ -114,13 +132,17 @@ async function main(): Promise<void> {
       });
 
       const cpu = cpus()[0]?.model ?? 'unknown CPU';
-      console.log(`\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+      console.log(
+        `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      );
       console.log(`Load: ${CONNECTIONS} connections, ${DURATION_S} s per route; GET lists 50 tasks\n`);
       console.log('| route | req/s (avg) | p50 ms | p99 ms | requests | errors + non-2xx |');
       console.log('|---|---|---|---|---|---|');
       console.log(summary('GET /api/{user_id}/tasks', list));
       console.log(summary('POST /api/{user_id}/tasks', create));
-      console.log(`\nCold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`);
+      console.log(
+        `\nCold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
+      );
     } finally {
       await stop(child);
     }

@@ -85,7 +85,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
   const env = Value.Convert(Env, Value.Default(Env, raw)) as Env;
   const problems = [...Value.Errors(Env, env)].map(
-    (error) => `${error.instancePath.slice(1) || 'environment'}: ${error.message} (got ${JSON.stringify(raw[error.instancePath.slice(1)] ?? null)})`,
+    (error) =>
+      `${error.instancePath.slice(1) || 'environment'}: ${error.message} (got ${JSON.stringify(raw[error.instancePath.slice(1)] ?? null)})`,
   );
 
   const production = env.NODE_ENV === 'production';
@@ -107,7 +108,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     .map((origin) => origin.trim().replace(/\/$/, ''))
     .filter(Boolean);
   for (const origin of frontendOrigins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`FRONTEND_ORIGIN: "${origin}" is not an origin like http://localhost:3000`);
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      problems.push(`FRONTEND_ORIGIN: "${origin}" is not an origin like http://localhost:3000`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -9,12 +9,15 @@ import { buildApp } from './app/app.js';
  */
 export async function startServer(config: AppConfig): Promise<FastifyInstance> {
   const app = await buildApp(config);
-  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (msg) => app.log.error(msg) } }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an unexpected error');
-    else app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    await app.close();
-    app.log.info('shutdown complete');
-  });
+  closeWithGrace(
+    { delay: config.shutdownGraceMs, logger: { error: (msg) => app.log.error(msg) } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an unexpected error');
+      else app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      await app.close();
+      app.log.info('shutdown complete');
+    },
+  );
   await app.listen({ host: config.host, port: config.port });
   return app;
 }

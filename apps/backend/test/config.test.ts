@@ -47,7 +47,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad value at once, with the value it got', () => {
-    const found = problems({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db', FRONTEND_ORIGIN: 'localhost:3000' });
+    const found = problems({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://db',
+      FRONTEND_ORIGIN: 'localhost:3000',
+    });
     expect(found).toHaveLength(4);
     expect(found.join('\n')).toMatch(/PORT.*"eighty"/);
     expect(found.join('\n')).toMatch(/LOG_LEVEL.*"loud"/);
@@ -62,7 +67,11 @@ describe('loadConfig', () => {
   });
 
   it('never keeps the development secret in production', () => {
-    const config = loadConfig({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET, DATABASE_URL: 'postgres://db/todo' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: SECRET,
+      DATABASE_URL: 'postgres://db/todo',
+    });
     expect(config.auth.secret).toBe(SECRET);
   });
 });

@@ -13,7 +13,11 @@ export { ENGINE } from './support/test-database.js';
 
 /** Config as `loadConfig` builds it from `env`, pointed at the test database, without start-up migrations. */
 export function testConfig(db: TestDatabase, env: Record<string, string> = {}): AppConfig {
-  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }), database: db.config, migrateOnStart: false };
+  return {
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }),
+    database: db.config,
+    migrateOnStart: false,
+  };
 }
 
 export interface TestContext {
@@ -52,12 +56,21 @@ export interface TestUser {
 export const uniqueEmail = (label = 'user') => `${label}-${randomBytes(5).toString('hex')}@example.test`;
 
 /** Signs a new user up through the real auth route. */
-export async function signUp(app: FastifyInstance, fields: Partial<{ email: string; password: string; name: string }> = {}): Promise<TestUser> {
+export async function signUp(
+  app: FastifyInstance,
+  fields: Partial<{ email: string; password: string; name: string }> = {},
+): Promise<TestUser> {
   const body = { email: uniqueEmail(), password: 'correct-horse-battery', name: 'Test User', ...fields };
   const res = await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', payload: body });
   if (res.statusCode !== 200) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
   const { token, user } = res.json<AuthResponse>();
-  return { id: user.id, email: body.email, password: body.password, token, headers: { authorization: `Bearer ${token}` } };
+  return {
+    id: user.id,
+    email: body.email,
+    password: body.password,
+    token,
+    headers: { authorization: `Bearer ${token}` },
+  };
 }
 
 /** `inject` as `user`, with URLs relative to `/api/{user.id}`. */

@@ -98,7 +98,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await screenshot(page, '02-tasks');
     // Responsive: the same page on a phone-sized viewport, without horizontal scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal scroll at 390 px');
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      'no horizontal scroll at 390 px',
+    );
     await screenshot(page, '02-tasks-mobile');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -115,7 +118,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     assert.match(await completed.getByRole('list', { name: 'Tools used' }).innerText(), /complete_task/);
 
     // The conversation is in the history list.
-    await page.getByRole('complementary').getByRole('button', { name: /Add a task to call mom/i }).waitFor();
+    await page
+      .getByRole('complementary')
+      .getByRole('button', { name: /Add a task to call mom/i })
+      .waitFor();
     await screenshot(page, '03-chat');
   });
 
@@ -160,7 +166,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await taskCheckbox('Call mom').waitFor();
     assert.equal(await taskCheckbox('Buy milk').isChecked(), true);
     await page.getByRole('link', { name: 'Chat' }).click();
-    await page.getByRole('complementary').getByRole('button', { name: /Add a task to call mom/i }).click();
+    await page
+      .getByRole('complementary')
+      .getByRole('button', { name: /Add a task to call mom/i })
+      .click();
     await page.getByRole('log', { name: 'Conversation' }).getByText('Mark buy milk as done').waitFor();
   });
 
@@ -204,7 +213,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
 
     await backend.stop();
     await page.getByRole('button', { name: 'Pending' }).click();
-    await page.getByRole('alert').getByText(/server is unavailable/i).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/server is unavailable/i)
+      .waitFor();
     // The frontend's own health does not depend on the backend.
     assert.equal((await fetch(`${frontend.url}/api/health`)).status, 200);
     await screenshot(page, '07-backend-down');

@@ -42,11 +42,20 @@ test('the same build talks to whichever backend BACKEND_URL names', { timeout: 2
 
   const signUp = await post(one.url, '/api/auth/sign-up/email', account);
   assert.equal(signUp.status, 200, await signUp.clone().text());
-  assert.ok(signUp.headers.getSetCookie().some((c) => c.includes('session_token')), 'the session cookie comes back');
+  assert.ok(
+    signUp.headers.getSetCookie().some((c) => c.includes('session_token')),
+    'the session cookie comes back',
+  );
 
-  const sameBackend = await post(one.url, '/api/auth/sign-in/email', { email: account.email, password: account.password });
+  const sameBackend = await post(one.url, '/api/auth/sign-in/email', {
+    email: account.email,
+    password: account.password,
+  });
   assert.equal(sameBackend.status, 200);
-  const otherBackend = await post(two.url, '/api/auth/sign-in/email', { email: account.email, password: account.password });
+  const otherBackend = await post(two.url, '/api/auth/sign-in/email', {
+    email: account.email,
+    password: account.password,
+  });
   assert.equal(otherBackend.status, 401, 'the second frontend reaches a different backend, which has no such user');
 
   const signUpTwo = await post(two.url, '/api/auth/sign-up/email', account);

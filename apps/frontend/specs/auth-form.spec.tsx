@@ -47,7 +47,10 @@ describe('sign-in form', () => {
   });
 
   it('shows the reason when credentials are wrong, and focuses it', async () => {
-    fakeApi({ ...anonymous, 'POST /api/auth/sign-in/email': { status: 401, body: { detail: 'Invalid email or password' } } });
+    fakeApi({
+      ...anonymous,
+      'POST /api/auth/sign-in/email': { status: 401, body: { detail: 'Invalid email or password' } },
+    });
     renderWithSession(<AuthForm mode="sign-in" />);
     await userEvent.type(screen.getByLabelText('Email'), 'ada@example.com');
     await userEvent.type(screen.getByLabelText('Password'), 'wrong');

@@ -140,8 +140,6 @@ describe('task board', () => {
     const api = taskStore();
     api.routes[`GET ${TASKS}`] = { status: 401, body: { detail: 'Not authenticated' } };
     renderSignedIn(<TaskBoard />);
-    await waitFor(() =>
-      expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Ftasks'),
-    );
+    await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Ftasks'));
   });
 });

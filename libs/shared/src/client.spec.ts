@@ -43,7 +43,9 @@ describe('createApiClient', () => {
   it('throws ApiError with the detail message and field errors', async () => {
     const { fetch } = fakeFetch(
       json(404, { detail: 'Task not found' }),
-      json(422, { detail: [{ loc: ['body', 'title'], msg: 'must NOT have more than 200 characters', type: 'maxLength' }] }),
+      json(422, {
+        detail: [{ loc: ['body', 'title'], msg: 'must NOT have more than 200 characters', type: 'maxLength' }],
+      }),
     );
     const api = createApiClient({ fetch });
 
@@ -82,7 +84,9 @@ describe('createApiClient', () => {
     ]);
     expect(calls[0]?.init.body).toBe('{"message":"add buy milk"}');
 
-    const failed = (await api.chat.send('u1', { message: 'hi', conversation_id: 4 }).catch((error: unknown) => error)) as ApiError;
+    const failed = (await api.chat
+      .send('u1', { message: 'hi', conversation_id: 4 })
+      .catch((error: unknown) => error)) as ApiError;
     expect(failed).toBeInstanceOf(ApiError);
     expect(failed.status).toBe(504);
     expect(failed.body).toEqual({ detail: 'The AI assistant did not answer in time.', conversation_id: 4 });

@@ -85,8 +85,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       getSession: () => request<Session | null>('GET', '/api/auth/get-session'),
     },
     tasks: {
-      list: (userId: string, query: TaskQuery = {}) =>
-        request<TaskList>('GET', `${userPath(userId)}/tasks`, { query }),
+      list: (userId: string, query: TaskQuery = {}) => request<TaskList>('GET', `${userPath(userId)}/tasks`, { query }),
       create: (userId: string, body: CreateTask) => request<Task>('POST', `${userPath(userId)}/tasks`, { body }),
       get: (userId: string, id: number) => request<Task>('GET', `${userPath(userId)}/tasks/${id}`),
       update: (userId: string, id: number, body: UpdateTask) =>

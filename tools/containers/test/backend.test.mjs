@@ -8,8 +8,14 @@ import { dockerResult } from './docker.mjs';
 import { describeImage, printFigures } from './image-suite.mjs';
 import { requireEnv } from './docker.mjs';
 
-const ref = requireEnv('BACKEND_IMAGE', 'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`');
-const baseRef = requireEnv('NODE_BASE_IMAGE', 'the BASE_IMAGE the image was built on (tools/images/base-images.sh prints it)');
+const ref = requireEnv(
+  'BACKEND_IMAGE',
+  'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`',
+);
+const baseRef = requireEnv(
+  'NODE_BASE_IMAGE',
+  'the BASE_IMAGE the image was built on (tools/images/base-images.sh prints it)',
+);
 const secret = randomBytes(24).toString('base64');
 
 printFigures();
@@ -28,8 +34,14 @@ describeImage({
     const unexpected = files.filter((file) => !/^(package\.json|main\.js|drizzle\/.*|static\/.*)$/.test(file));
     assert.deepEqual(unexpected, [], 'only package.json, main.js, drizzle/ and static/ under /app');
     assert.ok(files.includes('main.js'));
-    assert.ok(files.some((file) => /^drizzle\/\d+_.*\.sql$/.test(file)), 'the migrations are in the image');
-    assert.ok(!files.some((file) => file.startsWith('node_modules/')), 'no node_modules: the bundle inlines its dependencies');
+    assert.ok(
+      files.some((file) => /^drizzle\/\d+_.*\.sql$/.test(file)),
+      'the migrations are in the image',
+    );
+    assert.ok(
+      !files.some((file) => file.startsWith('node_modules/')),
+      'no node_modules: the bundle inlines its dependencies',
+    );
   },
 });
 
@@ -42,7 +54,20 @@ describe(`backend image ${ref}: configuration errors`, () => {
   });
 
   test('has no embedded database: outside production without DATABASE_URL it says to set one', async () => {
-    const res = await dockerResult(['run', '--rm', '--network', 'none', '--read-only', '--tmpfs', '/tmp', '--env', 'NODE_ENV=development', '--env', 'PGLITE_DATA_DIR=/tmp/pglite', ref]);
+    const res = await dockerResult([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--read-only',
+      '--tmpfs',
+      '/tmp',
+      '--env',
+      'NODE_ENV=development',
+      '--env',
+      'PGLITE_DATA_DIR=/tmp/pglite',
+      ref,
+    ]);
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /PGlite\) is not installed here\. Set DATABASE_URL/);
   });

@@ -17,7 +17,10 @@ import { request, requireEnv, uniqueName, waitFor } from './docker.mjs';
 
 const execFileAsync = promisify(execFile);
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const backendImage = requireEnv('BACKEND_IMAGE', 'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`');
+const backendImage = requireEnv(
+  'BACKEND_IMAGE',
+  'run `npx nx run backend:container`, then `eval "$(node tools/containers/image-refs.mjs backend)"`',
+);
 const frontendImage = process.env.FRONTEND_IMAGE;
 const project = uniqueName('compose').replace(/^ts-ct-/, 'ts-ci-');
 /** Ports this suite may publish: the range owned by the container tests (override with CONTAINER_TEST_PORTS=lo-hi). */
@@ -41,15 +44,33 @@ let env;
 /** @param {string[]} args */
 async function compose(args, timeout = 180_000) {
   try {
-    const { stdout } = await execFileAsync('docker', ['compose', '--project-name', project, '--file', path.join(workspaceRoot, 'compose.yaml'), ...args], {
-      env,
-      timeout,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await execFileAsync(
+      'docker',
+      ['compose', '--project-name', project, '--file', path.join(workspaceRoot, 'compose.yaml'), ...args],
+      {
+        env,
+        timeout,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     return stdout.trim();
   } catch (error) {
     const e = /** @type {Error & { stderr?: string }} */ (error);
-    const logs = await execFileAsync('docker', ['compose', '--project-name', project, '--file', path.join(workspaceRoot, 'compose.yaml'), 'logs', '--no-color', '--tail', '30'], { env }).then(
+    const logs = await execFileAsync(
+      'docker',
+      [
+        'compose',
+        '--project-name',
+        project,
+        '--file',
+        path.join(workspaceRoot, 'compose.yaml'),
+        'logs',
+        '--no-color',
+        '--tail',
+        '30',
+      ],
+      { env },
+    ).then(
       (r) => r.stdout,
       () => '',
     );
@@ -73,7 +94,9 @@ describe(`compose stack (${backendImage}${frontendImage ? `, ${frontendImage}` :
   /** @type {string} */ let taskId;
 
   const listTitles = async () => {
-    const res = await request(`${apiBase}/api/${user.id}/tasks`, { headers: { authorization: `Bearer ${user.token}` } });
+    const res = await request(`${apiBase}/api/${user.id}/tasks`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     assert.equal(res.status, 200, res.text);
     return res.json().tasks.map((/** @type {{ title: string }} */ task) => task.title);
   };
@@ -92,17 +115,25 @@ describe(`compose stack (${backendImage}${frontendImage ? `, ${frontendImage}` :
     };
     origin = `http://localhost:${frontendPort}`;
     apiBase = frontendImage ? origin : `http://127.0.0.1:${backendPort}`;
-    await timed('compose: up --wait (fresh volume, migrations)', () => compose(['up', '--detach', '--wait', ...(frontendImage ? [] : ['backend'])]));
+    await timed('compose: up --wait (fresh volume, migrations)', () =>
+      compose(['up', '--detach', '--wait', ...(frontendImage ? [] : ['backend'])]),
+    );
   });
 
   after(async () => {
-    if (env) await compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']).catch((error) => console.error(error.message));
+    if (env)
+      await compose(['down', '--volumes', '--remove-orphans', '--timeout', '10']).catch((error) =>
+        console.error(error.message),
+      );
     const lines = Object.entries(figures).map(([key, value]) => `  ${key}: ${value}`);
     if (lines.length) process.stdout.write(`\nfigures:\n${lines.join('\n')}\n`);
   });
 
   test('the migrate service ran once and exited 0', async () => {
-    const rows = (await compose(['ps', '--all', '--format', 'json', 'migrate'])).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const rows = (await compose(['ps', '--all', '--format', 'json', 'migrate']))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     assert.equal(rows.length, 1);
     assert.equal(rows[0].State, 'exited');
     assert.equal(rows[0].ExitCode, 0);
@@ -110,14 +141,23 @@ describe(`compose stack (${backendImage}${frontendImage ? `, ${frontendImage}` :
 
   test('the backend runs read-only with a tmpfs /tmp', async () => {
     const id = await compose(['ps', '--quiet', 'backend']);
-    const { stdout } = await execFileAsync('docker', ['inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}', id]);
+    const { stdout } = await execFileAsync('docker', [
+      'inspect',
+      '--format',
+      '{{.HostConfig.ReadonlyRootfs}} {{json .HostConfig.Tmpfs}}',
+      id,
+    ]);
     assert.match(stdout, /^true \{"\/tmp":""\}/);
   });
 
-  test('frontend: /api/health answers without the backend being called', { skip: !frontendImage && 'FRONTEND_IMAGE is not set' }, async () => {
-    const res = await request(`${origin}/api/health`);
-    assert.equal(res.status, 200);
-  });
+  test(
+    'frontend: /api/health answers without the backend being called',
+    { skip: !frontendImage && 'FRONTEND_IMAGE is not set' },
+    async () => {
+      const res = await request(`${origin}/api/health`);
+      assert.equal(res.status, 200);
+    },
+  );
 
   test(`sign up, create a task and list it (through ${frontendImage ? 'the frontend origin' : "the backend's port"})`, async () => {
     const email = `compose-${randomBytes(4).toString('hex')}@example.test`;
@@ -141,7 +181,9 @@ describe(`compose stack (${backendImage}${frontendImage ? `, ${frontendImage}` :
 
   test('the task survives `docker compose restart backend`', async () => {
     assert.ok(taskId, 'a task was created');
-    await timed('compose: restart backend → healthy', () => compose(['restart', 'backend']).then(() => compose(['up', '--detach', '--wait', 'backend'])));
+    await timed('compose: restart backend → healthy', () =>
+      compose(['restart', 'backend']).then(() => compose(['up', '--detach', '--wait', 'backend'])),
+    );
     assert.deepEqual(await listTitles(), ['survive a restart']);
   });
 

@@ -76,7 +76,9 @@ export async function waitFor(check, { timeoutMs, intervalMs = 100, what }) {
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${/** @type {Error} */ (lastError).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${/** @type {Error} */ (lastError).message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -98,8 +100,11 @@ export async function publishedPort(name, port) {
 export async function appLayerBytes(ref, baseRef) {
   const [image, base] = await Promise.all([inspectImage(ref), inspectImage(baseRef)]);
   const baseLayers = base.RootFS.Layers;
-  const isPrefix = baseLayers.every((/** @type {string} */ layer, /** @type {number} */ i) => image.RootFS.Layers[i] === layer);
-  if (!isPrefix) throw new Error(`${baseRef} is not the base of ${ref}: build ${ref} with --build-arg BASE_IMAGE=${baseRef}`);
+  const isPrefix = baseLayers.every(
+    (/** @type {string} */ layer, /** @type {number} */ i) => image.RootFS.Layers[i] === layer,
+  );
+  if (!isPrefix)
+    throw new Error(`${baseRef} is not the base of ${ref}: build ${ref} with --build-arg BASE_IMAGE=${baseRef}`);
   return image.Size - base.Size;
 }
 
@@ -140,14 +145,19 @@ export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 5
       url,
       {
         method,
-        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
+        headers: {
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...headers,
+        },
         timeout: timeoutMs,
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
+        );
         res.on('error', reject);
       },
     );

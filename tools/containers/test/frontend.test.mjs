@@ -5,8 +5,14 @@ import assert from 'node:assert/strict';
 import { describeImage, printFigures } from './image-suite.mjs';
 import { requireEnv } from './docker.mjs';
 
-const ref = requireEnv('FRONTEND_IMAGE', 'run `npx nx run frontend:container`, then `eval "$(node tools/containers/image-refs.mjs frontend)"`');
-const baseRef = requireEnv('NODE_BASE_IMAGE', 'the BASE_IMAGE the image was built on (tools/images/base-images.sh prints it)');
+const ref = requireEnv(
+  'FRONTEND_IMAGE',
+  'run `npx nx run frontend:container`, then `eval "$(node tools/containers/image-refs.mjs frontend)"`',
+);
+const baseRef = requireEnv(
+  'NODE_BASE_IMAGE',
+  'the BASE_IMAGE the image was built on (tools/images/base-images.sh prints it)',
+);
 
 printFigures();
 
@@ -25,9 +31,15 @@ describeImage({
   stopExitCodes: [0, 143],
   checkFiles(files) {
     assert.ok(files.includes('apps/frontend/server.js'), 'the standalone server');
-    assert.ok(files.some((file) => file.startsWith('apps/frontend/.next/static/')), 'the static assets');
+    assert.ok(
+      files.some((file) => file.startsWith('apps/frontend/.next/static/')),
+      'the static assets',
+    );
     const unexpected = files.filter(
-      (file) => !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(file),
+      (file) =>
+        !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(
+          file,
+        ),
     );
     assert.deepEqual(unexpected, [], 'only the standalone output, its static assets and public/ under /app');
     assert.ok(!files.some((file) => /^apps\/frontend\/(src|app)\//.test(file)), 'no sources');

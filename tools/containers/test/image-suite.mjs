@@ -2,7 +2,19 @@
 /** The checks every app image must pass (SPEC §6), run against a real container. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { appLayerBytes, docker, dockerResult, inspectContainer, inspectImage, listFiles, megabytes, publishedPort, request, uniqueName, waitFor } from './docker.mjs';
+import {
+  appLayerBytes,
+  docker,
+  dockerResult,
+  inspectContainer,
+  inspectImage,
+  listFiles,
+  megabytes,
+  publishedPort,
+  request,
+  uniqueName,
+  waitFor,
+} from './docker.mjs';
 
 /**
  * @typedef {object} ImageSpec
@@ -26,7 +38,10 @@ const FORBIDDEN = [
   { pattern: /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$/, why: 'tests', app: true },
   { pattern: /(^|\/)tsconfig[^/]*\.json$/, why: 'TypeScript configuration', app: true },
   // @swc/helpers is a runtime dependency of Next.js (its compiled interop helpers); the rest of @swc is build tooling.
-  { pattern: /(^|\/)node_modules\/(typescript|jest|eslint|@nx|nx|@swc\/(?!helpers\/)|esbuild|drizzle-kit|@types)\//, why: 'dev dependencies' },
+  {
+    pattern: /(^|\/)node_modules\/(typescript|jest|eslint|@nx|nx|@swc\/(?!helpers\/)|esbuild|drizzle-kit|@types)\//,
+    why: 'dev dependencies',
+  },
 ];
 
 /** Figures the suites print at the end (the lead copies them into docs/benchmarks.md). */
@@ -43,16 +58,30 @@ export function describeImage(spec) {
       image = await inspectImage(spec.ref);
       const started = Date.now();
       await docker([
-        'run', '--detach', '--name', name, '--label', 'todo-stack.test=containers',
-        '--read-only', ...spec.tmpfs.flatMap((mount) => ['--tmpfs', mount]),
+        'run',
+        '--detach',
+        '--name',
+        name,
+        '--label',
+        'todo-stack.test=containers',
+        '--read-only',
+        ...spec.tmpfs.flatMap((mount) => ['--tmpfs', mount]),
         // The image's own HEALTHCHECK command, polled every second instead of its production interval.
-        '--health-interval', '1s', '--health-start-period', '30s',
-        '--publish', `127.0.0.1::${spec.port}`,
+        '--health-interval',
+        '1s',
+        '--health-start-period',
+        '30s',
+        '--publish',
+        `127.0.0.1::${spec.port}`,
         ...Object.entries(spec.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
         spec.ref,
       ]);
       hostPort = await publishedPort(name, spec.port);
-      await waitFor(async () => (await request(`http://127.0.0.1:${hostPort}${spec.healthPath}`, { timeoutMs: 1_000 })).status === 200, { timeoutMs: 15_000, what: `${spec.healthPath}` });
+      await waitFor(
+        async () =>
+          (await request(`http://127.0.0.1:${hostPort}${spec.healthPath}`, { timeoutMs: 1_000 })).status === 200,
+        { timeoutMs: 15_000, what: `${spec.healthPath}` },
+      );
       figures[`${spec.app}: start → ${spec.healthPath} 200`] = `${Date.now() - started} ms`;
     });
 
@@ -65,13 +94,19 @@ export function describeImage(spec) {
       assert.equal(res.status, 200);
       assert.ok(image.Config.Healthcheck?.Test?.length, 'the image declares a HEALTHCHECK');
       const started = Date.now();
-      await waitFor(async () => (await inspectContainer(name)).State.Health?.Status === 'healthy', { timeoutMs: 20_000, what: 'Health.Status healthy' });
+      await waitFor(async () => (await inspectContainer(name)).State.Health?.Status === 'healthy', {
+        timeoutMs: 20_000,
+        what: 'Health.Status healthy',
+      });
       figures[`${spec.app}: → healthy (HEALTHCHECK, 1 s interval) after /health`] = `${Date.now() - started} ms`;
     });
 
     test('runs as the numeric non-root user 10001:10001', async () => {
       assert.equal(image.Config.User, '10001:10001');
-      assert.equal(await docker(['exec', name, 'node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)']), '10001:10001');
+      assert.equal(
+        await docker(['exec', name, 'node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)']),
+        '10001:10001',
+      );
     });
 
     test('works with a read-only root file system (only the tmpfs mounts are writable)', async () => {

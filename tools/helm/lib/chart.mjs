@@ -25,7 +25,9 @@ export const YAML = await (async () => {
   } catch {
     const dir = process.env.TODO_STACK_NODE_MODULES;
     if (!dir) {
-      throw new Error('the yaml package is missing: run eval "$(tools/helm/install-helm.sh --env)" first (sets TODO_STACK_NODE_MODULES)');
+      throw new Error(
+        'the yaml package is missing: run eval "$(tools/helm/install-helm.sh --env)" first (sets TODO_STACK_NODE_MODULES)',
+      );
     }
     return createRequire(path.join(dir, 'noop.js'))('yaml');
   }
@@ -57,7 +59,16 @@ export function helm(args) {
  * Throws with helm's message when rendering fails, unless `allowFailure` is set (then `error` holds it).
  */
 export function render(values = {}, { release = 'todo', namespace = 'todo', allowFailure = false } = {}) {
-  const args = ['template', release, CHART_DIR, '--namespace', namespace, '--kube-version', KUBE_VERSION, ...valuesArgs(values)];
+  const args = [
+    'template',
+    release,
+    CHART_DIR,
+    '--namespace',
+    namespace,
+    '--kube-version',
+    KUBE_VERSION,
+    ...valuesArgs(values),
+  ];
   const { status, stdout, stderr } = helm(args);
   if (status !== 0) {
     if (allowFailure) return { error: stderr, text: '', docs: [] };

@@ -21,18 +21,28 @@ function parseImage(ref) {
 
 /** `--set` pairs of a case as an object, for case-dependent expectations. */
 function setOf(values) {
-  return Object.fromEntries((values.set ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    (values.set ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 function isLocal(values) {
-  return setOf(values).environment === 'local' || ((values.valuesFiles ?? []).includes('values-dev.yaml') && setOf(values).environment !== 'production');
+  return (
+    setOf(values).environment === 'local' ||
+    ((values.valuesFiles ?? []).includes('values-dev.yaml') && setOf(values).environment !== 'production')
+  );
 }
 
 /** Secret values a case puts into the chart: what must never show up outside a Secret. */
 function secretValues(values, docs) {
   const secrets = new Set();
   const set = setOf(values);
-  for (const key of ['secrets.betterAuthSecret', 'secrets.openaiApiKey', 'postgresql.auth.password', 'externalDatabase.url']) {
+  for (const key of [
+    'secrets.betterAuthSecret',
+    'secrets.openaiApiKey',
+    'postgresql.auth.password',
+    'externalDatabase.url',
+  ]) {
     if (set[key]) secrets.add(set[key]);
   }
   for (const doc of docs.filter((d) => d.kind === 'Secret')) {
@@ -96,7 +106,10 @@ for (const values of CASES) {
         for (const { name, container } of containers(pod.spec)) {
           for (const kind of ['requests', 'limits']) {
             for (const resource of ['cpu', 'memory']) {
-              assert.ok(container.resources?.[kind]?.[resource], `${pod.owner} container ${name}: resources.${kind}.${resource}`);
+              assert.ok(
+                container.resources?.[kind]?.[resource],
+                `${pod.owner} container ${name}: resources.${kind}.${resource}`,
+              );
             }
           }
         }
@@ -131,7 +144,10 @@ for (const values of CASES) {
         for (const { name, container } of containers(pod.spec)) {
           for (const env of container.env ?? []) {
             if (SECRET_ENV_NAME.test(env.name)) {
-              assert.ok(env.valueFrom?.secretKeyRef && env.value === undefined, `${pod.owner} container ${name}: ${env.name} must come from a Secret`);
+              assert.ok(
+                env.valueFrom?.secretKeyRef && env.value === undefined,
+                `${pod.owner} container ${name}: ${env.name} must come from a Secret`,
+              );
             }
           }
         }
@@ -142,7 +158,10 @@ for (const values of CASES) {
       for (const pod of pods) {
         const labels = pod.template.metadata.labels;
         assert.equal(labels.app, 'todo', pod.owner);
-        assert.ok(['frontend', 'backend', 'database', 'test'].includes(labels.tier), `${pod.owner}: tier ${labels.tier}`);
+        assert.ok(
+          ['frontend', 'backend', 'database', 'test'].includes(labels.tier),
+          `${pod.owner}: tier ${labels.tier}`,
+        );
       }
       for (const doc of docs) {
         const labels = doc.metadata.labels ?? {};
@@ -162,7 +181,9 @@ for (const values of CASES) {
       const [ingress] = ingresses;
       assert.equal(ingress.spec.ingressClassName, 'nginx');
       const paths = Object.fromEntries(
-        ingress.spec.rules.flatMap((rule) => rule.http.paths).map((p) => [p.path, { service: p.backend.service.name, type: p.pathType }]),
+        ingress.spec.rules
+          .flatMap((rule) => rule.http.paths)
+          .map((p) => [p.path, { service: p.backend.service.name, type: p.pathType }]),
       );
       assert.deepEqual(Object.keys(paths).sort(), ['/', '/api']);
       assert.equal(paths['/'].service, find(docs, 'Service', '-frontend').metadata.name);
@@ -191,7 +212,9 @@ for (const values of CASES) {
       const prod = (values.valuesFiles ?? []).includes('values-prod.yaml');
       for (const component of ['backend', 'frontend']) {
         const enabled = prod || set[`${component}.autoscaling.enabled`] === 'true';
-        const hpas = docs.filter((doc) => doc.kind === 'HorizontalPodAutoscaler' && doc.metadata.name.endsWith(`-${component}`));
+        const hpas = docs.filter(
+          (doc) => doc.kind === 'HorizontalPodAutoscaler' && doc.metadata.name.endsWith(`-${component}`),
+        );
         const deployment = find(docs, 'Deployment', `-${component}`);
         assert.equal(hpas.length, enabled ? 1 : 0, `${component} HPA`);
         if (enabled) {
@@ -217,7 +240,10 @@ for (const values of CASES) {
 
     test('Deployments roll with maxSurge 1 / maxUnavailable 0 and drain before stopping', () => {
       for (const deployment of docs.filter((doc) => doc.kind === 'Deployment')) {
-        assert.deepEqual(deployment.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+        assert.deepEqual(deployment.spec.strategy, {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+        });
         const spec = deployment.spec.template.spec;
         assert.ok(spec.containers[0].lifecycle?.preStop, `${deployment.metadata.name}: preStop`);
         assert.ok(spec.terminationGracePeriodSeconds > 0);
@@ -243,7 +269,8 @@ describe('policies across renders', () => {
   test('a config change changes checksum/config of that component only', () => {
     const before = render(base).docs;
     const after = render({ set: [...TAGS, 'backend.config.logLevel=debug'] }).docs;
-    const checksum = (docs, component) => find(docs, 'Deployment', `-${component}`).spec.template.metadata.annotations['checksum/config'];
+    const checksum = (docs, component) =>
+      find(docs, 'Deployment', `-${component}`).spec.template.metadata.annotations['checksum/config'];
     assert.notEqual(checksum(after, 'backend'), checksum(before, 'backend'));
     assert.equal(checksum(after, 'frontend'), checksum(before, 'frontend'));
   });
@@ -251,10 +278,14 @@ describe('policies across renders', () => {
   test('a secret change rolls the backend, not the frontend nor the database', () => {
     const before = render(base).docs;
     const after = render({ set: [...TAGS, 'secrets.openaiApiKey=sk-rotated-0123456789'] }).docs;
-    const checksum = (docs) => find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
+    const checksum = (docs) =>
+      find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
     assert.match(checksum(before), /^[0-9a-f]{64}$/);
     assert.notEqual(checksum(after), checksum(before));
-    for (const [kind, suffix] of [['Deployment', '-frontend'], ['StatefulSet', '-postgresql']]) {
+    for (const [kind, suffix] of [
+      ['Deployment', '-frontend'],
+      ['StatefulSet', '-postgresql'],
+    ]) {
       const template = (docs) => JSON.stringify(find(docs, kind, suffix).spec.template);
       assert.equal(template(after), template(before), `${kind} ${suffix} must not roll`);
     }
@@ -262,8 +293,11 @@ describe('policies across renders', () => {
 
   test('with existingSecret, checksum/secret follows that Secret (looked up at install time)', () => {
     const a = render({ set: [...TAGS, 'secrets.existingSecret=todo-credentials'] }).docs;
-    const b = render({ set: [...TAGS, 'secrets.existingSecret=todo-credentials', 'secrets.openaiApiKey=ignored-here-0123'] }).docs;
-    const checksum = (docs) => find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
+    const b = render({
+      set: [...TAGS, 'secrets.existingSecret=todo-credentials', 'secrets.openaiApiKey=ignored-here-0123'],
+    }).docs;
+    const checksum = (docs) =>
+      find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
     assert.match(checksum(a), /^[0-9a-f]{64}$/);
     assert.equal(checksum(a), checksum(b), 'chart values do not feed an existing Secret');
   });
@@ -292,7 +326,11 @@ describe('policies across renders', () => {
     const { docs } = render({ set: [...TAGS, 'secrets.existingSecret=todo-credentials'] });
     assert.equal(docs.filter((doc) => doc.kind === 'Secret').length, 0);
     const refs = podSpecs(docs).flatMap((pod) =>
-      containers(pod.spec).flatMap(({ container }) => (container.env ?? []).filter((env) => env.valueFrom?.secretKeyRef).map((env) => env.valueFrom.secretKeyRef.name)),
+      containers(pod.spec).flatMap(({ container }) =>
+        (container.env ?? [])
+          .filter((env) => env.valueFrom?.secretKeyRef)
+          .map((env) => env.valueFrom.secretKeyRef.name),
+      ),
     );
     assert.ok(refs.length >= 4, 'backend, migrations and PostgreSQL read the Secret');
     assert.deepEqual([...new Set(refs)], ['todo-credentials']);
@@ -300,7 +338,9 @@ describe('policies across renders', () => {
 
   test('the generated Secret holds a DATABASE_URL that matches the PostgreSQL password', () => {
     const { docs } = render({ set: [...TAGS, 'postgresql.auth.password=p@ss w+rd/1'] });
-    const data = Object.fromEntries(Object.entries(find(docs, 'Secret').data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    const data = Object.fromEntries(
+      Object.entries(find(docs, 'Secret').data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
     assert.equal(data.POSTGRES_PASSWORD, 'p@ss w+rd/1');
     const url = new URL(data.DATABASE_URL);
     assert.equal(decodeURIComponent(url.password), 'p@ss w+rd/1');
@@ -309,9 +349,14 @@ describe('policies across renders', () => {
   });
 
   test('an external database URL goes to the Secret only, and must use TLS', () => {
-    const { docs } = render({ set: [...TAGS, 'postgresql.enabled=false', `externalDatabase.url=${EXTERNAL_DATABASE_URL}`] });
+    const { docs } = render({
+      set: [...TAGS, 'postgresql.enabled=false', `externalDatabase.url=${EXTERNAL_DATABASE_URL}`],
+    });
     assert.equal(Buffer.from(find(docs, 'Secret').data.DATABASE_URL, 'base64').toString(), EXTERNAL_DATABASE_URL);
-    const insecure = render({ set: [...TAGS, 'postgresql.enabled=false', 'externalDatabase.url=postgres://u:p@db.example.com/todo'] }, { allowFailure: true });
+    const insecure = render(
+      { set: [...TAGS, 'postgresql.enabled=false', 'externalDatabase.url=postgres://u:p@db.example.com/todo'] },
+      { allowFailure: true },
+    );
     assert.match(insecure.error, /externalDatabase\.url: add \?sslmode=require/);
   });
 

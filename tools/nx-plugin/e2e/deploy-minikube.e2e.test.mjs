@@ -26,40 +26,16 @@ const root = path.resolve(here, '../../..');
 const nxBin = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 const TOOLS = ['minikube', 'docker', 'kubectl', 'helm'];
 // What the scripts and Nx need besides the four tools; the host's own docker/kubectl/helm stay out of PATH.
-const SYSTEM = [
-  'node',
-  'bash',
-  'sh',
-  'env',
-  'dirname',
-  'cat',
-  'grep',
-  'tr',
-  'git',
-  'sed',
-  'mktemp',
-  'rm',
-  'uname',
-];
+const SYSTEM = ['node', 'bash', 'sh', 'env', 'dirname', 'cat', 'grep', 'tr', 'git', 'sed', 'mktemp', 'rm', 'uname'];
 
 /** The real helm: HELM_BIN, the one tools/helm/install-helm.sh caches, or helm on PATH. */
 function findHelm() {
   if (process.env.HELM_BIN) return process.env.HELM_BIN;
-  const versions = readFileSync(
-    path.join(root, 'tools/helm/versions.env'),
-    'utf8',
-  );
+  const versions = readFileSync(path.join(root, 'tools/helm/versions.env'), 'utf8');
   const version = /^HELM_VERSION=(\S+)/m.exec(versions)?.[1];
-  const cache =
-    process.env.TODO_STACK_CACHE ||
-    path.join(process.env.HOME ?? '', '.cache/todo-stack');
+  const cache = process.env.TODO_STACK_CACHE || path.join(process.env.HOME ?? '', '.cache/todo-stack');
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch;
-  const cached = path.join(
-    cache,
-    'tools',
-    `helm-${version}-${process.platform}-${arch}`,
-    'helm',
-  );
+  const cached = path.join(cache, 'tools', `helm-${version}-${process.platform}-${arch}`, 'helm');
   if (existsSync(cached)) return cached;
   return which('helm') || undefined;
 }
@@ -111,9 +87,7 @@ function world(name, { without = [], dockerResources } = {}) {
         docker[id] = [`todo-${app}:${tag}`];
       }
       const file = path.join(w.state, 'docker-images.json');
-      const known = existsSync(file)
-        ? JSON.parse(readFileSync(file, 'utf8'))
-        : {};
+      const known = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
       writeFileSync(file, JSON.stringify({ ...known, ...docker }));
     },
     /** Runs nx with this world's PATH; returns { code, output, calls } with only this run's calls. */
@@ -151,22 +125,12 @@ function world(name, { without = [], dockerResources } = {}) {
     },
   };
   mkdirSync(w.state, { recursive: true });
-  if (dockerResources)
-    writeFileSync(
-      path.join(w.state, 'docker-resources.json'),
-      JSON.stringify(dockerResources),
-    );
+  if (dockerResources) writeFileSync(path.join(w.state, 'docker-resources.json'), JSON.stringify(dockerResources));
   return w;
 }
 
 const deploy = (w, ...extra) =>
-  w.nx(
-    'run',
-    'deploy:minikube',
-    '--exclude-task-dependencies',
-    '--skip-nx-cache',
-    ...extra,
-  );
+  w.nx('run', 'deploy:minikube', '--exclude-task-dependencies', '--skip-nx-cache', ...extra);
 
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
@@ -174,8 +138,7 @@ const upgrade = (backend, frontend, context = 'todo-stack') =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
   `--wait --timeout 10m --kube-context ${context}`;
-const inspect = (app, tag) =>
-  `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
+const inspect = (app, tag) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
 
 describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => {
   const w = world('main');
@@ -201,15 +164,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
       'minikube -p todo-stack ip',
     ]);
-    assert.match(
-      first.output,
-      /todo-stack-backend: created \(todo-backend:nx-1001\)/,
-    );
+    assert.match(first.output, /todo-stack-backend: created \(todo-backend:nx-1001\)/);
     assert.match(first.output, /http:\/\/todo\.local\//);
-    assert.match(
-      first.output,
-      /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/,
-    );
+    assert.match(first.output, /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/);
     assert.match(first.output, /http:\/\/192\.168\.49\.2:30080\//);
   });
 
@@ -228,19 +185,10 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
       'minikube -p todo-stack ip',
     ]);
-    const tags = (calls) =>
-      calls
-        .find((call) => call.startsWith('helm upgrade'))
-        .match(/--set \S+\.image\.tag=\S+/g);
+    const tags = (calls) => calls.find((call) => call.startsWith('helm upgrade')).match(/--set \S+\.image\.tag=\S+/g);
     assert.deepEqual(tags(second.calls), tags(first.calls));
-    assert.match(
-      second.output,
-      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
-    );
-    assert.match(
-      second.output,
-      /todo-stack-frontend: unchanged, no rollout \(generation 1\)/,
-    );
+    assert.match(second.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
+    assert.match(second.output, /todo-stack-frontend: unchanged, no rollout \(generation 1\)/);
     assert.doesNotMatch(second.output, /rolled out/);
   });
 
@@ -252,18 +200,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       third.calls.filter((call) => call.includes('image load')),
       ['minikube -p todo-stack image load todo-frontend:nx-2002'],
     );
-    assert.ok(
-      third.calls.includes(upgrade('nx-1001', 'nx-2002')),
-      third.calls.join('\n'),
-    );
-    assert.match(
-      third.output,
-      /todo-stack-backend: unchanged, no rollout \(generation 1\)/,
-    );
-    assert.match(
-      third.output,
-      /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/,
-    );
+    assert.ok(third.calls.includes(upgrade('nx-1001', 'nx-2002')), third.calls.join('\n'));
+    assert.match(third.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
+    assert.match(third.output, /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/);
   });
 
   it('a profile started by hand is reused and gets the addons it lacks', () => {
@@ -286,12 +225,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
   it('--dry-run starts, loads and installs nothing and renders with helm template', () => {
     const d = world('dry');
     d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
-    const result = deploy(
-      d,
-      '--dry-run',
-      '--set=backend.replicas=3',
-      '--set=frontend.replicas=1',
-    );
+    const result = deploy(d, '--dry-run', '--set=backend.replicas=3', '--set=frontend.replicas=1');
     assert.equal(result.code, 0, result.output);
     assert.deepEqual(result.calls, [
       inspect('backend', 'nx-1001'),
@@ -302,32 +236,21 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
         '--set backend.replicas=3 --set frontend.replicas=1',
     ]);
     assert.match(result.output, /\[dry-run\] bash minikube\/start\.sh/);
-    assert.match(
-      result.output,
-      /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/,
-    );
+    assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
     assert.ok(
       result.output.includes(
         `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`,
       ),
       result.output,
     );
-    assert.match(
-      result.output,
-      /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/,
-    );
+    assert.match(result.output, /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/);
   });
 
   it("--dry-run with the real helm: the executor's values render the real chart", (t) => {
     const realHelm = findHelm();
     if (!realHelm) {
-      if (process.env.CI)
-        assert.fail(
-          'no helm found (run tools/helm/install-helm.sh) and CI is set',
-        );
-      t.skip(
-        'no real helm on this machine (tools/helm/install-helm.sh builds one)',
-      );
+      if (process.env.CI) assert.fail('no helm found (run tools/helm/install-helm.sh) and CI is set');
+      t.skip('no real helm on this machine (tools/helm/install-helm.sh builds one)');
       return;
     }
     const r = world('dry-real');
@@ -335,8 +258,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     r.env.FAKE_REAL_HELM = realHelm;
     const result = deploy(r, '--dry-run', '--set=backend.replicas=3');
     assert.equal(result.code, 0, result.output);
-    const resources =
-      /renders \d+ resources: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
+    const resources = /renders \d+ resources: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
     for (const resource of [
       'Deployment/todo-stack-backend',
       'Deployment/todo-stack-frontend',
@@ -344,10 +266,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'Ingress/todo-stack',
       'Job/todo-stack-migrate',
     ]) {
-      assert.ok(
-        resources.includes(resource),
-        `${resource} not in ${resources.join(', ')}`,
-      );
+      assert.ok(resources.includes(resource), `${resource} not in ${resources.join(', ')}`);
     }
     const images = /images: (.*)/.exec(result.output)?.[1].split(', ') ?? [];
     assert.ok(images.includes('todo-backend:nx-1001'), images.join(', '));
@@ -358,23 +277,13 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const k = world('context', { without: ['minikube'] });
     k.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     k.env.FAKE_CURRENT_CONTEXT = 'kind-todo';
-    const result = deploy(
-      k,
-      '--kubeContext=current',
-      '--set=backend.replicas=1',
-    );
+    const result = deploy(k, '--kubeContext=current', '--set=backend.replicas=1');
     assert.equal(result.code, 0, result.output);
-    assert.equal(
-      result.calls.filter((call) => call.startsWith('minikube')).length,
-      0,
-    );
+    assert.equal(result.calls.filter((call) => call.startsWith('minikube')).length, 0);
     assert.equal(result.calls[0], 'kubectl config current-context');
     assert.ok(
       result.calls.includes(
-        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(
-          ' --wait',
-          ' --set backend.replicas=1 --wait',
-        ),
+        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --wait', ' --set backend.replicas=1 --wait'),
       ),
       result.calls.join('\n'),
     );
@@ -387,15 +296,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     m.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     const result = deploy(m);
     assert.notEqual(result.code, 0);
-    assert.match(
-      result.output,
-      /not enough memory: the profile wants 8192 MiB but Docker has 4096 MiB/,
-    );
+    assert.match(result.output, /not enough memory: the profile wants 8192 MiB but Docker has 4096 MiB/);
     assert.match(result.output, /MINIKUBE_MEMORY=3072/);
-    assert.equal(
-      result.calls.filter((call) => call.includes(' start ')).length,
-      0,
-    );
+    assert.equal(result.calls.filter((call) => call.includes(' start ')).length, 0);
   });
 
   it('says "image not found" when the apps were not built', () => {
@@ -403,14 +306,8 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const result = deploy(n);
     assert.notEqual(result.code, 0);
     assert.match(result.output, /no image has been built for backend/);
-    assert.match(
-      result.output,
-      /image not found: .*npx nx run-many -t container/,
-    );
-    assert.equal(
-      result.calls.filter((call) => call.startsWith('helm')).length,
-      0,
-    );
+    assert.match(result.output, /image not found: .*npx nx run-many -t container/);
+    assert.equal(result.calls.filter((call) => call.startsWith('helm')).length, 0);
   });
 
   for (const tool of TOOLS) {
@@ -419,14 +316,8 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       t.images({ backend: 'nx-1001', frontend: 'nx-2001' });
       const result = deploy(t);
       assert.notEqual(result.code, 0);
-      assert.match(
-        result.output,
-        new RegExp(`✖ ${tool} is not installed: \\S+`),
-      );
-      assert.match(
-        result.output,
-        new RegExp(`deploy: ${tool} missing; install it and run again`),
-      );
+      assert.match(result.output, new RegExp(`✖ ${tool} is not installed: \\S+`));
+      assert.match(result.output, new RegExp(`deploy: ${tool} missing; install it and run again`));
       assert.deepEqual(result.calls, []);
     });
   }
@@ -459,14 +350,9 @@ describe('graph', () => {
     nx('run', 'deploy:minikube', `--graph=${file}`);
     const { tasks } = JSON.parse(readFileSync(file, 'utf8'));
     for (const app of apps)
-      assert.ok(
-        tasks.dependencies['deploy:minikube'].includes(`${app}:container`),
-        JSON.stringify(tasks.dependencies),
-      );
+      assert.ok(tasks.dependencies['deploy:minikube'].includes(`${app}:container`), JSON.stringify(tasks.dependencies));
     if (!apps.includes('frontend'))
-      console.log(
-        '# note: no frontend project in this workspace yet, only backend:container checked',
-      );
+      console.log('# note: no frontend project in this workspace yet, only backend:container checked');
   });
 
   it('nx graph shows deploy depending on the apps', () => {
@@ -474,29 +360,14 @@ describe('graph', () => {
     nx('graph', `--file=${file}`);
     const { graph } = JSON.parse(readFileSync(file, 'utf8'));
     const targets = graph.dependencies.deploy.map((dep) => dep.target);
-    for (const app of apps)
-      assert.ok(
-        targets.includes(app),
-        JSON.stringify(graph.dependencies.deploy),
-      );
+    for (const app of apps) assert.ok(targets.includes(app), JSON.stringify(graph.dependencies.deploy));
   });
 
   it('a frontend-only change leaves the backend image alone; a backend change does not', () => {
     const affected = (file) =>
-      JSON.parse(
-        nx(
-          'show',
-          'projects',
-          '--affected',
-          `--files=${file}`,
-          '-t',
-          'container',
-          '--json',
-        ),
-      );
+      JSON.parse(nx('show', 'projects', '--affected', `--files=${file}`, '-t', 'container', '--json'));
     assert.ok(!affected('apps/frontend/Dockerfile').includes('backend'));
     assert.ok(affected('apps/backend/Dockerfile').includes('backend'));
-    if (apps.includes('frontend'))
-      assert.ok(affected('apps/frontend/Dockerfile').includes('frontend'));
+    if (apps.includes('frontend')) assert.ok(affected('apps/frontend/Dockerfile').includes('frontend'));
   });
 });

@@ -51,20 +51,16 @@ function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
     /** Runs minikube/<script>; returns { code, output, calls } for this run only. */
     run(script, args = [], env = {}) {
       const start = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
-      const result = spawnSync(
-        path.join(bin, 'bash'),
-        [path.join(root, 'minikube', script), ...args],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            PATH: bin,
-            FAKE_LOG: log,
-            FAKE_STATE: path.join(dir, 'state'),
-            ...env,
-          },
+      const result = spawnSync(path.join(bin, 'bash'), [path.join(root, 'minikube', script), ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: bin,
+          FAKE_LOG: log,
+          FAKE_STATE: path.join(dir, 'state'),
+          ...env,
         },
-      );
+      });
       const calls = existsSync(log)
         ? readFileSync(log, 'utf8')
             .slice(start)
@@ -104,29 +100,19 @@ describe('minikube/ helpers', () => {
     const again = h.run('start.sh');
     assert.equal(again.code, 0, again.output);
     assert.match(again.output, /profile todo-stack is running: reusing it/);
-    assert.equal(
-      again.calls.filter((call) => call.includes(' start ')).length,
-      0,
-    );
+    assert.equal(again.calls.filter((call) => call.includes(' start ')).length, 0);
 
     assert.equal(h.run('stop.sh').code, 0);
     assert.equal(h.run('status.sh', ['--quiet']).code, 1);
     const resumed = h.run('start.sh');
     assert.equal(resumed.code, 0, resumed.output);
-    assert.ok(
-      resumed.calls.some((call) =>
-        call.startsWith('minikube -p todo-stack start '),
-      ),
-    );
+    assert.ok(resumed.calls.some((call) => call.startsWith('minikube -p todo-stack start ')));
     assert.equal(h.run('status.sh', ['--quiet']).code, 0);
 
     const refused = h.run('delete.sh');
     assert.notEqual(refused.code, 0);
     assert.match(refused.output, /run minikube\/delete\.sh --yes/);
-    assert.equal(
-      refused.calls.filter((call) => call.includes('delete')).length,
-      0,
-    );
+    assert.equal(refused.calls.filter((call) => call.includes('delete')).length, 0);
     const deleted = h.run('delete.sh', ['--yes']);
     assert.equal(deleted.code, 0, deleted.output);
     assert.deepEqual(deleted.calls, ['minikube -p todo-stack delete']);
@@ -142,11 +128,7 @@ describe('minikube/ helpers', () => {
     });
     assert.equal(start.code, 0, start.output);
     assert.ok(
-      start.calls.some((call) =>
-        call.startsWith(
-          'minikube -p small start --driver=docker --cpus=2 --memory=4096 ',
-        ),
-      ),
+      start.calls.some((call) => call.startsWith('minikube -p small start --driver=docker --cpus=2 --memory=4096 ')),
       start.calls.join('\n'),
     );
   });
@@ -159,42 +141,25 @@ describe('minikube/ helpers', () => {
     );
     const start = h.run('start.sh');
     assert.notEqual(start.code, 0);
-    assert.match(
-      start.output,
-      /not enough CPUs: the profile wants 4 but Docker has 2.*MINIKUBE_CPUS=2/,
-    );
+    assert.match(start.output, /not enough CPUs: the profile wants 4 but Docker has 2.*MINIKUBE_CPUS=2/);
   });
 
   it('tunnel.sh runs minikube tunnel, --port-forward the frontend Service', () => {
     const h = setup('tunnel');
     assert.notEqual(h.run('tunnel.sh').code, 0, 'no profile yet');
     h.run('start.sh');
-    assert.deepEqual(h.run('tunnel.sh').calls.slice(-1), [
-      'minikube -p todo-stack tunnel',
+    assert.deepEqual(h.run('tunnel.sh').calls.slice(-1), ['minikube -p todo-stack tunnel']);
+    assert.deepEqual(h.run('tunnel.sh', ['--port-forward', '9090']).calls.slice(-1), [
+      'kubectl --context todo-stack --namespace todo port-forward svc/todo-stack-frontend 9090:3000',
     ]);
-    assert.deepEqual(
-      h.run('tunnel.sh', ['--port-forward', '9090']).calls.slice(-1),
-      [
-        'kubectl --context todo-stack --namespace todo port-forward svc/todo-stack-frontend 9090:3000',
-      ],
-    );
   });
 
-  for (const script of [
-    'start.sh',
-    'stop.sh',
-    'delete.sh',
-    'status.sh',
-    'tunnel.sh',
-  ]) {
+  for (const script of ['start.sh', 'stop.sh', 'delete.sh', 'status.sh', 'tunnel.sh']) {
     it(`${script} without minikube: install advice, exit 127`, () => {
       const h = setup(`no-minikube-${script}`, ['docker', 'kubectl']);
       const result = h.run(script, ['--yes']);
       assert.equal(result.code, 127, result.output);
-      assert.match(
-        result.output,
-        /minikube is not installed: see https:\/\/minikube\.sigs\.k8s\.io/,
-      );
+      assert.match(result.output, /minikube is not installed: see https:\/\/minikube\.sigs\.k8s\.io/);
     });
   }
 

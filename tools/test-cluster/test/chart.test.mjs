@@ -56,7 +56,8 @@ async function backendPods() {
   const { items } = await kubectlJson('get', 'pods', '-l', BACKEND_SELECTOR);
   return /** @type {Pod[]} */ (items).filter((pod) => !pod.metadata.deletionTimestamp);
 }
-const isReady = (/** @type {Pod} */ pod) => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const isReady = (/** @type {Pod} */ pod) =>
+  pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /**
  * Polls `check` until it returns a truthy value.
@@ -76,7 +77,8 @@ async function waitFor(what, check, timeoutMs = 180_000) {
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
     await sleep(1000);
   }
 }
@@ -226,24 +228,33 @@ test('every pod of the release is Ready, and the backend answers /ready through 
   assert.deepEqual(notReady, [], `pods not Ready: ${notReady.join(', ')}`);
   const components = new Set(serving.map((/** @type {any} */ p) => p.metadata.labels['app.kubernetes.io/component']));
   assert.ok(components.has('backend') && components.has('postgresql'), `components running: ${[...components]}`);
-  if (process.env.FRONTEND_IMAGE) assert.ok(components.has('frontend'), 'the frontend image exists but no frontend pod runs');
+  if (process.env.FRONTEND_IMAGE)
+    assert.ok(components.has('frontend'), 'the frontend image exists but no frontend pod runs');
   const ready = await request('GET', '/ready');
   assert.equal(ready.status, 200, ready.text);
   assert.deepEqual(ready.json(), { status: 'ready', database: 'up' });
 });
 
-test('the frontend answers through its Service', { skip: !process.env.FRONTEND_IMAGE && 'no frontend image yet' }, async () => {
-  const service = await kubectlJson('get', 'service', `${RELEASE}-todo-stack-frontend`);
-  const res = await new Promise((resolve, reject) => {
-    http
-      .get(`http://${service.spec.clusterIP}:${service.spec.ports[0].port}/api/health`, { agent: false, timeout: 10_000 }, (r) => {
-        r.resume();
-        r.on('end', () => resolve(r.statusCode));
-      })
-      .on('error', reject);
-  });
-  assert.equal(res, 200);
-});
+test(
+  'the frontend answers through its Service',
+  { skip: !process.env.FRONTEND_IMAGE && 'no frontend image yet' },
+  async () => {
+    const service = await kubectlJson('get', 'service', `${RELEASE}-todo-stack-frontend`);
+    const res = await new Promise((resolve, reject) => {
+      http
+        .get(
+          `http://${service.spec.clusterIP}:${service.spec.ports[0].port}/api/health`,
+          { agent: false, timeout: 10_000 },
+          (r) => {
+            r.resume();
+            r.on('end', () => resolve(r.statusCode));
+          },
+        )
+        .on('error', reject);
+    });
+    assert.equal(res, 200);
+  },
+);
 
 test('sign up and create a task through the backend Service', async () => {
   const email = `cluster-${randomBytes(4).toString('hex')}@example.test`;
@@ -290,14 +301,29 @@ test('the task survives the deletion of the PostgreSQL pod', { timeout: 300_000 
   );
   report('postgresql pod deleted → task list served again (ms)', Date.now() - started);
   assert.ok(
-    list.json().tasks.some((/** @type {{ id: string; title: string }} */ t) => t.id === taskId && t.title === 'survive the database pod'),
+    list
+      .json()
+      .tasks.some(
+        (/** @type {{ id: string; title: string }} */ t) => t.id === taskId && t.title === 'survive the database pod',
+      ),
     `the task is gone after the PostgreSQL pod came back: ${list.text}`,
   );
 });
 
 test('--set backend.replicas=3 gives three pods, and requests reach all three', { timeout: 400_000 }, async () => {
   const started = Date.now();
-  await helm('upgrade', RELEASE, CHART, '--reuse-values', '--set', 'backend.replicas=3', '--wait', '--wait-for-jobs', '--timeout', '5m');
+  await helm(
+    'upgrade',
+    RELEASE,
+    CHART,
+    '--reuse-values',
+    '--set',
+    'backend.replicas=3',
+    '--wait',
+    '--wait-for-jobs',
+    '--timeout',
+    '5m',
+  );
   await backendSettled(3);
   report('helm upgrade backend.replicas=3 → 3 Ready (ms)', Date.now() - started);
   const pods = await backendPods();
@@ -310,13 +336,18 @@ test('--set backend.replicas=3 gives three pods, and requests reach all three', 
     assert.equal(res.status, 200, res.text);
   }
   // Logs reach `kubectl logs` through the kubelet's log files: give the last lines a moment.
-  const counts = await waitFor('every request in a pod log', async () => {
-    const c = await requestsPerPod(ids);
-    return Object.values(c).reduce((a, b) => a + b, 0) === ids.length ? c : undefined;
-  }, 30_000);
+  const counts = await waitFor(
+    'every request in a pod log',
+    async () => {
+      const c = await requestsPerPod(ids);
+      return Object.values(c).reduce((a, b) => a + b, 0) === ids.length ? c : undefined;
+    },
+    30_000,
+  );
   report('requests per backend pod (60 requests)', counts);
   assert.equal(Object.keys(counts).length, 3);
-  for (const [pod, n] of Object.entries(counts)) assert.ok(n > 0, `pod ${pod} served no request: ${JSON.stringify(counts)}`);
+  for (const [pod, n] of Object.entries(counts))
+    assert.ok(n > 0, `pod ${pod} served no request: ${JSON.stringify(counts)}`);
 });
 
 test('a backend pod killed under a steady request loop: no failed request', { timeout: 300_000 }, async () => {
@@ -331,36 +362,67 @@ test('a backend pod killed under a steady request loop: no failed request', { ti
     return pods.length === 3 && pods.every(isReady) && !pods.some((p) => p.metadata.name === victim);
   });
   report('backend pod killed → replacement Ready (ms)', Date.now() - started);
-  await waitFor('the killed pod to be gone', async () => (await kubectlJson('get', 'pods', '-l', BACKEND_SELECTOR)).items.length === 3);
+  await waitFor(
+    'the killed pod to be gone',
+    async () => (await kubectlJson('get', 'pods', '-l', BACKEND_SELECTOR)).items.length === 3,
+  );
   await sleep(3000);
   const stats = await loop.stop();
-  report('pod kill under load', { requests: stats.total, ok: stats.ok, failed: stats.failures.length, seconds: stats.seconds });
+  report('pod kill under load', {
+    requests: stats.total,
+    ok: stats.ok,
+    failed: stats.failures.length,
+    seconds: stats.seconds,
+  });
   assert.ok(stats.total >= 100, `the loop sent only ${stats.total} requests`);
   assert.deepEqual(stats.failures, [], `${stats.failures.length} of ${stats.total} requests failed`);
   assert.equal(stats.ok, stats.total);
 });
 
-test('a rolling upgrade (config change) under a steady request loop: no failed request', { timeout: 400_000 }, async () => {
-  await backendSettled(3);
-  const revisionBefore = await backendRevision();
-  const podsBefore = new Set((await backendPods()).map((p) => p.metadata.name));
-  const loop = requestLoop(50);
-  await sleep(3000);
-  const started = Date.now();
-  // A ConfigMap change: the pod template's checksum/config changes, so every pod is replaced.
-  await helm('upgrade', RELEASE, CHART, '--reuse-values', '--set', `backend.config.openaiModel=rollout-${Date.now()}`,
-    '--wait', '--wait-for-jobs', '--timeout', '5m');
-  await backendSettled(3);
-  report('rolling upgrade → 3 new pods Ready (ms)', Date.now() - started);
-  await sleep(3000);
-  const stats = await loop.stop();
-  report('rolling upgrade under load', { requests: stats.total, ok: stats.ok, failed: stats.failures.length, seconds: stats.seconds });
-  assert.notEqual(await backendRevision(), revisionBefore, 'the Deployment did not roll');
-  const podsAfter = (await backendPods()).map((p) => p.metadata.name);
-  assert.deepEqual(podsAfter.filter((name) => podsBefore.has(name)), [], 'some pods were not replaced');
-  assert.ok(stats.total >= 100, `the loop sent only ${stats.total} requests`);
-  assert.deepEqual(stats.failures, [], `${stats.failures.length} of ${stats.total} requests failed`);
-  // The data is still there after all of it.
-  const list = await request('GET', `/api/${user.id}/tasks`);
-  assert.ok(list.json().tasks.some((/** @type {{ id: string }} */ t) => t.id === taskId));
-});
+test(
+  'a rolling upgrade (config change) under a steady request loop: no failed request',
+  { timeout: 400_000 },
+  async () => {
+    await backendSettled(3);
+    const revisionBefore = await backendRevision();
+    const podsBefore = new Set((await backendPods()).map((p) => p.metadata.name));
+    const loop = requestLoop(50);
+    await sleep(3000);
+    const started = Date.now();
+    // A ConfigMap change: the pod template's checksum/config changes, so every pod is replaced.
+    await helm(
+      'upgrade',
+      RELEASE,
+      CHART,
+      '--reuse-values',
+      '--set',
+      `backend.config.openaiModel=rollout-${Date.now()}`,
+      '--wait',
+      '--wait-for-jobs',
+      '--timeout',
+      '5m',
+    );
+    await backendSettled(3);
+    report('rolling upgrade → 3 new pods Ready (ms)', Date.now() - started);
+    await sleep(3000);
+    const stats = await loop.stop();
+    report('rolling upgrade under load', {
+      requests: stats.total,
+      ok: stats.ok,
+      failed: stats.failures.length,
+      seconds: stats.seconds,
+    });
+    assert.notEqual(await backendRevision(), revisionBefore, 'the Deployment did not roll');
+    const podsAfter = (await backendPods()).map((p) => p.metadata.name);
+    assert.deepEqual(
+      podsAfter.filter((name) => podsBefore.has(name)),
+      [],
+      'some pods were not replaced',
+    );
+    assert.ok(stats.total >= 100, `the loop sent only ${stats.total} requests`);
+    assert.deepEqual(stats.failures, [], `${stats.failures.length} of ${stats.total} requests failed`);
+    // The data is still there after all of it.
+    const list = await request('GET', `/api/${user.id}/tasks`);
+    assert.ok(list.json().tasks.some((/** @type {{ id: string }} */ t) => t.id === taskId));
+  },
+);

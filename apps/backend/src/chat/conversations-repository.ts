@@ -81,10 +81,18 @@ export function createConversationsRepository(db: AppDb) {
     },
 
     /** Appends a message and marks the conversation as active now. */
-    async append(conversationId: number, role: Message['role'], content: string, toolCalls: ToolCall[] = []): Promise<Message> {
+    async append(
+      conversationId: number,
+      role: Message['role'],
+      content: string,
+      toolCalls: ToolCall[] = [],
+    ): Promise<Message> {
       return db.transaction(async (tx) => {
         const [row] = await tx.insert(messages).values({ conversationId, role, content, toolCalls }).returning();
-        await tx.update(conversations).set({ updatedAt: sql`now()` }).where(eq(conversations.id, conversationId));
+        await tx
+          .update(conversations)
+          .set({ updatedAt: sql`now()` })
+          .where(eq(conversations.id, conversationId));
         return toMessage(row as MessageRow);
       });
     },

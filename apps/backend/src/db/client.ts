@@ -49,14 +49,15 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, l
 
 async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
   // Loaded on demand (and kept out of the bundle): production images run on PostgreSQL without PGlite.
-  const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]).catch(
-    (cause: unknown) => {
-      throw new Error(
-        'The embedded database (PGlite) is not installed here. Set DATABASE_URL to a PostgreSQL server, or run from the workspace after `npm ci`.',
-        { cause },
-      );
-    },
-  );
+  const [{ PGlite }, { drizzle }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]).catch((cause: unknown) => {
+    throw new Error(
+      'The embedded database (PGlite) is not installed here. Set DATABASE_URL to a PostgreSQL server, or run from the workspace after `npm ci`.',
+      { cause },
+    );
+  });
   const inMemory = config.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(config.dataDir, { recursive: true });
   const client = await PGlite.create(inMemory ? undefined : config.dataDir);

@@ -16,18 +16,33 @@ describe('error responses', () => {
   });
 
   it('413 for a body over the limit', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'x', description: 'y'.repeat(4096) } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: user.headers,
+      payload: { title: 'x', description: 'y'.repeat(4096) },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ detail: expect.stringMatching(/too large/i) });
   });
 
   it('415 for a body that is not JSON', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: { ...user.headers, 'content-type': 'text/plain' }, payload: 'title' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: { ...user.headers, 'content-type': 'text/plain' },
+      payload: 'title',
+    });
     expect(res.statusCode).toBe(415);
   });
 
   it('422 json_invalid for malformed JSON, as FastAPI answers it', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: { ...user.headers, 'content-type': 'application/json' }, payload: '{"title":' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: { ...user.headers, 'content-type': 'application/json' },
+      payload: '{"title":',
+    });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toEqual({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
   });

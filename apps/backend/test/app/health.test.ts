@@ -20,7 +20,9 @@ describe('probes', () => {
   });
 
   it('GET /ready answers 503 when the database does not', async () => {
-    const ping = jest.spyOn(ctx.app.database, 'ping').mockRejectedValueOnce(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    const ping = jest
+      .spyOn(ctx.app.database, 'ping')
+      .mockRejectedValueOnce(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
     const res = await ctx.app.inject({ url: '/ready' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'unavailable', database: 'down' });

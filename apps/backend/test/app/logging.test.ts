@@ -9,7 +9,8 @@ describe('logs', () => {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -22,10 +23,17 @@ describe('logs', () => {
   });
 
   it('one line per request with request id, route, status, user and latency; no password, token or cookie', async () => {
-    const app = await buildApp(testConfig(db, { LOG_LEVEL: 'info' }), { database: db.database, logger: { level: 'info', stream } });
+    const app = await buildApp(testConfig(db, { LOG_LEVEL: 'info' }), {
+      database: db.database,
+      logger: { level: 'info', stream },
+    });
     try {
       const user = await signUp(app, { password: 'hunter2-but-longer' });
-      await app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email: user.email, password: 'wrong-password-123' } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        payload: { email: user.email, password: 'wrong-password-123' },
+      });
       await app.inject({ url: `/api/${user.id}/tasks`, headers: { ...user.headers, 'x-request-id': 'req-42' } });
     } finally {
       await app.close();

@@ -3,7 +3,16 @@ import { setupTestApp } from '../helper.js';
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+        responses: Record<string, unknown>;
+      }
+    >
+  >;
 }
 
 describe('OpenAPI document and docs UI', () => {
@@ -30,8 +39,13 @@ describe('OpenAPI document and docs UI', () => {
       ]),
     );
     const body = doc.paths['/api/{user_id}/tasks']?.['post']?.requestBody?.content['application/json']?.schema;
-    expect(body).toMatchObject({ properties: { title: { maxLength: LIMITS.taskTitle } }, required: CreateTask.required });
-    expect(Object.keys(doc.paths['/api/{user_id}/tasks/{id}']?.['delete']?.responses ?? {})).toEqual(expect.arrayContaining(['204', '401', '403', '404', '422']));
+    expect(body).toMatchObject({
+      properties: { title: { maxLength: LIMITS.taskTitle } },
+      required: CreateTask.required,
+    });
+    expect(Object.keys(doc.paths['/api/{user_id}/tasks/{id}']?.['delete']?.responses ?? {})).toEqual(
+      expect.arrayContaining(['204', '401', '403', '404', '422']),
+    );
   });
 
   it('serves the docs UI', async () => {

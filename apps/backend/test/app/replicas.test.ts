@@ -19,7 +19,12 @@ describe('replicas and restarts', () => {
     const [a, b] = await Promise.all([start(), start()]);
     try {
       const user = await signUp(a);
-      const created = await b.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'via B' } });
+      const created = await b.inject({
+        method: 'POST',
+        url: `/api/${user.id}/tasks`,
+        headers: user.headers,
+        payload: { title: 'via B' },
+      });
       expect(created.statusCode).toBe(201);
       const listed = await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers });
       expect(listed.json<TaskList>().tasks.map((t) => t.title)).toEqual(['via B']);
@@ -34,7 +39,14 @@ describe('replicas and restarts', () => {
   it('tasks and sessions survive a backend restart', async () => {
     const first = await start();
     const user = await signUp(first);
-    const task = (await first.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'durable' } })).json<Task>();
+    const task = (
+      await first.inject({
+        method: 'POST',
+        url: `/api/${user.id}/tasks`,
+        headers: user.headers,
+        payload: { title: 'durable' },
+      })
+    ).json<Task>();
     await first.close();
 
     const second = await start();

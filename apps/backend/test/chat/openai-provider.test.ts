@@ -26,10 +26,12 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     as = asUser(ctx.app, alice);
   });
 
-  const createTask = async (title: string) => (await as({ method: 'POST', url: '/tasks', payload: { title } })).json<Task>();
+  const createTask = async (title: string) =>
+    (await as({ method: 'POST', url: '/tasks', payload: { title } })).json<Task>();
   const chat = (message: string, conversation_id?: number) =>
     as({ method: 'POST', url: '/chat', payload: { message, ...(conversation_id ? { conversation_id } : {}) } });
-  const conversation = async (id: number) => (await as({ method: 'GET', url: `/conversations/${id}` })).json<Conversation>();
+  const conversation = async (id: number) =>
+    (await as({ method: 'GET', url: `/conversations/${id}` })).json<Conversation>();
 
   it('runs a multi-step tool loop (list, then delete by the id it found) and stores the turn', async () => {
     const milk = await createTask('Buy milk');
@@ -51,8 +53,16 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     const body = res.json<ChatResponse>();
     expect(body.response).toBe(`Deleted task #${dentist.id}: Call the dentist.`);
     expect(body.tool_calls).toEqual([
-      { tool: 'list_tasks', arguments: {}, result: { tasks: expect.arrayContaining([expect.objectContaining({ id: dentist.id })]), total: 2 } },
-      { tool: 'delete_task', arguments: { task_id: dentist.id }, result: { task_id: dentist.id, status: 'deleted', title: 'Call the dentist' } },
+      {
+        tool: 'list_tasks',
+        arguments: {},
+        result: { tasks: expect.arrayContaining([expect.objectContaining({ id: dentist.id })]), total: 2 },
+      },
+      {
+        tool: 'delete_task',
+        arguments: { task_id: dentist.id },
+        result: { task_id: dentist.id, status: 'deleted', title: 'Call the dentist' },
+      },
     ]);
     // The tools really ran.
     expect((await as({ method: 'GET', url: '/tasks' })).json<TaskList>().tasks.map((t) => t.id)).toEqual([milk.id]);
@@ -64,8 +74,16 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     expect(first.body.model).toBe('gpt-4o-mini');
     expect(first.body.messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('ask which one') });
     expect(first.body.messages.at(-1)).toEqual({ role: 'user', content: 'delete the dentist one' });
-    expect(first.body.tools?.map((t) => t.function.name).sort()).toEqual(['add_task', 'complete_task', 'delete_task', 'list_tasks', 'update_task']);
-    expect(first.body.tools?.find((t) => t.function.name === 'delete_task')?.function.parameters).toMatchObject({ required: ['task_id'] });
+    expect(first.body.tools?.map((t) => t.function.name).sort()).toEqual([
+      'add_task',
+      'complete_task',
+      'delete_task',
+      'list_tasks',
+      'update_task',
+    ]);
+    expect(first.body.tools?.find((t) => t.function.name === 'delete_task')?.function.parameters).toMatchObject({
+      required: ['task_id'],
+    });
     expect(second.body.messages.slice(-2)).toMatchObject([
       { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'list_tasks' } }] },
       { role: 'tool', tool_call_id: 'call_0_list_tasks' },
@@ -92,9 +110,13 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
   });
 
   it('passes tool errors back to the model instead of inventing success', async () => {
-    fake.play(callTools(['complete_task', { task_id: 987654 }]), (request) => say(`Sorry: ${JSON.parse(request.body.messages.at(-1)?.content ?? '{}').error}`));
+    fake.play(callTools(['complete_task', { task_id: 987654 }]), (request) =>
+      say(`Sorry: ${JSON.parse(request.body.messages.at(-1)?.content ?? '{}').error}`),
+    );
     const body = (await chat('complete task 987654')).json<ChatResponse>();
-    expect(body.tool_calls).toEqual([{ tool: 'complete_task', arguments: { task_id: 987654 }, result: { error: 'Task 987654 not found' } }]);
+    expect(body.tool_calls).toEqual([
+      { tool: 'complete_task', arguments: { task_id: 987654 }, result: { error: 'Task 987654 not found' } },
+    ]);
     expect(body.response).toBe('Sorry: Task 987654 not found');
   });
 
@@ -150,7 +172,9 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
       const res = await chat('complete the plants');
       expect(res.statusCode).toBe(502);
       const body = res.json<ChatFailure>();
-      expect(body.detail).toContain(`Before the failure these changes were made: completed #${task.id} "Water plants".`);
+      expect(body.detail).toContain(
+        `Before the failure these changes were made: completed #${task.id} "Water plants".`,
+      );
       await expectKept(body, 'complete the plants');
     });
 
@@ -166,9 +190,17 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
   });
 
   it('an unreachable provider → 502', async () => {
-    const app = await buildApp(testConfig(ctx.db, { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }), { logger: false, database: ctx.db.database });
+    const app = await buildApp(testConfig(ctx.db, { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }), {
+      logger: false,
+      database: ctx.db.database,
+    });
     try {
-      const res = await app.inject({ method: 'POST', url: `/api/${alice.id}/chat`, headers: alice.headers, payload: { message: 'anyone there?' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/${alice.id}/chat`,
+        headers: alice.headers,
+        payload: { message: 'anyone there?' },
+      });
       expect(res.statusCode).toBe(502);
       expect(res.json<ChatFailure>().detail).toMatch(/unavailable/);
     } finally {

@@ -20,9 +20,17 @@ describe('database outage', () => {
     const viaProxy = new URL(db.config.url);
     viaProxy.port = String(proxy.port);
     // The app opens its own pool through the proxy (no injected database).
-    app = await buildApp({ ...testConfig(db), database: { ...db.config, url: viaProxy.toString() } }, { logger: false });
+    app = await buildApp(
+      { ...testConfig(db), database: { ...db.config, url: viaProxy.toString() } },
+      { logger: false },
+    );
     user = await signUp(app);
-    await app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'survives the outage' } });
+    await app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: user.headers,
+      payload: { title: 'survives the outage' },
+    });
   });
 
   afterAll(async () => {
@@ -41,7 +49,11 @@ describe('database outage', () => {
     const list = await app.inject({ url: `/api/${user.id}/tasks`, headers: user.headers });
     expect(list.statusCode).toBe(503);
     expect(list.json()).toEqual({ detail: 'The database is unavailable; try again shortly.' });
-    const signIn = await app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email: user.email, password: user.password } });
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      payload: { email: user.email, password: user.password },
+    });
     expect(signIn.statusCode).toBe(503);
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
 

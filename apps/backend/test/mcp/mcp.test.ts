@@ -69,30 +69,55 @@ describe('MCP task tools', () => {
     it('add, list, update, complete and delete a task (happy path)', async () => {
       const client = await connect(alice);
       const added = await call(client, 'add_task', { title: 'Buy milk', description: '2 litres' });
-      expect(added).toEqual({ isError: false, data: { task_id: expect.any(Number), status: 'created', title: 'Buy milk' } });
+      expect(added).toEqual({
+        isError: false,
+        data: { task_id: expect.any(Number), status: 'created', title: 'Buy milk' },
+      });
       const id = added.data['task_id'] as number;
-      expect(await ctx.app.tasksRepository.get(alice.id, id)).toMatchObject({ title: 'Buy milk', description: '2 litres', completed: false });
+      expect(await ctx.app.tasksRepository.get(alice.id, id)).toMatchObject({
+        title: 'Buy milk',
+        description: '2 litres',
+        completed: false,
+      });
 
       const listed = await call(client, 'list_tasks', { status: 'pending' });
       expect(listed.data['tasks']).toContainEqual({ id, title: 'Buy milk', description: '2 litres', completed: false });
 
-      expect((await call(client, 'update_task', { task_id: id, title: 'Buy oat milk' })).data).toEqual({ task_id: id, status: 'updated', title: 'Buy oat milk' });
-      expect((await call(client, 'complete_task', { task_id: id })).data).toEqual({ task_id: id, status: 'completed', title: 'Buy oat milk' });
+      expect((await call(client, 'update_task', { task_id: id, title: 'Buy oat milk' })).data).toEqual({
+        task_id: id,
+        status: 'updated',
+        title: 'Buy oat milk',
+      });
+      expect((await call(client, 'complete_task', { task_id: id })).data).toEqual({
+        task_id: id,
+        status: 'completed',
+        title: 'Buy oat milk',
+      });
       const completed = await call(client, 'list_tasks', { status: 'completed' });
       expect(completed.data['tasks']).toContainEqual(expect.objectContaining({ id, completed: true }));
       const pending = await call(client, 'list_tasks', { status: 'pending' });
       expect(pending.data['tasks']).not.toContainEqual(expect.objectContaining({ id }));
 
-      expect((await call(client, 'delete_task', { task_id: id })).data).toEqual({ task_id: id, status: 'deleted', title: 'Buy oat milk' });
+      expect((await call(client, 'delete_task', { task_id: id })).data).toEqual({
+        task_id: id,
+        status: 'deleted',
+        title: 'Buy oat milk',
+      });
       expect(await ctx.app.tasksRepository.get(alice.id, id)).toBeUndefined();
     });
 
     it('an unknown task is an error, never a success', async () => {
       const client = await connect(alice);
       for (const tool of ['complete_task', 'delete_task']) {
-        expect(await call(client, tool, { task_id: 999_999 })).toEqual({ isError: true, data: { error: 'Task 999999 not found' } });
+        expect(await call(client, tool, { task_id: 999_999 })).toEqual({
+          isError: true,
+          data: { error: 'Task 999999 not found' },
+        });
       }
-      expect(await call(client, 'update_task', { task_id: 999_999, title: 'x' })).toEqual({ isError: true, data: { error: 'Task 999999 not found' } });
+      expect(await call(client, 'update_task', { task_id: 999_999, title: 'x' })).toEqual({
+        isError: true,
+        data: { error: 'Task 999999 not found' },
+      });
     });
 
     it('rejects invalid arguments with the schema', async () => {
@@ -120,7 +145,10 @@ describe('MCP task tools', () => {
       }
       // An extra user_id argument is not part of the schema and changes nothing.
       await call(asBob, 'delete_task', { task_id: secret, user_id: alice.id });
-      expect(await ctx.app.tasksRepository.get(alice.id, secret)).toMatchObject({ title: 'Alice private', completed: false });
+      expect(await ctx.app.tasksRepository.get(alice.id, secret)).toMatchObject({
+        title: 'Alice private',
+        completed: false,
+      });
       // Bob's own task stays his.
       const bobTask = (await call(asBob, 'add_task', { title: 'Bob only' })).data['task_id'] as number;
       expect(await ctx.app.tasksRepository.get(alice.id, bobTask)).toBeUndefined();
@@ -139,7 +167,11 @@ describe('MCP task tools', () => {
 
     it('answers 401 without a session or with a bad token', async () => {
       for (const extra of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
-        const res = await fetch(`${baseUrl}/mcp`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(initialize) });
+        const res = await fetch(`${baseUrl}/mcp`, {
+          method: 'POST',
+          headers: { ...headers, ...extra },
+          body: JSON.stringify(initialize),
+        });
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ detail: expect.stringContaining('Not authenticated') });
       }
@@ -151,9 +183,17 @@ describe('MCP task tools', () => {
     });
 
     it('accepts the bearer token on a plain JSON-RPC call', async () => {
-      const res = await fetch(`${baseUrl}/mcp`, { method: 'POST', headers: { ...headers, ...alice.headers }, body: JSON.stringify(initialize) });
+      const res = await fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...headers, ...alice.headers },
+        body: JSON.stringify(initialize),
+      });
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { serverInfo: { name: 'todo-stack-tasks' } } });
+      expect(await res.json()).toMatchObject({
+        jsonrpc: '2.0',
+        id: 1,
+        result: { serverInfo: { name: 'todo-stack-tasks' } },
+      });
     });
 
     it("answers with the API's security headers and the request id, though the transport writes the response", async () => {
@@ -170,7 +210,10 @@ describe('MCP task tools', () => {
 
     it('is stateless: GET and DELETE (session streams) answer 405', async () => {
       for (const method of ['GET', 'DELETE']) {
-        const res = await fetch(`${baseUrl}/mcp`, { method, headers: { ...alice.headers, accept: 'text/event-stream' } });
+        const res = await fetch(`${baseUrl}/mcp`, {
+          method,
+          headers: { ...alice.headers, accept: 'text/event-stream' },
+        });
         expect(res.status).toBe(405);
       }
     });

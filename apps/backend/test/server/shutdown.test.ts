@@ -32,7 +32,10 @@ async function startServer(db: TestDatabase, port: number): Promise<{ child: Chi
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { child, output: () => output };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -46,7 +49,17 @@ function slowPost(port: number, path: string, token: string, body: string) {
   let finish: () => void = () => undefined;
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
       (res) => {
         let data = '';
         res.on('data', (chunk: Buffer) => (data += chunk.toString()));
@@ -86,7 +99,12 @@ describe('graceful shutdown (real process, real PostgreSQL)', () => {
     const { token, user } = (await signUp.json()) as AuthResponse;
 
     const inFlight = Array.from({ length: 10 }, (_, i) =>
-      slowPost(port, `/api/${user.id}/tasks`, token, JSON.stringify({ title: `in flight ${i}`, description: 'x'.repeat(500) })),
+      slowPost(
+        port,
+        `/api/${user.id}/tasks`,
+        token,
+        JSON.stringify({ title: `in flight ${i}`, description: 'x'.repeat(500) }),
+      ),
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // every request has reached the server
 
@@ -97,7 +115,10 @@ describe('graceful shutdown (real process, real PostgreSQL)', () => {
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300)); // shutdown has begun
 
-    const refused = await fetch(`${base}/health`).then((r) => r.status, (error: Error) => error.message);
+    const refused = await fetch(`${base}/health`).then(
+      (r) => r.status,
+      (error: Error) => error.message,
+    );
     expect(refused).not.toBe(200);
 
     for (const request of inFlight) request.finish();
@@ -109,7 +130,9 @@ describe('graceful shutdown (real process, real PostgreSQL)', () => {
     expect(ms).toBeLessThan(GRACE_MS);
     expect(output()).toContain('shutdown complete');
 
-    const rows = await db.query<{ title: string }>('select title from tasks where user_id = $1 order by title', [user.id]);
+    const rows = await db.query<{ title: string }>('select title from tasks where user_id = $1 order by title', [
+      user.id,
+    ]);
     expect(rows.map((row) => row.title)).toEqual(Array.from({ length: 10 }, (_, i) => `in flight ${i}`));
   });
 

@@ -22,7 +22,10 @@ export type Step = Scripted | ((request: RecordedRequest) => Scripted);
 
 export const say = (content: string): Scripted => ({ message: { content } });
 export const callTools = (...calls: [name: string, args: Record<string, unknown>][]): Scripted => ({
-  message: { content: null, tool_calls: calls.map(([name, args], index) => ({ id: `call_${index}_${name}`, name, arguments: args })) },
+  message: {
+    content: null,
+    tool_calls: calls.map(([name, args], index) => ({ id: `call_${index}_${name}`, name, arguments: args })),
+  },
 });
 
 /**
@@ -54,7 +57,9 @@ export class FakeOpenAI {
     let text = '';
     for await (const chunk of req) text += chunk;
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'not found' } }));
       return;
     }
     const request: RecordedRequest = { headers: req.headers, body: JSON.parse(text) };
@@ -88,7 +93,10 @@ export class FakeOpenAI {
                     tool_calls: calls.map((call) => ({
                       id: call.id,
                       type: 'function',
-                      function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+                      function: {
+                        name: call.name,
+                        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+                      },
                     })),
                   }
                 : {}),

@@ -26,7 +26,9 @@ export async function createTestDatabase(engine = ENGINE): Promise<TestDatabase>
     const config: DatabaseConfig = { kind: 'pglite', dataDir: 'memory://' };
     const database = await createDatabase(config, silent);
     await runMigrations(config, database);
-    const client = (database.db as unknown as { $client: { query: (s: string, p?: unknown[]) => Promise<{ rows: unknown[] }> } }).$client;
+    const client = (
+      database.db as unknown as { $client: { query: (s: string, p?: unknown[]) => Promise<{ rows: unknown[] }> } }
+    ).$client;
     return {
       config,
       database,
@@ -36,7 +38,8 @@ export async function createTestDatabase(engine = ENGINE): Promise<TestDatabase>
   }
 
   const serverUrl = process.env['TEST_POSTGRES_URL'];
-  if (!serverUrl) throw new Error('TEST_POSTGRES_URL is not set: the postgres Jest project starts a server in globalSetup.');
+  if (!serverUrl)
+    throw new Error('TEST_POSTGRES_URL is not set: the postgres Jest project starts a server in globalSetup.');
   const name = `todo_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -117,7 +117,11 @@ async function waitHealthy(url, proc, timeoutMs = 120_000) {
 
 /** @param {string} databaseUrl @param {string} secret */
 export async function migrate(databaseUrl, secret) {
-  const proc = start([backendMain, 'migrate'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', BETTER_AUTH_SECRET: secret }, 'migrate');
+  const proc = start(
+    [backendMain, 'migrate'],
+    { DATABASE_URL: databaseUrl, NODE_ENV: 'production', BETTER_AUTH_SECRET: secret },
+    'migrate',
+  );
   const code = await new Promise((resolve) => proc.child.once('exit', resolve));
   if (code !== 0) throw new Error(`migrate exited with ${code}:\n${proc.log()}`);
 }

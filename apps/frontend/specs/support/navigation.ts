@@ -1,6 +1,13 @@
 /** What next/navigation returns in component tests; each test can set the URL and read where the app navigated. */
 export const navigation = {
-  router: { replace: jest.fn(), push: jest.fn(), refresh: jest.fn(), back: jest.fn(), forward: jest.fn(), prefetch: jest.fn() },
+  router: {
+    replace: jest.fn(),
+    push: jest.fn(),
+    refresh: jest.fn(),
+    back: jest.fn(),
+    forward: jest.fn(),
+    prefetch: jest.fn(),
+  },
   pathname: '/tasks',
   searchParams: new URLSearchParams(),
   reset() {

@@ -4,13 +4,7 @@
 // tool as far as the deploy needs: a Minikube profile that starts and holds images, Docker images with tags, a Helm
 // release whose Deployments get a new generation only when their pod template inputs change (Kubernetes' rule:
 // an unchanged pod template is no rollout). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm.
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -20,12 +14,8 @@ appendFileSync(process.env.FAKE_LOG, `${JSON.stringify([tool, ...args])}\n`);
 mkdirSync(state, { recursive: true });
 
 const file = (name) => path.join(state, name);
-const readJson = (name, fallback) =>
-  existsSync(file(name))
-    ? JSON.parse(readFileSync(file(name), 'utf8'))
-    : fallback;
-const writeJson = (name, value) =>
-  writeFileSync(file(name), JSON.stringify(value));
+const readJson = (name, fallback) => (existsSync(file(name)) ? JSON.parse(readFileSync(file(name), 'utf8')) : fallback);
+const writeJson = (name, value) => writeFileSync(file(name), JSON.stringify(value));
 const out = (text) => process.stdout.write(text);
 const fail = (message, code = 1) => {
   process.stderr.write(`${message}\n`);
@@ -37,8 +27,7 @@ const flag = (name) => {
   if (at >= 0) return args[at + 1];
   return args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
 };
-const all = (name) =>
-  args.flatMap((arg, i) => (arg === name ? [args[i + 1]] : []));
+const all = (name) => args.flatMap((arg, i) => (arg === name ? [args[i + 1]] : []));
 
 function docker() {
   if (args[0] === 'info')
@@ -73,13 +62,9 @@ function minikube() {
       return out('Running Running\n');
     case 'start': {
       if (running) return save({ ...running, stopped: false });
-      const addons = rest
-        .filter((arg) => arg.startsWith('--addons='))
-        .map((arg) => arg.slice('--addons='.length));
+      const addons = rest.filter((arg) => arg.startsWith('--addons=')).map((arg) => arg.slice('--addons='.length));
       save({ addons, images: running?.images ?? [] });
-      return out(
-        `Done! kubectl is now configured to use "${profile}" cluster\n`,
-      );
+      return out(`Done! kubectl is now configured to use "${profile}" cluster\n`);
     }
     case 'addons':
       if (!running) fail(`Profile "${profile}" not found.`, 85);
@@ -95,21 +80,15 @@ function minikube() {
         );
         return out(`${JSON.stringify(list)}\n`);
       }
-      if (rest[0] === 'enable')
-        return save({ ...running, addons: [...running.addons, rest[1]] });
+      if (rest[0] === 'enable') return save({ ...running, addons: [...running.addons, rest[1]] });
       break;
     case 'image':
       if (!running) fail(`Profile "${profile}" not found.`, 85);
-      if (rest[0] === 'ls')
-        return out(
-          running.images.map((ref) => `docker.io/library/${ref}\n`).join(''),
-        );
+      if (rest[0] === 'ls') return out(running.images.map((ref) => `docker.io/library/${ref}\n`).join(''));
       if (rest[0] === 'load') {
         const known = Object.values(readJson('docker-images.json', {})).flat();
         if (!known.includes(rest[1]))
-          fail(
-            `X Exiting due to GUEST_IMAGE_LOAD: ${rest[1]} not found in the local Docker daemon`,
-          );
+          fail(`X Exiting due to GUEST_IMAGE_LOAD: ${rest[1]} not found in the local Docker daemon`);
         return save({ ...running, images: [...running.images, rest[1]] });
       }
       break;
@@ -130,30 +109,20 @@ function minikube() {
 }
 
 function kubectl() {
-  if (args.includes('port-forward'))
-    return out('Forwarding from 127.0.0.1:8080 -> 3000\n');
+  if (args.includes('port-forward')) return out('Forwarding from 127.0.0.1:8080 -> 3000\n');
   if (args[0] === 'config' && args[1] === 'current-context') {
-    if (!process.env.FAKE_CURRENT_CONTEXT)
-      fail('error: current-context is not set');
+    if (!process.env.FAKE_CURRENT_CONTEXT) fail('error: current-context is not set');
     return out(`${process.env.FAKE_CURRENT_CONTEXT}\n`);
   }
   if (args.includes('get') && args.includes('deployments')) {
-    const release = readJson(
-      `release-${flag('--context')}-${flag('--namespace')}.json`,
-      null,
-    );
-    if (!release)
-      fail(
-        `Error from server (NotFound): namespaces "${flag('--namespace')}" not found`,
-      );
+    const release = readJson(`release-${flag('--context')}-${flag('--namespace')}.json`, null);
+    if (!release) fail(`Error from server (NotFound): namespaces "${flag('--namespace')}" not found`);
     return out(
       JSON.stringify({
-        items: Object.entries(release.apps).map(
-          ([app, { generation, image }]) => ({
-            metadata: { name: `${release.name}-${app}`, generation },
-            spec: { template: { spec: { containers: [{ image }] } } },
-          }),
-        ),
+        items: Object.entries(release.apps).map(([app, { generation, image }]) => ({
+          metadata: { name: `${release.name}-${app}`, generation },
+          spec: { template: { spec: { containers: [{ image }] } } },
+        })),
       }),
     );
   }
@@ -164,10 +133,7 @@ function helm() {
   const sets = all('--set');
   const valueFiles = all('-f').map((name) => readFileSync(name, 'utf8'));
   const image = (app) => {
-    const get = (key) =>
-      sets
-        .findLast((pair) => pair.startsWith(`${app}.image.${key}=`))
-        ?.split('=')[1];
+    const get = (key) => sets.findLast((pair) => pair.startsWith(`${app}.image.${key}=`))?.split('=')[1];
     return `${get('repository')}:${get('tag')}`;
   };
   if (args[0] === 'upgrade') {
@@ -179,27 +145,18 @@ function helm() {
       // What goes into this app's pod template: its image, its own --set keys, the values files and global keys.
       const podInputs = JSON.stringify({
         image: image(app),
-        sets: sets.filter(
-          (pair) =>
-            !/^(backend|frontend)\./.test(pair) || pair.startsWith(`${app}.`),
-        ),
+        sets: sets.filter((pair) => !/^(backend|frontend)\./.test(pair) || pair.startsWith(`${app}.`)),
         valueFiles,
       });
       const previous = release.apps[app];
       release.apps[app] = {
         image: image(app),
         podInputs,
-        generation: !previous
-          ? 1
-          : previous.podInputs === podInputs
-            ? previous.generation
-            : previous.generation + 1,
+        generation: !previous ? 1 : previous.podInputs === podInputs ? previous.generation : previous.generation + 1,
       };
     }
     writeJson(key, release);
-    return out(
-      `Release "${name}" has been upgraded. Happy Helming!\nREVISION: ${release.revision}\n`,
-    );
+    return out(`Release "${name}" has been upgraded. Happy Helming!\nREVISION: ${release.revision}\n`);
   }
   if (args[0] === 'test') return out(`NAME: ${args[1]}\nPhase: Succeeded\n`);
   if (args[0] === 'template' && process.env.FAKE_REAL_HELM) {

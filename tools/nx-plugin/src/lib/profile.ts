@@ -16,19 +16,13 @@ export interface MinikubeProfile {
 export const PROFILE_FILE = 'minikube/profile.env';
 
 /** Parses KEY=value lines (comments and blank lines skipped); like lib.sh, a set environment variable wins. */
-export function parseProfile(
-  text: string,
-  env: NodeJS.ProcessEnv = {},
-): MinikubeProfile {
+export function parseProfile(text: string, env: NodeJS.ProcessEnv = {}): MinikubeProfile {
   const values: Record<string, string> = {};
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (!match)
-      throw new Error(
-        `${PROFILE_FILE}:${index + 1}: cannot read '${raw}' (KEY=value expected)`,
-      );
+    if (!match) throw new Error(`${PROFILE_FILE}:${index + 1}: cannot read '${raw}' (KEY=value expected)`);
     const [, key, value] = match;
     values[key] = env[key] || value;
   }
@@ -45,12 +39,6 @@ export function parseProfile(
   return values as MinikubeProfile;
 }
 
-export function readProfile(
-  workspaceRoot: string,
-  env: NodeJS.ProcessEnv = process.env,
-): MinikubeProfile {
-  return parseProfile(
-    readFileSync(path.join(workspaceRoot, PROFILE_FILE), 'utf8'),
-    env,
-  );
+export function readProfile(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): MinikubeProfile {
+  return parseProfile(readFileSync(path.join(workspaceRoot, PROFILE_FILE), 'utf8'), env);
 }

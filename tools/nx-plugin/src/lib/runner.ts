@@ -18,11 +18,7 @@ export interface RunOptions {
 /** Everything the deploy steps do to the outside world, so tests can replace it. */
 export interface Runner {
   /** Runs a command in the workspace root; never throws (a command that cannot start gives code 127). */
-  run(
-    command: string,
-    args: string[],
-    options?: RunOptions,
-  ): Promise<CommandResult>;
+  run(command: string, args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Full path of an executable on PATH, or undefined. */
   which(command: string): string | undefined;
   info(message: string): void;
@@ -31,19 +27,14 @@ export interface Runner {
 
 /** Quotes one argument for display in a copy-pasteable shell command line. */
 export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./{}-]+$/.test(arg)
-    ? arg
-    : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 export function commandLine(command: string, args: string[]): string {
   return [command, ...args].map(shellQuote).join(' ');
 }
 
-export function findOnPath(
-  command: string,
-  envPath = process.env['PATH'] ?? '',
-): string | undefined {
+export function findOnPath(command: string, envPath = process.env['PATH'] ?? ''): string | undefined {
   for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, command);
@@ -65,26 +56,14 @@ export function processRunner(cwd: string): Runner {
         const child = spawn(command, args, {
           cwd,
           env: { ...process.env, ...options.env },
-          stdio: options.capture
-            ? ['ignore', 'pipe', 'pipe']
-            : ['ignore', 'inherit', 'inherit'],
+          stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
         });
         let stdout = '';
         let stderr = '';
-        child.stdout?.on(
-          'data',
-          (chunk: Buffer) => (stdout += chunk.toString()),
-        );
-        child.stderr?.on(
-          'data',
-          (chunk: Buffer) => (stderr += chunk.toString()),
-        );
-        child.on('error', (error) =>
-          resolve({ code: 127, stdout, stderr: stderr + error.message }),
-        );
-        child.on('close', (code, signal) =>
-          resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }),
-        );
+        child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', (error) => resolve({ code: 127, stdout, stderr: stderr + error.message }));
+        child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
       });
     },
     which: (command) => findOnPath(command),

@@ -19,7 +19,9 @@ const describe = (task: { id: number; title: string }) => `#${task.id} "${task.t
 
 function formatList(result: TaskListResult, status: TaskStatus): string {
   if (result.tasks.length === 0) {
-    return status === 'all' ? 'You have no tasks yet. Say "add …" to create one.' : `You have no ${STATUS_WORD[status]}tasks.`;
+    return status === 'all'
+      ? 'You have no tasks yet. Say "add …" to create one.'
+      : `You have no ${STATUS_WORD[status]}tasks.`;
   }
   const lines = result.tasks.map((task) => `- [${task.completed ? 'x' : ' '}] #${task.id} ${task.title}`);
   const count = result.tasks.length;
@@ -38,14 +40,17 @@ async function resolve(tools: AgentTools, ref: TaskRef, preferPending: boolean):
   const { tasks } = (await tools.call('list_tasks', { status: 'all' })) as TaskListResult;
   const wanted = ref.title.toLowerCase();
   const exact = tasks.filter((task) => task.title.toLowerCase() === wanted);
-  let matches: ListedTask[] = exact.length > 0 ? exact : tasks.filter((task) => task.title.toLowerCase().includes(wanted));
+  let matches: ListedTask[] =
+    exact.length > 0 ? exact : tasks.filter((task) => task.title.toLowerCase().includes(wanted));
   if (matches.length > 1 && preferPending) {
     const pending = matches.filter((task) => !task.completed);
     if (pending.length >= 1) matches = pending;
   }
   if (matches.length === 1) return { task: matches[0] as ListedTask };
   if (matches.length === 0) {
-    return { reply: `I couldn't find a task matching "${ref.title}", so nothing was changed. Say "list tasks" to see them.` };
+    return {
+      reply: `I couldn't find a task matching "${ref.title}", so nothing was changed. Say "list tasks" to see them.`,
+    };
   }
   const options = matches.map((task) => `- #${task.id} ${task.title}${task.completed ? ' (done)' : ''}`).join('\n');
   return {

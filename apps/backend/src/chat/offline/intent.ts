@@ -17,7 +17,8 @@ export type Intent =
 const POLITE = /^(?:(?:please|pls|can you|could you|would you|will you|kindly|now|ok(?:ay)?|also|and)[,\s]+)+/i;
 const GREETING = /^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening))(?:\s+there)?\b[,!.\s]*/i;
 
-const HELP = /^(?:help|\?|what can you do|what do you do|how does (?:this|it) work|what are you|who are you|commands)\b/i;
+const HELP =
+  /^(?:help|\?|what can you do|what do you do|how does (?:this|it) work|what are you|who are you|commands)\b/i;
 const THANKS = /^(?:thanks|thank you|thx|ty|cheers|great|cool|nice|perfect|awesome|ok(?:ay)?|got it)\b[\s\w]*$/i;
 
 const UPDATE_DESCRIPTION = [
@@ -37,7 +38,8 @@ const ADD = [
   /^(?:i\s+(?:need|have|want|must|should|gotta|got)\s+to|i\s+must|i\s+should|todo:?|to-?do:?)\s+(.+)$/i,
 ];
 /** Words that make a message about the list (after the action verbs had their chance). */
-const LIST = /\b(?:show|list|display|view|tasks?|todos?|to-?do|to do|pending|left|remaining|outstanding|open|completed|finished|done|have)\b/i;
+const LIST =
+  /\b(?:show|list|display|view|tasks?|todos?|to-?do|to do|pending|left|remaining|outstanding|open|completed|finished|done|have)\b/i;
 
 /** "task 3", "#3", "number 3", "3": an id. */
 const ID_REF = /^(?:(?:task|todo|item|number|no\.?)\s*)?#?\s*(\d{1,10})$/i;
@@ -68,16 +70,21 @@ const asTitle = (text: string) => {
 };
 
 function parseAdd(rest: string): Intent | undefined {
-  const body = rest
-    .replace(/\s+(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo list|to-?do list|todos)\b/i, '')
-    .trim();
-  const [title, description] = body.split(/\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|—)\s*:?\s*/i, 2);
+  const body = rest.replace(/\s+(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo list|to-?do list|todos)\b/i, '').trim();
+  const [title, description] = body.split(
+    /\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|—)\s*:?\s*/i,
+    2,
+  );
   if (!title?.trim()) return undefined;
   return { kind: 'add', title: asTitle(title), ...(description?.trim() ? { description: description.trim() } : {}) };
 }
 
 function listStatus(text: string): TaskStatus {
-  if (/\b(?:not done|not finished|unfinished|incomplete|pending|left|remaining|outstanding|open|to do|todo|still)\b/i.test(text)) {
+  if (
+    /\b(?:not done|not finished|unfinished|incomplete|pending|left|remaining|outstanding|open|to do|todo|still)\b/i.test(
+      text,
+    )
+  ) {
     return 'pending';
   }
   if (/\b(?:completed|finished|done|did i|have i done|accomplished)\b/i.test(text)) return 'completed';
@@ -91,7 +98,11 @@ function listStatus(text: string): TaskStatus {
 export function parseIntent(message: string): Intent {
   let text = message.trim().replace(/\s+/g, ' ');
   const greeted = GREETING.test(text);
-  text = text.replace(GREETING, '').replace(POLITE, '').replace(/[?!.]+$/, '').trim();
+  text = text
+    .replace(GREETING, '')
+    .replace(POLITE, '')
+    .replace(/[?!.]+$/, '')
+    .trim();
   if (text === '') return greeted ? { kind: 'greet' } : { kind: 'unknown' };
   if (HELP.test(text)) return { kind: 'help' };
   if (THANKS.test(text)) return { kind: 'thanks' };

@@ -1,8 +1,5 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, RateLimitError } from 'openai';
-import type {
-  ChatCompletionMessageParam,
-  ChatCompletionTool,
-} from 'openai/resources/chat/completions';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { ProviderError, type AgentInput, type ChatProvider } from '../provider.js';
 import { SYSTEM_PROMPT } from '../prompt.js';
 
@@ -28,22 +25,37 @@ function retryAfter(error: APIError): number | undefined {
 export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
-    return new ProviderError('timeout', `The AI assistant did not answer within ${Math.round(timeoutMs / 1000)} seconds. Your message was saved; please try again.`);
+    return new ProviderError(
+      'timeout',
+      `The AI assistant did not answer within ${Math.round(timeoutMs / 1000)} seconds. Your message was saved; please try again.`,
+    );
   }
   if (error instanceof RateLimitError) {
-    return new ProviderError('rate_limited', 'The AI assistant is busy (rate limited by the provider). Your message was saved; please try again in a moment.', retryAfter(error));
+    return new ProviderError(
+      'rate_limited',
+      'The AI assistant is busy (rate limited by the provider). Your message was saved; please try again in a moment.',
+      retryAfter(error),
+    );
   }
   if (error instanceof APIError) {
     const status = error.status ? ` (HTTP ${error.status})` : '';
-    return new ProviderError('upstream', `The AI assistant is unavailable${status}. Your message was saved; please try again later.`);
+    return new ProviderError(
+      'upstream',
+      `The AI assistant is unavailable${status}. Your message was saved; please try again later.`,
+    );
   }
-  return new ProviderError('upstream', 'The AI assistant returned an answer we could not use. Your message was saved; please try again.');
+  return new ProviderError(
+    'upstream',
+    'The AI assistant returned an answer we could not use. Your message was saved; please try again.',
+  );
 }
 
 function parseArguments(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text || '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -83,11 +95,19 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
             { signal: deadline },
           );
           const choice = completion.choices?.[0];
-          if (!choice?.message) throw new ProviderError('upstream', 'The AI assistant sent an empty answer. Your message was saved; please try again.');
+          if (!choice?.message)
+            throw new ProviderError(
+              'upstream',
+              'The AI assistant sent an empty answer. Your message was saved; please try again.',
+            );
           const calls = (choice.message.tool_calls ?? []).filter((call) => call.type === 'function');
           if (calls.length === 0) {
             const text = choice.message.content?.trim();
-            if (!text) throw new ProviderError('upstream', 'The AI assistant sent an empty answer. Your message was saved; please try again.');
+            if (!text)
+              throw new ProviderError(
+                'upstream',
+                'The AI assistant sent an empty answer. Your message was saved; please try again.',
+              );
             return text;
           }
           messages.push({ role: 'assistant', content: choice.message.content ?? null, tool_calls: calls });

@@ -69,16 +69,34 @@ function cases(user: TestUser, taskId: number): Case[] {
   const base = `/api/${user.id}/tasks`;
   const list: Case[] = [];
   const json = (method: 'POST' | 'PUT', url: string, payload: unknown, label: string) =>
-    list.push({ name: `${method} ${label}`, request: { method, url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } });
+    list.push({
+      name: `${method} ${label}`,
+      request: { method, url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } },
+    });
 
   for (const value of badValues) {
     const label = JSON.stringify(value).slice(0, 30);
     json('POST', base, { title: value }, `task title=${label}`);
-    json('POST', base, { title: 'ok', description: value === '' || value === '   ' || value === null ? 0 : value }, `task description=${label}`);
+    json(
+      'POST',
+      base,
+      { title: 'ok', description: value === '' || value === '   ' || value === null ? 0 : value },
+      `task description=${label}`,
+    );
     json('PUT', `${base}/${taskId}`, { title: value }, `task title=${label}`);
     if (typeof value !== 'boolean') json('PUT', `${base}/${taskId}`, { completed: value }, `task completed=${label}`);
-    json('POST', '/api/auth/sign-up/email', { email: value, password: 'correct-horse-battery', name: 'n' }, `sign-up email=${label}`);
-    json('POST', '/api/auth/sign-up/email', { email: uniqueEmail(), password: value, name: 'n' }, `sign-up password=${label}`);
+    json(
+      'POST',
+      '/api/auth/sign-up/email',
+      { email: value, password: 'correct-horse-battery', name: 'n' },
+      `sign-up email=${label}`,
+    );
+    json(
+      'POST',
+      '/api/auth/sign-up/email',
+      { email: uniqueEmail(), password: value, name: 'n' },
+      `sign-up password=${label}`,
+    );
     json('POST', '/api/auth/sign-in/email', { email: value, password: 'x' }, `sign-in email=${label}`);
   }
   for (const body of rawBodies) {
@@ -88,7 +106,10 @@ function cases(user: TestUser, taskId: number): Case[] {
       ['POST', '/api/auth/sign-up/email'],
       ['POST', '/api/auth/sign-in/email'],
     ] as const) {
-      list.push({ name: `${method} ${url} raw ${JSON.stringify(body).slice(0, 20)}`, request: { method, url, payload: body, headers: { 'content-type': 'application/json' } } });
+      list.push({
+        name: `${method} ${url} raw ${JSON.stringify(body).slice(0, 20)}`,
+        request: { method, url, payload: body, headers: { 'content-type': 'application/json' } },
+      });
     }
   }
   for (const id of badIds) {
@@ -102,7 +123,15 @@ function cases(user: TestUser, taskId: number): Case[] {
     }
     json('PUT', `${base}/${encoded}`, { title: 'x' }, `id=${id}`);
   }
-  for (const query of ['status=done', 'status[]=all', 'sort=title;drop', 'status=%00', `status=${LONG}`, 'sort=created&sort=title&sort=x', 'extra=1']) {
+  for (const query of [
+    'status=done',
+    'status[]=all',
+    'sort=title;drop',
+    'status=%00',
+    `status=${LONG}`,
+    'sort=created&sort=title&sort=x',
+    'extra=1',
+  ]) {
     list.push({ name: `GET ?${query.slice(0, 30)}`, request: { method: 'GET', url: `${base}?${query}` } });
   }
   for (const [method, url] of [
@@ -111,10 +140,32 @@ function cases(user: TestUser, taskId: number): Case[] {
     ['POST', '/api/auth/sign-up/email'],
     ['POST', '/api/auth/sign-in/email'],
   ] as const) {
-    list.push({ name: `${method} ${url} oversized`, request: { method, url, payload: JSON.stringify({ title: HUGE }), headers: { 'content-type': 'application/json' } } });
-    list.push({ name: `${method} ${url} as text/plain`, request: { method, url, payload: 'title=hello', headers: { 'content-type': 'text/plain' } } });
-    list.push({ name: `${method} ${url} as form`, request: { method, url, payload: 'title=hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } } });
-    list.push({ name: `${method} ${url} as xml`, request: { method, url, payload: '<title>x</title>', headers: { 'content-type': 'application/xml' } } });
+    list.push({
+      name: `${method} ${url} oversized`,
+      request: {
+        method,
+        url,
+        payload: JSON.stringify({ title: HUGE }),
+        headers: { 'content-type': 'application/json' },
+      },
+    });
+    list.push({
+      name: `${method} ${url} as text/plain`,
+      request: { method, url, payload: 'title=hello', headers: { 'content-type': 'text/plain' } },
+    });
+    list.push({
+      name: `${method} ${url} as form`,
+      request: {
+        method,
+        url,
+        payload: 'title=hello',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+    });
+    list.push({
+      name: `${method} ${url} as xml`,
+      request: { method, url, payload: '<title>x</title>', headers: { 'content-type': 'application/xml' } },
+    });
   }
   for (const userId of ['..', '%2e%2e', "x' OR 1=1", 'a'.repeat(300), '%00']) {
     list.push({ name: `GET user_id=${userId.slice(0, 20)}`, request: { method: 'GET', url: `/api/${userId}/tasks` } });
@@ -137,7 +188,12 @@ describe('hostile and malformed input', () => {
 
   beforeAll(async () => {
     user = await signUp(ctx.app);
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: 'baseline' } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: user.headers,
+      payload: { title: 'baseline' },
+    });
     taskId = res.json<{ id: number }>().id;
   });
 
@@ -148,21 +204,35 @@ describe('hostile and malformed input', () => {
     const failures: string[] = [];
     for (const { name, request } of all) {
       const res = await ctx.app.inject({ ...request, headers: { ...user.headers, ...request.headers } });
-      if (res.statusCode >= 500 || res.statusCode < 400) failures.push(`${name} -> ${res.statusCode} ${res.body.slice(0, 120)}`);
-      else if (!/^application\/json/.test(String(res.headers['content-type']))) failures.push(`${name} -> non-JSON error body`);
-      else if (!('detail' in res.json<object>())) failures.push(`${name} -> error without detail: ${res.body.slice(0, 120)}`);
+      if (res.statusCode >= 500 || res.statusCode < 400)
+        failures.push(`${name} -> ${res.statusCode} ${res.body.slice(0, 120)}`);
+      else if (!/^application\/json/.test(String(res.headers['content-type'])))
+        failures.push(`${name} -> non-JSON error body`);
+      else if (!('detail' in res.json<object>()))
+        failures.push(`${name} -> error without detail: ${res.body.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
     expect(await snapshot(ctx.app, ctx.db)).toEqual(before);
   });
 
   it.each(nastyButValidText)('stores %j verbatim as a title and a description', async (text) => {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/${user.id}/tasks`, headers: user.headers, payload: { title: text.slice(0, 200), description: text } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${user.id}/tasks`,
+      headers: user.headers,
+      payload: { title: text.slice(0, 200), description: text },
+    });
     expect(res.statusCode).toBe(201);
     const created = res.json<{ id: number; title: string; description: string }>();
-    const read = await ctx.app.inject({ method: 'GET', url: `/api/${user.id}/tasks/${created.id}`, headers: user.headers });
+    const read = await ctx.app.inject({
+      method: 'GET',
+      url: `/api/${user.id}/tasks/${created.id}`,
+      headers: user.headers,
+    });
     expect(read.json()).toMatchObject({ title: text.slice(0, 200), description: text });
-    const [row] = await ctx.db.query<{ tables: number }>("select count(*)::int as tables from information_schema.tables where table_name in ('tasks', 'users')");
+    const [row] = await ctx.db.query<{ tables: number }>(
+      "select count(*)::int as tables from information_schema.tables where table_name in ('tasks', 'users')",
+    );
     expect(row?.tables).toBe(2);
   });
 

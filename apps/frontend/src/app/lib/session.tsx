@@ -53,17 +53,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState({ status: 'anonymous', reason: 'signed-out' });
   }, []);
 
-  const handleError = useCallback(
-    (error: unknown) => {
-      if (isUnauthorized(error)) {
-        // <RequireUser> sees this and goes to the sign-in page with the message.
-        setState({ status: 'anonymous', reason: 'expired' });
-        return null;
-      }
-      return errorMessage(error);
-    },
-    [],
-  );
+  const handleError = useCallback((error: unknown) => {
+    if (isUnauthorized(error)) {
+      // <RequireUser> sees this and goes to the sign-in page with the message.
+      setState({ status: 'anonymous', reason: 'expired' });
+      return null;
+    }
+    return errorMessage(error);
+  }, []);
 
   const value = useMemo(
     () => ({ state, refresh, signedIn, signOut, handleError }),

@@ -31,10 +31,7 @@ export interface NormalizedOptions {
 }
 
 /** Nx gives a string for an array option passed once on the command line (`--set=a=1`). */
-function toArray(
-  value: string[] | string | undefined,
-  fallback: string[],
-): string[] {
+function toArray(value: string[] | string | undefined, fallback: string[]): string[] {
   if (value === undefined) return fallback;
   return (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
 }
@@ -48,9 +45,7 @@ export function normalizeOptions(
     namespace: options.namespace || 'todo',
     release: options.release || 'todo-stack',
     chart: options.chart || 'deploy/helm/todo-stack',
-    valuesFiles: toArray(options.valuesFiles, [
-      'deploy/helm/todo-stack/values-dev.yaml',
-    ]),
+    valuesFiles: toArray(options.valuesFiles, ['deploy/helm/todo-stack/values-dev.yaml']),
     set: toArray(options.set, []),
     dryRun: options.dryRun ?? false,
     skipBuild: options.skipBuild ?? false,
@@ -82,9 +77,7 @@ export function parseDeployments(json: string): Map<string, DeploymentState> {
     if (!name) continue;
     states.set(name, {
       generation: item.metadata?.generation ?? 0,
-      images: (item.spec?.template?.spec?.containers ?? []).map(
-        (c) => c.image ?? '',
-      ),
+      images: (item.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ''),
     });
   }
   return states;
@@ -92,11 +85,7 @@ export function parseDeployments(json: string): Map<string, DeploymentState> {
 
 /** Lines of `minikube image ls` name an image as `docker.io/library/todo-backend:tag` or `todo-backend:tag`. */
 export function imagePresent(listing: string, ref: string): boolean {
-  const candidates = new Set([
-    ref,
-    `docker.io/library/${ref}`,
-    `docker.io/${ref}`,
-  ]);
+  const candidates = new Set([ref, `docker.io/library/${ref}`, `docker.io/${ref}`]);
   return listing.split(/\r?\n/).some((line) => candidates.has(line.trim()));
 }
 
@@ -109,13 +98,9 @@ export function summarizeManifests(rendered: string): {
   const images = new Set<string>();
   for (const doc of rendered.split(/^---\s*$/m)) {
     const kind = /^kind:\s*(\S+)/m.exec(doc)?.[1];
-    const name =
-      /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*"?([^"\s]+)"?/m.exec(
-        doc,
-      )?.[1];
+    const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*"?([^"\s]+)"?/m.exec(doc)?.[1];
     if (kind) resources.push(`${kind}/${name ?? '?'}`);
-    for (const match of doc.matchAll(/^\s*(?:-\s*)?image:\s*"?([^"\s]+)"?/gm))
-      images.add(match[1]);
+    for (const match of doc.matchAll(/^\s*(?:-\s*)?image:\s*"?([^"\s]+)"?/gm)) images.add(match[1]);
   }
   return { resources, images: [...images].sort() };
 }
@@ -131,21 +116,13 @@ class DeployError extends Error {}
  * The deploy, step by step. Returns false (after printing what to do) on the first failure; never throws for an
  * expected failure. `workspaceRoot`-relative paths everywhere, the runner runs in the workspace root.
  */
-export async function deploy(
-  o: NormalizedOptions,
-  runner: Runner,
-): Promise<boolean> {
+export async function deploy(o: NormalizedOptions, runner: Runner): Promise<boolean> {
   const minikubeMode = !o.kubeContext;
   const say = (message: string) => runner.info(message);
   const step = (title: string) => say(`\n▸ ${title}`);
 
   /** Runs a command that changes something (or prints it in dry-run mode). */
-  const act = async (
-    command: string,
-    args: string[],
-    failure: string,
-    env?: Record<string, string>,
-  ): Promise<void> => {
+  const act = async (command: string, args: string[], failure: string, env?: Record<string, string>): Promise<void> => {
     if (o.dryRun) {
       say(`  [dry-run] ${commandLine(command, args)}`);
       return;
@@ -155,19 +132,14 @@ export async function deploy(
     if (result.code !== 0) throw new DeployError(failure);
   };
   /** Runs a read-only command and returns its output (also in dry-run mode). */
-  const read = async (
-    command: string,
-    args: string[],
-  ): Promise<CommandResult> => {
+  const read = async (command: string, args: string[]): Promise<CommandResult> => {
     return runner.run(command, args, { capture: true });
   };
 
   try {
     // 1. Tools.
     step('tools');
-    const tools = minikubeMode
-      ? ['minikube', 'docker', 'helm', 'kubectl']
-      : ['docker', 'helm', 'kubectl'];
+    const tools = minikubeMode ? ['minikube', 'docker', 'helm', 'kubectl'] : ['docker', 'helm', 'kubectl'];
     const missing = tools.filter((tool) => !runner.which(tool));
     if (missing.length) {
       for (const tool of missing) runner.error(`✖ ${TOOL_ADVICE[tool]}`);
@@ -209,10 +181,7 @@ export async function deploy(
 
     // 3. Images: the content tags the apps' container targets produced.
     step('images');
-    const refsResult = await read('node', [
-      'tools/containers/image-refs.mjs',
-      '--json',
-    ]);
+    const refsResult = await read('node', ['tools/containers/image-refs.mjs', '--json']);
     if (refsResult.code !== 0) {
       runner.error(refsResult.stderr.trim());
       throw new DeployError(
@@ -238,9 +207,7 @@ export async function deploy(
     // 4. Images into the cluster's runtime: the apps' images, then extraImages (e.g. PostgreSQL, for offline nodes).
     const toLoad = [...APPS.map((app) => refs[app].ref), ...o.extraImages];
     if (o.skipBuild) {
-      say(
-        '  --skip-build: not loading images; the cluster must have them already',
-      );
+      say('  --skip-build: not loading images; the cluster must have them already');
     } else if (minikubeMode) {
       step('images into Minikube');
       const listing = await read('minikube', ['-p', o.profile, 'image', 'ls']);
@@ -259,11 +226,7 @@ export async function deploy(
       step('images into the cluster');
       for (const ref of toLoad) {
         const command = o.loadCommand.split('{ref}').join(ref);
-        await act(
-          'sh',
-          ['-c', command],
-          `image not found: loading ${ref} with '${command}' failed.`,
-        );
+        await act('sh', ['-c', command], `image not found: loading ${ref} with '${command}' failed.`);
       }
     } else {
       say(
@@ -304,9 +267,7 @@ export async function deploy(
       }
     };
 
-    step(
-      `helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${context})`,
-    );
+    step(`helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${context})`);
     const before = await deployments();
     const upgrade = [
       'upgrade',
@@ -325,22 +286,12 @@ export async function deploy(
     ];
     if (o.dryRun) {
       say(`  [dry-run] ${commandLine('helm', upgrade)}`);
-      const template = [
-        'template',
-        o.release,
-        o.chart,
-        '--namespace',
-        o.namespace,
-        ...values,
-        ...sets,
-      ];
+      const template = ['template', o.release, o.chart, '--namespace', o.namespace, ...values, ...sets];
       say(`  $ ${commandLine('helm', template)}`);
       const rendered = await read('helm', template);
       if (rendered.code !== 0) {
         runner.error(rendered.stderr.trim());
-        throw new DeployError(
-          'helm template failed: the values do not render (the reason is above).',
-        );
+        throw new DeployError('helm template failed: the values do not render (the reason is above).');
       }
       const { resources, images } = summarizeManifests(rendered.stdout);
       say(`  renders ${resources.length} resources: ${resources.join(', ')}`);
@@ -356,9 +307,7 @@ export async function deploy(
         const previous = before.get(name);
         if (!previous) say(`  ${name}: created (${state.images.join(', ')})`);
         else if (previous.generation === state.generation)
-          say(
-            `  ${name}: unchanged, no rollout (generation ${state.generation})`,
-          );
+          say(`  ${name}: unchanged, no rollout (generation ${state.generation})`);
         else
           say(
             `  ${name}: rolled out (generation ${previous.generation} → ${state.generation}: ${state.images.join(', ')})`,
@@ -371,39 +320,19 @@ export async function deploy(
       step('helm test');
       await act(
         'helm',
-        [
-          'test',
-          o.release,
-          '--namespace',
-          o.namespace,
-          '--logs',
-          '--timeout',
-          '5m',
-          ...helmContext,
-        ],
+        ['test', o.release, '--namespace', o.namespace, '--logs', '--timeout', '5m', ...helmContext],
         `helm test failed: the release is up but its smoke tests did not pass (logs above). kubectl --context ${context} -n ${o.namespace} logs -l app=todo --tail=50; ${TROUBLESHOOTING}.`,
       );
     }
 
     // 7. Where the app is.
-    step(
-      o.dryRun
-        ? 'dry run done: nothing was started, loaded or installed'
-        : 'Todo Stack is running',
-    );
+    step(o.dryRun ? 'dry run done: nothing was started, loaded or installed' : 'Todo Stack is running');
     if (minikubeMode) {
-      const ipResult = o.dryRun
-        ? undefined
-        : await read('minikube', ['-p', o.profile, 'ip']);
-      const ip =
-        ipResult?.code === 0
-          ? ipResult.stdout.trim()
-          : '$(minikube -p ' + o.profile + ' ip)';
+      const ipResult = o.dryRun ? undefined : await read('minikube', ['-p', o.profile, 'ip']);
+      const ip = ipResult?.code === 0 ? ipResult.stdout.trim() : '$(minikube -p ' + o.profile + ' ip)';
       say(`  http://${o.host}/`);
       say(`    once: echo "${ip} ${o.host}" | sudo tee -a /etc/hosts`);
-      say(
-        `  http://${ip}:30080/   (the frontend's NodePort, no hosts entry needed)`,
-      );
+      say(`  http://${ip}:30080/   (the frontend's NodePort, no hosts entry needed)`);
       say(
         `  macOS/Windows with the docker driver: minikube/tunnel.sh (ingress on 127.0.0.1) or minikube/tunnel.sh --port-forward`,
       );
@@ -411,9 +340,7 @@ export async function deploy(
       say(
         `  kubectl --context ${context} -n ${o.namespace} port-forward svc/${frontendService(o.release)} 8080:3000  →  http://localhost:8080/`,
       );
-      say(
-        `  or http://${o.host}/ through the cluster's ingress, or the node's port 30080 (environment=local)`,
-      );
+      say(`  or http://${o.host}/ through the cluster's ingress, or the node's port 30080 (environment=local)`);
     }
     return true;
   } catch (error) {

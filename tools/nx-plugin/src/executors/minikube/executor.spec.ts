@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CommandResult, RunOptions, Runner } from '../../lib/runner';
 import { parseProfile } from '../../lib/profile';
-import {
-  frontendService,
-  imagePresent,
-  parseDeployments,
-  summarizeManifests,
-} from './deploy';
+import { frontendService, imagePresent, parseDeployments, summarizeManifests } from './deploy';
 import runExecutor from './executor';
 import type { MinikubeExecutorSchema } from './schema';
 
@@ -29,10 +24,7 @@ const REFS = {
   },
 };
 
-type Handler = (
-  args: string[],
-  options: RunOptions,
-) => Partial<CommandResult> | undefined;
+type Handler = (args: string[], options: RunOptions) => Partial<CommandResult> | undefined;
 
 /** A runner that records every command and answers from `handlers` (first matching prefix wins). */
 class FakeRunner implements Runner {
@@ -44,11 +36,7 @@ class FakeRunner implements Runner {
     private readonly handlers: Record<string, Handler> = {},
     private readonly installed = ['minikube', 'docker', 'helm', 'kubectl'],
   ) {}
-  async run(
-    command: string,
-    args: string[],
-    options: RunOptions = {},
-  ): Promise<CommandResult> {
+  async run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
     const line = [command, ...args].join(' ');
     this.calls.push(line);
     this.envs.push(options.env);
@@ -131,9 +119,7 @@ describe('minikube executor', () => {
     ]);
     expect(runner.envs[0]).toEqual({ MINIKUBE_PROFILE: 'todo-stack' });
     expect(runner.output).toContain('http://todo.local/');
-    expect(runner.output).toContain(
-      'echo "192.168.49.2 todo.local" | sudo tee -a /etc/hosts',
-    );
+    expect(runner.output).toContain('echo "192.168.49.2 todo.local" | sudo tee -a /etc/hosts');
     expect(runner.output).toContain('http://192.168.49.2:30080/');
   });
 
@@ -141,18 +127,13 @@ describe('minikube executor', () => {
     const runner = new FakeRunner(
       healthy({
         'minikube -p todo-stack image ls': () => ({
-          stdout:
-            'docker.io/library/todo-backend:nx-111\ndocker.io/library/todo-frontend:nx-222\n',
+          stdout: 'docker.io/library/todo-backend:nx-111\ndocker.io/library/todo-frontend:nx-222\n',
         }),
       }),
     );
     await expect(run(runner)).resolves.toEqual({ success: true });
-    expect(runner.calls.filter((call) => call.includes('image load'))).toEqual(
-      [],
-    );
-    expect(runner.output).toContain(
-      'todo-backend:nx-111: already in the cluster',
-    );
+    expect(runner.calls.filter((call) => call.includes('image load'))).toEqual([]);
+    expect(runner.output).toContain('todo-backend:nx-111: already in the cluster');
   });
 
   it('loads extraImages after the apps, skipping those already there', async () => {
@@ -175,8 +156,7 @@ describe('minikube executor', () => {
     const runner = new FakeRunner(
       healthy({
         'minikube -p todo-stack image ls': () => ({
-          stdout:
-            'docker.io/library/todo-backend:nx-111\ndocker.io/library/todo-frontend:nx-000\n',
+          stdout: 'docker.io/library/todo-backend:nx-111\ndocker.io/library/todo-frontend:nx-000\n',
         }),
       }),
     );
@@ -190,10 +170,9 @@ describe('minikube executor', () => {
     let upgraded = false;
     const runner = new FakeRunner(
       healthy({
-        'kubectl --context todo-stack --namespace todo get deployments':
-          () => ({
-            stdout: deploymentsJson({ backend: 3, frontend: upgraded ? 5 : 4 }),
-          }),
+        'kubectl --context todo-stack --namespace todo get deployments': () => ({
+          stdout: deploymentsJson({ backend: 3, frontend: upgraded ? 5 : 4 }),
+        }),
         'helm upgrade': () => {
           upgraded = true;
           return {};
@@ -201,12 +180,8 @@ describe('minikube executor', () => {
       }),
     );
     await expect(run(runner)).resolves.toEqual({ success: true });
-    expect(runner.output).toContain(
-      'todo-stack-backend: unchanged, no rollout (generation 3)',
-    );
-    expect(runner.output).toContain(
-      'todo-stack-frontend: rolled out (generation 4 → 5: todo-frontend:nx-222)',
-    );
+    expect(runner.output).toContain('todo-stack-backend: unchanged, no rollout (generation 3)');
+    expect(runner.output).toContain('todo-stack-frontend: rolled out (generation 4 → 5: todo-frontend:nx-222)');
   });
 
   it('passes options through: profile, namespace, release, values files, extra --set, timeout', async () => {
@@ -230,9 +205,7 @@ describe('minikube executor', () => {
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
         '--set backend.replicas=1 --wait --timeout 3m --kube-context dev',
     );
-    expect(runner.calls).toContain(
-      'helm test todo --namespace qa --logs --timeout 5m --kube-context dev',
-    );
+    expect(runner.calls).toContain('helm test todo --namespace qa --logs --timeout 5m --kube-context dev');
   });
 
   it('accepts a single --set or --valuesFiles as a string (how Nx passes an array option given once)', async () => {
@@ -241,29 +214,22 @@ describe('minikube executor', () => {
       set: 'backend.replicas=3' as unknown as string[],
       valuesFiles: 'other.yaml' as unknown as string[],
     });
-    expect(
-      runner.calls.find((call) => call.startsWith('helm upgrade')),
-    ).toContain(' -f other.yaml --set backend.image.repository');
-    expect(
-      runner.calls.find((call) => call.startsWith('helm upgrade')),
-    ).toContain('--set backend.replicas=3 --wait');
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain(
+      ' -f other.yaml --set backend.image.repository',
+    );
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain('--set backend.replicas=3 --wait');
   });
 
-  it.each(['minikube', 'docker', 'helm', 'kubectl'])(
-    'stops with advice when %s is missing',
-    async (tool) => {
-      const runner = new FakeRunner(
-        healthy(),
-        ['minikube', 'docker', 'helm', 'kubectl'].filter((t) => t !== tool),
-      );
-      await expect(run(runner)).resolves.toEqual({ success: false });
-      expect(runner.calls).toEqual([]);
-      expect(runner.err[0]).toMatch(
-        new RegExp(`^✖ ${tool} is not installed: .*(https?://|brew)`),
-      );
-      expect(runner.err.join('\n')).toContain(`deploy: ${tool} missing`);
-    },
-  );
+  it.each(['minikube', 'docker', 'helm', 'kubectl'])('stops with advice when %s is missing', async (tool) => {
+    const runner = new FakeRunner(
+      healthy(),
+      ['minikube', 'docker', 'helm', 'kubectl'].filter((t) => t !== tool),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: false });
+    expect(runner.calls).toEqual([]);
+    expect(runner.err[0]).toMatch(new RegExp(`^✖ ${tool} is not installed: .*(https?://|brew)`));
+    expect(runner.err.join('\n')).toContain(`deploy: ${tool} missing`);
+  });
 
   it('lists every missing tool at once', async () => {
     const runner = new FakeRunner(healthy(), ['docker']);
@@ -272,9 +238,7 @@ describe('minikube executor', () => {
   });
 
   it('stops when the profile cannot start (start.sh explains memory and the like)', async () => {
-    const runner = new FakeRunner(
-      healthy({ 'bash minikube/start.sh': () => ({ code: 1 }) }),
-    );
+    const runner = new FakeRunner(healthy({ 'bash minikube/start.sh': () => ({ code: 1 }) }));
     await expect(run(runner)).resolves.toEqual({ success: false });
     expect(runner.calls).toEqual(['bash minikube/start.sh']);
     expect(runner.err.join('\n')).toMatch(
@@ -292,32 +256,20 @@ describe('minikube executor', () => {
       }),
     );
     await expect(run(runner)).resolves.toEqual({ success: false });
-    expect(runner.err.join('\n')).toContain(
-      'no image has been built for frontend',
-    );
-    expect(runner.err.join('\n')).toMatch(
-      /image not found: .*npx nx run-many -t container/,
-    );
+    expect(runner.err.join('\n')).toContain('no image has been built for frontend');
+    expect(runner.err.join('\n')).toMatch(/image not found: .*npx nx run-many -t container/);
     expect(runner.calls.some((call) => call.startsWith('helm'))).toBe(false);
   });
 
   it('points at the pods and the troubleshooting guide when helm upgrade fails', async () => {
-    const runner = new FakeRunner(
-      healthy({ 'helm upgrade': () => ({ code: 1 }) }),
-    );
+    const runner = new FakeRunner(healthy({ 'helm upgrade': () => ({ code: 1 }) }));
     await expect(run(runner)).resolves.toEqual({ success: false });
-    expect(runner.err.join('\n')).toMatch(
-      /kubectl --context todo-stack -n todo get pods.*docs\/troubleshooting.md/,
-    );
-    expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(
-      false,
-    );
+    expect(runner.err.join('\n')).toMatch(/kubectl --context todo-stack -n todo get pods.*docs\/troubleshooting.md/);
+    expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(false);
   });
 
   it('fails when helm test fails', async () => {
-    const runner = new FakeRunner(
-      healthy({ 'helm test': () => ({ code: 1 }) }),
-    );
+    const runner = new FakeRunner(healthy({ 'helm test': () => ({ code: 1 }) }));
     await expect(run(runner)).resolves.toEqual({ success: false });
     expect(runner.err.join('\n')).toContain('helm test failed');
   });
@@ -325,9 +277,7 @@ describe('minikube executor', () => {
   it('skips helm test with helmTest=false', async () => {
     const runner = new FakeRunner(healthy());
     await run(runner, { helmTest: false });
-    expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(
-      false,
-    );
+    expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(false);
   });
 
   it('dry run: starts, loads and installs nothing, renders with helm template', async () => {
@@ -335,9 +285,7 @@ describe('minikube executor', () => {
       'kind: Deployment\nmetadata:\n  name: todo-stack-backend\nspec:\n  template:\n    spec:\n      containers:\n        - image: "todo-backend:nx-111"',
       'kind: Service\nmetadata:\n  name: todo-stack-backend',
     ].join('\n---\n');
-    const runner = new FakeRunner(
-      healthy({ 'helm template': () => ({ stdout: rendered }) }),
-    );
+    const runner = new FakeRunner(healthy({ 'helm template': () => ({ stdout: rendered }) }));
     await expect(run(runner, { dryRun: true })).resolves.toEqual({
       success: true,
     });
@@ -348,14 +296,10 @@ describe('minikube executor', () => {
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222',
     ]);
     expect(runner.output).toContain('[dry-run] bash minikube/start.sh');
-    expect(runner.output).toContain(
-      '[dry-run] minikube -p todo-stack image load todo-backend:nx-111',
-    );
+    expect(runner.output).toContain('[dry-run] minikube -p todo-stack image load todo-backend:nx-111');
     expect(runner.output).toContain(`[dry-run] ${HELM_UPGRADE}`);
     expect(runner.output).toContain('[dry-run] helm test todo-stack');
-    expect(runner.output).toContain(
-      'renders 2 resources: Deployment/todo-stack-backend, Service/todo-stack-backend',
-    );
+    expect(runner.output).toContain('renders 2 resources: Deployment/todo-stack-backend, Service/todo-stack-backend');
   });
 
   it('dry run fails when the chart does not render', async () => {
@@ -386,40 +330,22 @@ describe('minikube executor', () => {
     const contextHandlers = (context: string) =>
       healthy({
         'kubectl config current-context': () => ({ stdout: `${context}\n` }),
-        [`kubectl --context ${context} --namespace todo get deployments`]:
-          () => ({ stdout: '{"items":[]}' }),
+        [`kubectl --context ${context} --namespace todo get deployments`]: () => ({ stdout: '{"items":[]}' }),
       });
 
     it('"current" deploys to the current context without minikube (which need not be installed)', async () => {
-      const runner = new FakeRunner(contextHandlers('kind-todo'), [
-        'docker',
-        'helm',
-        'kubectl',
-      ]);
+      const runner = new FakeRunner(contextHandlers('kind-todo'), ['docker', 'helm', 'kubectl']);
       await expect(run(runner, { kubeContext: 'current' })).resolves.toEqual({
         success: true,
       });
-      expect(runner.calls.some((call) => call.includes('minikube'))).toBe(
-        false,
-      );
+      expect(runner.calls.some((call) => call.includes('minikube'))).toBe(false);
       expect(runner.calls[0]).toBe('kubectl config current-context');
-      expect(runner.calls).toContain(
-        HELM_UPGRADE.replace(
-          '--kube-context todo-stack',
-          '--kube-context kind-todo',
-        ),
-      );
-      expect(runner.output).toContain(
-        'port-forward svc/todo-stack-frontend 8080:3000',
-      );
+      expect(runner.calls).toContain(HELM_UPGRADE.replace('--kube-context todo-stack', '--kube-context kind-todo'));
+      expect(runner.output).toContain('port-forward svc/todo-stack-frontend 8080:3000');
     });
 
     it('a named context is used as given, with the load command per image', async () => {
-      const runner = new FakeRunner(contextHandlers('ci'), [
-        'docker',
-        'helm',
-        'kubectl',
-      ]);
+      const runner = new FakeRunner(contextHandlers('ci'), ['docker', 'helm', 'kubectl']);
       await run(runner, {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
@@ -444,19 +370,14 @@ describe('minikube executor', () => {
       await expect(run(runner, { kubeContext: 'current' })).resolves.toEqual({
         success: false,
       });
-      expect(runner.err.join('\n')).toMatch(
-        /no current kube context.*current-context is not set.*use-context/,
-      );
+      expect(runner.err.join('\n')).toMatch(/no current kube context.*current-context is not set.*use-context/);
     });
   });
 
   it('reports a broken profile.env instead of throwing', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'nx-plugin-'));
     mkdirSync(path.join(root, 'minikube'));
-    writeFileSync(
-      path.join(root, 'minikube/profile.env'),
-      'MINIKUBE_PROFILE=x\n',
-    );
+    writeFileSync(path.join(root, 'minikube/profile.env'), 'MINIKUBE_PROFILE=x\n');
     const runner = new FakeRunner(healthy());
     await expect(runExecutor({}, { root }, runner)).resolves.toEqual({
       success: false,
@@ -467,27 +388,16 @@ describe('minikube executor', () => {
 
 describe('helpers', () => {
   it('imagePresent matches the names minikube image ls prints', () => {
-    expect(
-      imagePresent(
-        'docker.io/library/todo-backend:nx-1\n',
-        'todo-backend:nx-1',
-      ),
-    ).toBe(true);
+    expect(imagePresent('docker.io/library/todo-backend:nx-1\n', 'todo-backend:nx-1')).toBe(true);
     expect(imagePresent('todo-backend:nx-1\n', 'todo-backend:nx-1')).toBe(true);
-    expect(
-      imagePresent(
-        'docker.io/library/todo-backend:nx-12\n',
-        'todo-backend:nx-1',
-      ),
-    ).toBe(false);
+    expect(imagePresent('docker.io/library/todo-backend:nx-12\n', 'todo-backend:nx-1')).toBe(false);
   });
 
   it('parseDeployments reads generation and images', () => {
-    expect(
-      parseDeployments(deploymentsJson({ backend: 1, frontend: 2 })).get(
-        'todo-stack-frontend',
-      ),
-    ).toEqual({ generation: 2, images: ['todo-frontend:nx-222'] });
+    expect(parseDeployments(deploymentsJson({ backend: 1, frontend: 2 })).get('todo-stack-frontend')).toEqual({
+      generation: 2,
+      images: ['todo-frontend:nx-222'],
+    });
   });
 
   it('summarizeManifests lists kinds, names and images', () => {
@@ -508,9 +418,7 @@ describe('helpers', () => {
 });
 
 describe('minikube/profile.env', () => {
-  const profile = parseProfile(
-    readFileSync(path.join(workspaceRoot, 'minikube/profile.env'), 'utf8'),
-  );
+  const profile = parseProfile(readFileSync(path.join(workspaceRoot, 'minikube/profile.env'), 'utf8'));
 
   it('has the spec sizing: docker driver, 4 CPUs, 8 GiB, ingress and metrics-server', () => {
     expect(profile).toMatchObject({
@@ -519,20 +427,12 @@ describe('minikube/profile.env', () => {
       MINIKUBE_CPUS: '4',
       MINIKUBE_MEMORY: '8192',
     });
-    expect(profile.MINIKUBE_ADDONS.split(',').sort()).toEqual([
-      'ingress',
-      'metrics-server',
-    ]);
+    expect(profile.MINIKUBE_ADDONS.split(',').sort()).toEqual(['ingress', 'metrics-server']);
   });
 
   it('runs the Kubernetes version the chart is validated against (tools/helm/versions.env)', () => {
-    const versions = readFileSync(
-      path.join(workspaceRoot, 'tools/helm/versions.env'),
-      'utf8',
-    );
-    expect(profile.MINIKUBE_KUBERNETES_VERSION).toBe(
-      /^KUBERNETES_VERSION=(\S+)/m.exec(versions)?.[1],
-    );
+    const versions = readFileSync(path.join(workspaceRoot, 'tools/helm/versions.env'), 'utf8');
+    expect(profile.MINIKUBE_KUBERNETES_VERSION).toBe(/^KUBERNETES_VERSION=(\S+)/m.exec(versions)?.[1]);
   });
 
   it('lets the environment override a value, as minikube/lib.sh does', () => {

@@ -63,7 +63,10 @@ export default fp(
       if (mapped) return reply.status(mapped.status).send(mapped.body);
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
-        return reply.status(503).header('retry-after', '5').send({ detail: 'The database is unavailable; try again shortly.' });
+        return reply
+          .status(503)
+          .header('retry-after', '5')
+          .send({ detail: 'The database is unavailable; try again shortly.' });
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {

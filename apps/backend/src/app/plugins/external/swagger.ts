@@ -11,7 +11,8 @@ export default fp(
         openapi: '3.1.0',
         info: {
           title: 'Todo Stack API',
-          description: 'Tasks and a chat agent that manages them. Errors are `{detail}` bodies, as FastAPI writes them.',
+          description:
+            'Tasks and a chat agent that manages them. Errors are `{detail}` bodies, as FastAPI writes them.',
           version: '1.0.0',
         },
         components: {

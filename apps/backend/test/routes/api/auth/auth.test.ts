@@ -24,7 +24,9 @@ describe('auth', () => {
 
     it('stores a hash, never the password', async () => {
       const user = await signUp(ctx.app);
-      const [account] = await ctx.db.query<{ password: string }>('select password from accounts where user_id = $1', [user.id]);
+      const [account] = await ctx.db.query<{ password: string }>('select password from accounts where user_id = $1', [
+        user.id,
+      ]);
       expect(account?.password).toBeDefined();
       expect(account?.password).not.toContain(user.password);
       expect(account?.password).toMatch(/^[0-9a-f]+:[0-9a-f]+$/);
@@ -46,7 +48,11 @@ describe('auth', () => {
       ['a short password', { email: uniqueEmail(), password: 'short', name: 'A' }, ['body', 'password']],
       ['no name', { email: uniqueEmail(), password: 'correct-horse-battery' }, ['body', 'name']],
       ['a blank name', { email: uniqueEmail(), password: 'correct-horse-battery', name: '  ' }, ['body', 'name']],
-      ['an unknown field', { email: uniqueEmail(), password: 'correct-horse-battery', name: 'A', role: 'admin' }, ['body', 'role']],
+      [
+        'an unknown field',
+        { email: uniqueEmail(), password: 'correct-horse-battery', name: 'A', role: 'admin' },
+        ['body', 'role'],
+      ],
     ])('answers 422 for %s', async (_case, payload, loc) => {
       const res = await ctx.app.inject({ method: 'POST', url: signUpUrl, payload });
       expectValidationError(res, loc);
@@ -56,7 +62,11 @@ describe('auth', () => {
   describe('POST /api/auth/sign-in/email', () => {
     it('answers a new token for the right password', async () => {
       const user = await signUp(ctx.app);
-      const res = await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: user.email, password: user.password } });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: signInUrl,
+        payload: { email: user.email, password: user.password },
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json<AuthResponse>();
       expect(body.user.id).toBe(user.id);
@@ -65,8 +75,16 @@ describe('auth', () => {
 
     it('answers 401 for a wrong password or an unknown email, with the same message', async () => {
       const user = await signUp(ctx.app);
-      const wrong = await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: user.email, password: 'not-the-password' } });
-      const unknown = await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: uniqueEmail(), password: 'whatever-it-is' } });
+      const wrong = await ctx.app.inject({
+        method: 'POST',
+        url: signInUrl,
+        payload: { email: user.email, password: 'not-the-password' },
+      });
+      const unknown = await ctx.app.inject({
+        method: 'POST',
+        url: signInUrl,
+        payload: { email: uniqueEmail(), password: 'whatever-it-is' },
+      });
       expect(wrong.statusCode).toBe(401);
       expect(unknown.statusCode).toBe(401);
       expect(wrong.json()).toEqual(unknown.json());
@@ -85,12 +103,19 @@ describe('auth', () => {
 
       // Another account from the same client is not locked out by it.
       const other = await signUp(ctx.app);
-      const res = await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: other.email, password: other.password } });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: signInUrl,
+        payload: { email: other.email, password: other.password },
+      });
       expect(res.statusCode).toBe(200);
     });
 
     it('answers 422 for a malformed body', async () => {
-      expectValidationError(await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: 'x@y.z' } }), ['body', 'password']);
+      expectValidationError(await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: 'x@y.z' } }), [
+        'body',
+        'password',
+      ]);
     });
   });
 
@@ -100,7 +125,11 @@ describe('auth', () => {
       const byBearer = await ctx.app.inject({ url: '/api/auth/get-session', headers: user.headers });
       expect(byBearer.json()).toMatchObject({ user: { id: user.id } });
 
-      const signIn = await ctx.app.inject({ method: 'POST', url: signInUrl, payload: { email: user.email, password: user.password } });
+      const signIn = await ctx.app.inject({
+        method: 'POST',
+        url: signInUrl,
+        payload: { email: user.email, password: user.password },
+      });
       const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
       const byCookie = await ctx.app.inject({ url: '/api/auth/get-session', headers: { cookie } });
       expect(byCookie.json()).toMatchObject({ user: { id: user.id } });

@@ -14,7 +14,10 @@ describe('/api/{user_id}/chat with the offline agent (no OPENAI_API_KEY)', () =>
   });
 
   const say = async (message: string, conversation_id?: number, user = alice) => {
-    const res = await asUser(ctx.app, user)({ method: 'POST', url: '/chat', payload: { message, ...(conversation_id ? { conversation_id } : {}) } });
+    const res = await asUser(
+      ctx.app,
+      user,
+    )({ method: 'POST', url: '/chat', payload: { message, ...(conversation_id ? { conversation_id } : {}) } });
     expect(res.statusCode).toBe(200);
     return res.json<ChatResponse>();
   };
@@ -24,7 +27,11 @@ describe('/api/{user_id}/chat with the offline agent (no OPENAI_API_KEY)', () =>
     const conversationId = added.conversation_id;
     expect(added.response).toMatch(/^Added task #(\d+) "Buy milk"\.$/);
     expect(added.tool_calls).toEqual([
-      { tool: 'add_task', arguments: { title: 'Buy milk' }, result: { task_id: expect.any(Number), status: 'created', title: 'Buy milk' } },
+      {
+        tool: 'add_task',
+        arguments: { title: 'Buy milk' },
+        result: { task_id: expect.any(Number), status: 'created', title: 'Buy milk' },
+      },
     ]);
     const id = (added.tool_calls[0]?.result as { task_id: number }).task_id;
     // The task is real: the tasks API sees it.
@@ -83,19 +90,31 @@ describe('/api/{user_id}/chat with the offline agent (no OPENAI_API_KEY)', () =>
 
     const asBob = asUser(ctx.app, bob);
     expect((await asBob({ method: 'GET', url: `/conversations/${mine.conversation_id}` })).statusCode).toBe(404);
-    const hijack = await asBob({ method: 'POST', url: '/chat', payload: { conversation_id: mine.conversation_id, message: 'list tasks' } });
+    const hijack = await asBob({
+      method: 'POST',
+      url: '/chat',
+      payload: { conversation_id: mine.conversation_id, message: 'list tasks' },
+    });
     expect(hijack.statusCode).toBe(404);
     expect(hijack.json()).toEqual({ detail: 'Conversation not found' });
-    expect((await asBob({ method: 'GET', url: '/conversations' })).json<ConversationList>().conversations.map((c) => c.id)).not.toContain(mine.conversation_id);
+    expect(
+      (await asBob({ method: 'GET', url: '/conversations' })).json<ConversationList>().conversations.map((c) => c.id),
+    ).not.toContain(mine.conversation_id);
     expect((await asBob({ method: 'GET', url: '/tasks' })).json<TaskList>().total).toBe(0);
 
     expect((await as({ method: 'GET', url: `/conversations/${mine.conversation_id}` })).json()).toEqual(before);
     expect((await as({ method: 'GET', url: '/conversations/999999' })).statusCode).toBe(404);
-    expect((await as({ method: 'POST', url: '/chat', payload: { conversation_id: 999999, message: 'hi' } })).statusCode).toBe(404);
+    expect(
+      (await as({ method: 'POST', url: '/chat', payload: { conversation_id: 999999, message: 'hi' } })).statusCode,
+    ).toBe(404);
   });
 
   it('401 without a session, 403 for another user path', async () => {
-    const anonymous = await ctx.app.inject({ method: 'POST', url: `/api/${alice.id}/chat`, payload: { message: 'hi' } });
+    const anonymous = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/${alice.id}/chat`,
+      payload: { message: 'hi' },
+    });
     expect(anonymous.statusCode).toBe(401);
     const other = await as({ method: 'POST', url: '/chat', payload: { message: 'hi' }, headers: bob.headers });
     expect(other.statusCode).toBe(403);
@@ -106,10 +125,18 @@ describe('/api/{user_id}/chat with the offline agent (no OPENAI_API_KEY)', () =>
     const before = (await as({ method: 'GET', url: '/conversations' })).json<ConversationList>().conversations.length;
     expectValidationError(await as({ method: 'POST', url: '/chat', payload: {} }), ['body', 'message']);
     expectValidationError(await as({ method: 'POST', url: '/chat', payload: { message: '   ' } }), ['body', 'message']);
-    expectValidationError(await as({ method: 'POST', url: '/chat', payload: { message: 'x'.repeat(5001) } }), ['body', 'message']);
-    expectValidationError(await as({ method: 'POST', url: '/chat', payload: { message: 'hi', conversation_id: 0 } }), ['body', 'conversation_id']);
+    expectValidationError(await as({ method: 'POST', url: '/chat', payload: { message: 'x'.repeat(5001) } }), [
+      'body',
+      'message',
+    ]);
+    expectValidationError(await as({ method: 'POST', url: '/chat', payload: { message: 'hi', conversation_id: 0 } }), [
+      'body',
+      'conversation_id',
+    ]);
     expectValidationError(await as({ method: 'GET', url: '/conversations/abc' }), ['path', 'id']);
-    expect((await as({ method: 'GET', url: '/conversations' })).json<ConversationList>().conversations.length).toBe(before);
+    expect((await as({ method: 'GET', url: '/conversations' })).json<ConversationList>().conversations.length).toBe(
+      before,
+    );
   });
 });
 
@@ -122,12 +149,24 @@ describe('conversations across app instances sharing one database', () => {
       const user = await signUp(ctx.app);
       const onA = asUser(ctx.app, user);
       const onB = asUser(other, user);
-      const first = (await onA({ method: 'POST', url: '/chat', payload: { message: 'add water the plants' } })).json<ChatResponse>();
-      const second = (await onB({ method: 'POST', url: '/chat', payload: { conversation_id: first.conversation_id, message: 'show my tasks' } })).json<ChatResponse>();
+      const first = (
+        await onA({ method: 'POST', url: '/chat', payload: { message: 'add water the plants' } })
+      ).json<ChatResponse>();
+      const second = (
+        await onB({
+          method: 'POST',
+          url: '/chat',
+          payload: { conversation_id: first.conversation_id, message: 'show my tasks' },
+        })
+      ).json<ChatResponse>();
       expect(second.conversation_id).toBe(first.conversation_id);
       // Instance B's agent sees the task instance A's agent created.
       expect(second.response).toContain('Water the plants');
-      await onA({ method: 'POST', url: '/chat', payload: { conversation_id: first.conversation_id, message: 'thanks' } });
+      await onA({
+        method: 'POST',
+        url: '/chat',
+        payload: { conversation_id: first.conversation_id, message: 'thanks' },
+      });
 
       const fromA = (await onA({ method: 'GET', url: `/conversations/${first.conversation_id}` })).json<Conversation>();
       const fromB = (await onB({ method: 'GET', url: `/conversations/${first.conversation_id}` })).json<Conversation>();
@@ -160,6 +199,8 @@ describe('chat rate limit (per user)', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toEqual({ detail: expect.stringMatching(/^Too many requests/) });
     // Someone else is not affected (same address, different user).
-    expect((await asUser(ctx.app, dave)({ method: 'POST', url: '/chat', payload: { message: 'hi' } })).statusCode).toBe(200);
+    expect((await asUser(ctx.app, dave)({ method: 'POST', url: '/chat', payload: { message: 'hi' } })).statusCode).toBe(
+      200,
+    );
   });
 });

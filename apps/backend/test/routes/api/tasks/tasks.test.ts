@@ -44,10 +44,20 @@ describe('/api/{user_id}/tasks', () => {
       const res = await as({ method: 'PUT', url: `/tasks/${task.id}`, payload: { title: 'Final' } });
       expect(res.statusCode).toBe(200);
       const updated = res.json<Task>();
-      expect(updated).toMatchObject({ id: task.id, title: 'Final', description: 'keep me', completed: false, created_at: task.created_at });
+      expect(updated).toMatchObject({
+        id: task.id,
+        title: 'Final',
+        description: 'keep me',
+        completed: false,
+        created_at: task.created_at,
+      });
       expect(new Date(updated.updated_at).getTime()).toBeGreaterThan(new Date(task.updated_at).getTime());
 
-      const cleared = await as({ method: 'PUT', url: `/tasks/${task.id}`, payload: { description: null, completed: true } });
+      const cleared = await as({
+        method: 'PUT',
+        url: `/tasks/${task.id}`,
+        payload: { description: null, completed: true },
+      });
       expect(cleared.json()).toMatchObject({ title: 'Final', description: null, completed: true });
     });
 
@@ -184,7 +194,12 @@ describe('/api/{user_id}/tasks', () => {
         ['DELETE', `/tasks/${alicesTask.id}`],
         ['PATCH', `/tasks/${alicesTask.id}/complete`],
       ] as const) {
-        const res = await ctx.app.inject({ method, url: `/api/${alice.id}${url}`, headers, payload: method === 'POST' || method === 'PUT' ? { title: 'x' } : undefined });
+        const res = await ctx.app.inject({
+          method,
+          url: `/api/${alice.id}${url}`,
+          headers,
+          payload: method === 'POST' || method === 'PUT' ? { title: 'x' } : undefined,
+        });
         expect(res.statusCode).toBe(401);
         expect(res.headers['www-authenticate']).toBe('Bearer');
         expect(res.json()).toEqual({ detail: expect.stringMatching(/not authenticated/i) });
@@ -199,7 +214,12 @@ describe('/api/{user_id}/tasks', () => {
         ['DELETE', `/tasks/${alicesTask.id}`],
         ['PATCH', `/tasks/${alicesTask.id}/complete`],
       ] as const) {
-        const res = await ctx.app.inject({ method, url: `/api/${alice.id}${url}`, headers: bob.headers, payload: method === 'POST' ? { title: 'intruder' } : undefined });
+        const res = await ctx.app.inject({
+          method,
+          url: `/api/${alice.id}${url}`,
+          headers: bob.headers,
+          payload: method === 'POST' ? { title: 'intruder' } : undefined,
+        });
         expect(res.statusCode).toBe(403);
       }
     });
@@ -207,7 +227,9 @@ describe('/api/{user_id}/tasks', () => {
     it('404 for another user’s task id on every verb, and the task is untouched', async () => {
       const asBob = asUser(ctx.app, bob);
       expect((await asBob({ method: 'GET', url: `/tasks/${alicesTask.id}` })).statusCode).toBe(404);
-      expect((await asBob({ method: 'PUT', url: `/tasks/${alicesTask.id}`, payload: { title: 'pwned' } })).statusCode).toBe(404);
+      expect(
+        (await asBob({ method: 'PUT', url: `/tasks/${alicesTask.id}`, payload: { title: 'pwned' } })).statusCode,
+      ).toBe(404);
       expect((await asBob({ method: 'PATCH', url: `/tasks/${alicesTask.id}/complete` })).statusCode).toBe(404);
       expect((await asBob({ method: 'DELETE', url: `/tasks/${alicesTask.id}` })).statusCode).toBe(404);
       const notFound = await asBob({ method: 'GET', url: `/tasks/${alicesTask.id}` });

@@ -15,7 +15,10 @@ interface ChatMessage {
   tool_calls: ToolCall[];
 }
 
-type History = { status: 'loading' } | { status: 'ready'; items: ConversationSummary[] } | { status: 'error'; message: string };
+type History =
+  | { status: 'loading' }
+  | { status: 'ready'; items: ConversationSummary[] }
+  | { status: 'error'; message: string };
 
 let localKey = 0;
 const nextKey = () => `local-${++localKey}`;
@@ -132,7 +135,11 @@ export function ChatPanel() {
         ) : history.status === 'error' ? (
           <div role="alert" className={styles.error}>
             <p>{history.message}</p>
-            <button type="button" className={`${buttons.button} ${buttons.secondary} ${buttons.small}`} onClick={() => void loadHistory()}>
+            <button
+              type="button"
+              className={`${buttons.button} ${buttons.secondary} ${buttons.small}`}
+              onClick={() => void loadHistory()}
+            >
               Retry
             </button>
           </div>

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { fromNodeHeaders } from 'better-auth/node';
-import { AuthResponse, ErrorBody, Session, SignInBody, SignUpBody, type ErrorBody as ErrorBodyType } from '@todo-stack/shared';
+import {
+  AuthResponse,
+  ErrorBody,
+  Session,
+  SignInBody,
+  SignUpBody,
+  type ErrorBody as ErrorBodyType,
+} from '@todo-stack/shared';
 
 /** Better Auth error codes whose status FastAPI's contract spells differently. */
 const STATUS_BY_CODE: Record<string, number> = {

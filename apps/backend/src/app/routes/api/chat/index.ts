@@ -43,7 +43,14 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'When the AI provider fails the message is kept and the answer is 503 (rate limited), 502 (unavailable) or 504 (timed out) with the conversation id.',
         params: UserParams,
         body: ChatRequest,
-        response: { 200: ChatResponse, ...errors, 429: ErrorBody, 502: ChatFailure, 503: ChatFailure, 504: ChatFailure },
+        response: {
+          200: ChatResponse,
+          ...errors,
+          429: ErrorBody,
+          502: ChatFailure,
+          503: ChatFailure,
+          504: ChatFailure,
+        },
       },
     },
     async (request, reply) => {
@@ -52,9 +59,15 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } catch (error) {
         if (error instanceof ConversationNotFoundError) return reply.status(404).send(NOT_FOUND);
         if (error instanceof ChatTurnError) {
-          request.log.warn({ provider: chat.provider, failure: error.failure.kind, conversation_id: error.conversationId }, 'chat provider failed');
-          if (error.failure.kind === 'rate_limited') reply.header('retry-after', String(error.failure.retryAfter ?? 10));
-          return reply.status(STATUS[error.failure.kind]).send({ detail: error.message, conversation_id: error.conversationId });
+          request.log.warn(
+            { provider: chat.provider, failure: error.failure.kind, conversation_id: error.conversationId },
+            'chat provider failed',
+          );
+          if (error.failure.kind === 'rate_limited')
+            reply.header('retry-after', String(error.failure.retryAfter ?? 10));
+          return reply
+            .status(STATUS[error.failure.kind])
+            .send({ detail: error.message, conversation_id: error.conversationId });
         }
         throw error;
       }

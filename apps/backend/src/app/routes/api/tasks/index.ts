@@ -1,6 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { CreateTask, ErrorBody, Task, TaskList, TaskParams, TaskQuery, UpdateTask, UserParams } from '@todo-stack/shared';
+import {
+  CreateTask,
+  ErrorBody,
+  Task,
+  TaskList,
+  TaskParams,
+  TaskQuery,
+  UpdateTask,
+  UserParams,
+} from '@todo-stack/shared';
 
 const NOT_FOUND = { detail: 'Task not found' };
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
