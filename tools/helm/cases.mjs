@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+
 // The values combinations every chart check runs over: helm lint --strict, helm template + schema validation, and
 // the policy tests. Image tags stand in for the content tags the deploy executor passes.
 export const TAGS = ['backend.image.tag=3f2a9c1d5e7b', 'frontend.image.tag=7b4e0a2f9c1d'];
 
-export const EXTERNAL_DATABASE_URL =
-  'postgres://todo:neon-pass-9Xq2@ep-cool-dawn-123456.eu-central-1.aws.neon.tech/todo?sslmode=require';
+// A hosted-database URL (Neon-style, TLS) with a password made up per run: nothing credential-like is committed, and
+// the policy tests can still search every rendered manifest for it.
+export const EXTERNAL_DATABASE_URL = `postgres://todo:${randomBytes(12).toString('hex')}@db.example.test/todo?sslmode=require`;
 
 /** @type {{ name: string, valuesFiles?: string[], set?: string[] }[]} */
 export const CASES = [

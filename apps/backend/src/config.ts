@@ -101,7 +101,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (production && !env.DATABASE_URL) {
     problems.push(
-      'DATABASE_URL is required when NODE_ENV=production (postgres://user:password@host:5432/db); the embedded database is for local development only.',
+      'DATABASE_URL is required when NODE_ENV=production (a postgres:// connection URL); the embedded database is for local development only.',
     );
   }
   const frontendOrigins = env.FRONTEND_ORIGIN.split(',')
