@@ -44,6 +44,9 @@ async function helm(...args) {
   const { stdout } = await run(env('HELM'), ['-n', NS, ...args], { maxBuffer: 16 << 20 });
   return stdout;
 }
+/** `helm upgrade` of the release with one more value, keeping the others; waits like the deploy does. */
+const upgradeWith = (/** @type {string} */ value) =>
+  helm('upgrade', RELEASE, CHART, '--reuse-values', '--set', value, '--wait', '--wait-for-jobs', '--timeout', '5m');
 /** @param {string[]} args */
 const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', 'json'));
 
@@ -312,18 +315,7 @@ test('the task survives the deletion of the PostgreSQL pod', { timeout: 300_000 
 
 test('--set backend.replicas=3 gives three pods, and requests reach all three', { timeout: 400_000 }, async () => {
   const started = Date.now();
-  await helm(
-    'upgrade',
-    RELEASE,
-    CHART,
-    '--reuse-values',
-    '--set',
-    'backend.replicas=3',
-    '--wait',
-    '--wait-for-jobs',
-    '--timeout',
-    '5m',
-  );
+  await upgradeWith('backend.replicas=3');
   await backendSettled(3);
   report('helm upgrade backend.replicas=3 → 3 Ready (ms)', Date.now() - started);
   const pods = await backendPods();
@@ -390,18 +382,7 @@ test(
     await sleep(3000);
     const started = Date.now();
     // A ConfigMap change: the pod template's checksum/config changes, so every pod is replaced.
-    await helm(
-      'upgrade',
-      RELEASE,
-      CHART,
-      '--reuse-values',
-      '--set',
-      `backend.config.openaiModel=rollout-${Date.now()}`,
-      '--wait',
-      '--wait-for-jobs',
-      '--timeout',
-      '5m',
-    );
+    await upgradeWith(`backend.config.openaiModel=rollout-${Date.now()}`);
     await backendSettled(3);
     report('rolling upgrade → 3 new pods Ready (ms)', Date.now() - started);
     await sleep(3000);
