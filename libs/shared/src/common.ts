@@ -9,6 +9,9 @@ export const LIMITS = {
   passwordMin: 8,
   passwordMax: 128,
   email: 254,
+  /** Task list pages: the size when `limit` is not given, and the largest a client may ask for. */
+  taskPageDefault: 50,
+  taskPageMax: 100,
   /** Largest id PostgreSQL's `integer` column can hold. */
   maxId: 2_147_483_647,
 } as const;

@@ -39,11 +39,18 @@ describe('UpdateTask', () => {
 
 describe('TaskQuery', () => {
   it('defaults to all tasks, newest first', () => {
-    expect(Value.Default(TaskQuery, {})).toEqual({ status: 'all', sort: 'created' });
+    expect(Value.Default(TaskQuery, {})).toEqual({ status: 'all', sort: 'created', limit: 50, offset: 0 });
   });
 
   it('rejects unknown filters and sorts', () => {
     expect(Value.Check(TaskQuery, { status: 'done' })).toBe(false);
     expect(Value.Check(TaskQuery, { sort: 'priority' })).toBe(false);
+  });
+
+  it('bounds the page: 1 to 100 tasks, a non-negative offset', () => {
+    expect(Value.Check(TaskQuery, { limit: 100, offset: 0 })).toBe(true);
+    expect(Value.Check(TaskQuery, { limit: 0 })).toBe(false);
+    expect(Value.Check(TaskQuery, { limit: 101 })).toBe(false);
+    expect(Value.Check(TaskQuery, { offset: -1 })).toBe(false);
   });
 });

@@ -43,6 +43,17 @@ export const TaskQuery = Type.Object(
     sort: Type.Optional(
       Type.Enum(TASK_SORTS, { default: 'created', description: 'created: newest first; title: A to Z' }),
     ),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: LIMITS.taskPageMax,
+        default: LIMITS.taskPageDefault,
+        description: `Page size (1-${LIMITS.taskPageMax})`,
+      }),
+    ),
+    offset: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: LIMITS.maxId, default: 0, description: 'Tasks to skip (pages: 0, limit, 2×limit…)' }),
+    ),
   },
   { additionalProperties: false },
 );
