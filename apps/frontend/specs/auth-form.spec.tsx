@@ -1,6 +1,6 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { AuthForm } from '../src/app/ui/auth/auth-form';
+import { AuthForm } from '@/app/ui/auth/auth-form';
 import { fakeApi, unreachable, user } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderWithSession } from './support/render';

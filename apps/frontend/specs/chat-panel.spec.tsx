@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ChatPanel } from '../src/app/ui/chat/chat-panel';
+import { ChatPanel } from '@/app/ui/chat/chat-panel';
 import { fakeApi, session, unreachable } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderSignedIn } from './support/render';

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TaskBoard } from '../src/app/ui/tasks/task-board';
+import { TaskBoard } from '@/app/ui/tasks/task-board';
 import { fakeApi, session, task, unreachable, type Call } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderSignedIn } from './support/render';

@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { SessionProvider } from './lib/session';
-import { Header } from './ui/shell/header';
+import { SessionProvider } from '@/app/lib/session';
+import { Header } from '@/app/ui/shell/header';
 import './globals.css';
 
 export const metadata: Metadata = {

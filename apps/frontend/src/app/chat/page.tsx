@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { ChatPanel } from '../ui/chat/chat-panel';
-import { RequireUser } from '../ui/shell/require-user';
+import { ChatPanel } from '@/app/ui/chat/chat-panel';
+import { RequireUser } from '@/app/ui/shell/require-user';
 
 export const metadata: Metadata = { title: 'Chat' };
 

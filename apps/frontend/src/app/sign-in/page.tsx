@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { AuthForm } from '../ui/auth/auth-form';
+import { AuthForm } from '@/app/ui/auth/auth-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { RequireUser } from '../ui/shell/require-user';
-import { TaskBoard } from '../ui/tasks/task-board';
+import { RequireUser } from '@/app/ui/shell/require-user';
+import { TaskBoard } from '@/app/ui/tasks/task-board';
 
 export const metadata: Metadata = { title: 'Tasks' };
 

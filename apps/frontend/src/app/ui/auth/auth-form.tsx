@@ -4,8 +4,8 @@ import { LIMITS } from '@todo-stack/shared';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, errorMessage, fieldErrors } from '../../lib/api';
-import { useSession } from '../../lib/session';
+import { api, errorMessage, fieldErrors } from '@/app/lib/api';
+import { useSession } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './auth.module.css';
 

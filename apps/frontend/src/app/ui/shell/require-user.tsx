@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
-import { useSession } from '../../lib/session';
+import { useSession } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './shell.module.css';
 

@@ -2,8 +2,8 @@
 
 import { TASK_STATUSES, type CreateTask, type Task, type TaskStatus } from '@todo-stack/shared';
 import { useCallback, useEffect, useState } from 'react';
-import { api, fieldErrors } from '../../lib/api';
-import { useSession, useUser } from '../../lib/session';
+import { api, fieldErrors } from '@/app/lib/api';
+import { useSession, useUser } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import { TaskForm } from './task-form';
 import { TaskItem } from './task-item';

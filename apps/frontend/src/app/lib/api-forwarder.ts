@@ -1,6 +1,7 @@
 /**
- * The browser talks only to the frontend's origin; `/api/*` is forwarded here to the backend, whose URL is
- * runtime configuration (BACKEND_URL, read on every request) so one build runs in every environment.
+ * The `/api` forwarder (used by `app/api/[...path]/route.ts`; not Next's `proxy.ts` file convention): the browser
+ * talks only to the frontend's origin, and `/api/*` is forwarded here to the backend, whose URL is runtime
+ * configuration (BACKEND_URL, read on every request) so one build runs in every environment.
  */
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
 
@@ -43,7 +44,7 @@ export function upstreamUrl(requestUrl: string, backend: string): URL {
 }
 
 /** Forwards method, path, query, body, cookies and Authorization; passes status, headers and every Set-Cookie back. */
-export async function proxyToBackend(
+export async function forwardToBackend(
   request: Request,
   backend: string = backendUrl(),
   doFetch: typeof fetch = fetch,

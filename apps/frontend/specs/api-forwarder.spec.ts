@@ -3,8 +3,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GET as health } from '../src/app/api/health/route';
-import { backendUrl, DEFAULT_BACKEND_URL, proxyToBackend } from '../src/app/lib/proxy';
+import { GET as health } from '@/app/api/health/route';
+import { backendUrl, DEFAULT_BACKEND_URL, forwardToBackend } from '@/app/lib/api-forwarder';
 
 interface Seen {
   method: string;
@@ -54,7 +54,7 @@ describe('/api proxy', () => {
       },
       body: JSON.stringify({ title: 'Buy milk' }),
     });
-    const response = await proxyToBackend(request, backend.url);
+    const response = await forwardToBackend(request, backend.url);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, path: '/api/user-1/tasks?status=pending' });
@@ -71,9 +71,9 @@ describe('/api proxy', () => {
   });
 
   it('passes error statuses and empty answers through unchanged', async () => {
-    const missing = await proxyToBackend(new Request('http://localhost:3000/api/missing'), backend.url);
+    const missing = await forwardToBackend(new Request('http://localhost:3000/api/missing'), backend.url);
     expect(missing.status).toBe(404);
-    const none = await proxyToBackend(new Request('http://localhost:3000/api/none', { method: 'DELETE' }), backend.url);
+    const none = await forwardToBackend(new Request('http://localhost:3000/api/none', { method: 'DELETE' }), backend.url);
     expect(none.status).toBe(204);
     expect(await none.text()).toBe('');
   });
@@ -81,7 +81,7 @@ describe('/api proxy', () => {
   it('answers 502 with a readable detail when the backend is down', async () => {
     const down = await fakeBackend();
     await new Promise((resolve) => down.server.close(resolve));
-    const response = await proxyToBackend(new Request('http://localhost:3000/api/auth/get-session'), down.url);
+    const response = await forwardToBackend(new Request('http://localhost:3000/api/auth/get-session'), down.url);
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ detail: expect.stringMatching(/unavailable/) });
   });
@@ -95,7 +95,7 @@ describe('/api proxy', () => {
     const previous = process.env['BACKEND_URL'];
     process.env['BACKEND_URL'] = backend.url;
     try {
-      const response = await proxyToBackend(new Request('http://localhost:3000/api/runtime'));
+      const response = await forwardToBackend(new Request('http://localhost:3000/api/runtime'));
       expect(await response.json()).toEqual({ ok: true, path: '/api/runtime' });
     } finally {
       process.env['BACKEND_URL'] = previous;
