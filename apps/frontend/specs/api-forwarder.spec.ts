@@ -73,7 +73,10 @@ describe('/api proxy', () => {
   it('passes error statuses and empty answers through unchanged', async () => {
     const missing = await forwardToBackend(new Request('http://localhost:3000/api/missing'), backend.url);
     expect(missing.status).toBe(404);
-    const none = await forwardToBackend(new Request('http://localhost:3000/api/none', { method: 'DELETE' }), backend.url);
+    const none = await forwardToBackend(
+      new Request('http://localhost:3000/api/none', { method: 'DELETE' }),
+      backend.url,
+    );
     expect(none.status).toBe(204);
     expect(await none.text()).toBe('');
   });
