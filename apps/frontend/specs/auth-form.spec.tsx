@@ -37,7 +37,7 @@ describe('sign-in form', () => {
   });
 
   it('does not follow ?next to another site', async () => {
-    navigation.searchParams = new URLSearchParams('next=//evil.example');
+    navigation.searchParams = new URLSearchParams('next=/%09/evil.example');
     fakeApi({ ...anonymous, 'POST /api/auth/sign-in/email': { status: 200, body: { token: 't', user } } });
     renderWithSession(<AuthForm mode="sign-in" />);
     await userEvent.type(screen.getByLabelText('Email'), 'ada@example.com');

@@ -5,16 +5,12 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, errorMessage, fieldErrors } from '@/app/lib/api';
+import { safeNextPath } from '@/app/lib/next-path';
 import { useSession } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './auth.module.css';
 
 type Mode = 'sign-in' | 'sign-up';
-
-/** Only same-site paths: `next` comes from the URL and must not send the user elsewhere. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-') ? next : '/tasks';
-}
 
 function notice(params: URLSearchParams | null): string | null {
   if (params?.get('expired')) return 'Your session has expired. Please sign in again.';
@@ -31,7 +27,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const [fields, setFields] = useState<Record<string, string>>({});
   const [pending, setPending] = useState(false);
   const errorRef = useRef<HTMLDivElement>(null);
-  const next = safeNext(params?.get('next') ?? null);
+  const next = safeNextPath(params?.get('next'));
   const info = notice(params);
   const signUp = mode === 'sign-up';
 
