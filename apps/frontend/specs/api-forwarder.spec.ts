@@ -4,13 +4,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GET as health } from '@/app/api/health/route';
-import {
-  backendUrl,
-  bodyLimit,
-  DEFAULT_BACKEND_URL,
-  DEFAULT_BODY_LIMIT_BYTES,
-  forwardToBackend,
-} from '@/app/lib/api-forwarder';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES, forwardToBackend } from '@/app/lib/api-forwarder';
+import { backendUrl, DEFAULT_BACKEND_URL } from '@/app/lib/backend';
 
 interface Seen {
   method: string;

@@ -3,7 +3,7 @@
  * talks only to the frontend's origin, and `/api/*` is forwarded here to the backend, whose URL is runtime
  * configuration (BACKEND_URL, read on every request) so one build runs in every environment.
  */
-export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8000';
+import { backendUrl } from './backend';
 
 /**
  * The largest request body forwarded. The backend refuses bodies over its BODY_LIMIT_BYTES (default 100 KiB) anyway;
@@ -42,10 +42,6 @@ const RESPONSE_HEADERS_DROPPED = new Set([
   'content-length',
   'set-cookie',
 ]);
-
-export function backendUrl(env: Record<string, string | undefined> = process.env): string {
-  return (env['BACKEND_URL'] || DEFAULT_BACKEND_URL).replace(/\/+$/, '');
-}
 
 export function bodyLimit(env: Record<string, string | undefined> = process.env): number {
   const limit = Number(env['BODY_LIMIT_BYTES']);

@@ -22,3 +22,15 @@ export function safeNextPath(next: string | null | undefined): string {
   if (url.origin !== SITE || url.pathname.startsWith('/sign-')) return DEFAULT_NEXT_PATH;
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/**
+ * The sign-in page, saying why the user is there (`expired`: the session ended; `signed-out`: they asked) and,
+ * except after signing out, where to go back to afterwards.
+ */
+export function signInPath(reason: 'expired' | 'signed-out' | undefined, next?: string): string {
+  if (reason === 'signed-out') return '/sign-in?signed-out=1';
+  const params = new URLSearchParams();
+  if (reason === 'expired') params.set('expired', '1');
+  if (next) params.set('next', next);
+  return `/sign-in${params.size > 0 ? `?${params}` : ''}`;
+}

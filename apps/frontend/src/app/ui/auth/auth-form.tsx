@@ -21,7 +21,7 @@ function notice(params: URLSearchParams | null): string | null {
 export function AuthForm({ mode }: { mode: Mode }) {
   const router = useRouter();
   const params = useSearchParams();
-  const { state, signedIn } = useSession();
+  const { signedIn } = useSession();
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -30,11 +30,6 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const next = safeNextPath(params?.get('next'));
   const info = notice(params);
   const signUp = mode === 'sign-up';
-
-  // Already signed in (e.g. back button): go on to the app.
-  useEffect(() => {
-    if (state.status === 'authenticated' && !pending) router.replace(next);
-  }, [state.status, pending, router, next]);
 
   useEffect(() => {
     if (error) errorRef.current?.focus();
