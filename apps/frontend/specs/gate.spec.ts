@@ -14,7 +14,13 @@ jest.mock('next/headers', () => ({ cookies: async () => ({ getAll: () => request
 
 describe('src/proxy.ts: the optimistic gate of the signed-in pages', () => {
   it('covers the task and chat pages only (never /api, whose bodies it would otherwise buffer)', () => {
-    expect(config.matcher).toEqual(['/tasks/:path*', '/chat/:path*']);
+    expect(config.matcher.map((m) => m.source)).toEqual(['/tasks/:path*', '/chat/:path*']);
+  });
+
+  it('leaves router prefetches alone (a redirect prefetched while signed out would be replayed after sign-in)', () => {
+    for (const { missing } of config.matcher) {
+      expect(missing).toContainEqual({ type: 'header', key: 'next-router-prefetch' });
+    }
   });
 
   it('sends a visitor without a session cookie to sign in, to come back to the same page', () => {

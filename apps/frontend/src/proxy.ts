@@ -18,4 +18,24 @@ export function proxy(request: NextRequest): NextResponse {
   return NextResponse.next({ request: { headers } });
 }
 
-export const config = { matcher: ['/tasks/:path*', '/chat/:path*'] };
+// Prefetches are left out: the router would keep a redirect answered to a visitor and replay it after sign-in.
+// A prefetch of a dynamic page stops at the root loading boundary, so it renders nothing the gate protects.
+// (Next reads this object at build time: literals only.)
+export const config = {
+  matcher: [
+    {
+      source: '/tasks/:path*',
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
+    {
+      source: '/chat/:path*',
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
+  ],
+};
