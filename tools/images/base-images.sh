@@ -44,10 +44,11 @@ load_recipe() {
   local image=$1
   [[ -f $IMAGES_DIR/$image/image.conf ]] ||
     die "unknown image '$image' (known: ${ALL_IMAGES[*]})."
-  unset IMAGE_REPO IMAGE_ENV_NAME IMAGE_PACKAGES IMAGE_VERSION_PACKAGE
+  unset IMAGE_REPO IMAGE_ENV_NAME IMAGE_SUITE IMAGE_PACKAGES IMAGE_VERSION_PACKAGE
   # shellcheck source=node-base/image.conf
   source "$IMAGES_DIR/$image/image.conf"
   : "${IMAGE_REPO:?image.conf of $image must set IMAGE_REPO}" "${IMAGE_ENV_NAME:?}" "${IMAGE_VERSION_PACKAGE:?}"
+  IMAGE_SUITE=${IMAGE_SUITE:-$ROOTFS_DEFAULT_SUITE}
 }
 
 # A hash of files under tools/images/ (paths, contents and executable bits) and the architecture.
@@ -98,7 +99,7 @@ require_mmdebstrap() {
   } || die "apt-get install mmdebstrap failed."
 }
 
-# Debian version -> upstream version: 1:20.19.2+dfsg-1+deb13u2 -> 20.19.2
+# Debian version -> upstream version: 24.22.2+dfsg+~cs24.19.2-1 -> 24.22.2
 upstream_version() {
   local v=${1#*:}
   printf '%s' "${v%%[-+~]*}"
@@ -127,8 +128,8 @@ build_image() {
     log "$image: reusing the root file system $rootfs_ref"
   else
     require_mmdebstrap
-    log "$image: building the root file system (mmdebstrap $ROOTFS_SUITE: ${IMAGE_PACKAGES[*]}); log: $logfile"
-    if ! rootfs_build "$IMAGES_DIR/$image" "${IMAGE_PACKAGES[@]}" 2>>"$logfile" |
+    log "$image: building the root file system (mmdebstrap $IMAGE_SUITE: ${IMAGE_PACKAGES[*]}); log: $logfile"
+    if ! rootfs_build "$IMAGE_SUITE" "$IMAGES_DIR/$image" "${IMAGE_PACKAGES[@]}" 2>>"$logfile" |
       docker import - "$rootfs_ref" >>"$logfile" 2>&1; then
       docker image rm "$rootfs_ref" >/dev/null 2>&1 || true
       tail -n 30 "$logfile" >&2
