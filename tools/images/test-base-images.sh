@@ -109,7 +109,9 @@ test_node_base() {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
           const file = path.join(dir, entry.name);
           if (entry.isDirectory()) { if (!["/proc", "/sys", "/dev"].includes(file)) walk(file); }
-          else if (entry.isFile() && fs.statSync(file).mode & 0o111 && !/\.so(\.[0-9]+)*$/.test(file)) found.push(file);
+          // (/.dockerenv: an empty file the engine adds to every container)
+          else if (entry.isFile() && fs.statSync(file).mode & 0o111 && !/\.so(\.[0-9]+)*$/.test(file) &&
+            file !== "/.dockerenv") found.push(file);
         }
       })("/");
       console.log(found.join(" "));')" /usr/bin/node

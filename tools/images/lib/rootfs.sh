@@ -4,6 +4,7 @@
 # content key, so any change here rebuilds all base images.
 
 # The Debian release of an image, unless its image.conf sets IMAGE_SUITE (e.g. unstable, for a newer package).
+# shellcheck disable=SC2034 # read by base-images.sh
 readonly ROOTFS_DEFAULT_SUITE=trixie
 readonly ROOTFS_VARIANT=minbase
 

@@ -154,6 +154,7 @@ ld -shared -soname "$soname" -z noexecstack -o "$work/$(basename "$real")" "$wor
 install -m 644 "$work/$(basename "$real")" "$real"
 
 # Node must still start, format English and decode every WHATWG encoding.
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
   const encodings = process.argv.slice(1);
   for (const encoding of encodings) new TextDecoder(encoding).decode(new Uint8Array([0x41]));
