@@ -136,9 +136,10 @@ build_image() {
       die "$image: building the root file system failed; the last lines of $logfile are above."
     fi
     log "$image: root file system imported as $rootfs_ref in $((SECONDS - start))s"
-    # Root file systems of earlier recipes of this image are of no further use (the images built on them keep
-    # their layers).
-    docker image ls --format '{{.Repository}}:{{.Tag}}' "$rootfs_repo" | grep -vxF "$rootfs_ref" |
+    # Root file systems of older recipes go (the images built on them keep their layers), except the newest
+    # other one: two branches with different recipes on one machine (a CI run of main, a branch) then do not
+    # rebuild each other's. `docker image ls` lists the newest first.
+    docker image ls --format '{{.Repository}}:{{.Tag}}' "$rootfs_repo" | grep -vxF "$rootfs_ref" | tail -n +2 |
       xargs -r docker image rm >/dev/null 2>&1 || true
   fi
 
@@ -168,8 +169,9 @@ save_image() {
     die "$image: docker save $ref | ${compress[*]} failed."
   fi
   mv -f "$tarball.tmp.$$" "$tarball"
-  # Tarballs of earlier recipes of this image are of no further use.
-  find "$CACHE_DIR" -maxdepth 1 -name "$image-*.tar.*" ! -path "$tarball" -delete
+  # Tarballs of older recipes of this image go, except the newest other one (see build_image).
+  find "$CACHE_DIR" -maxdepth 1 -name "$image-*.tar.*" ! -path "$tarball" -printf '%T@ %p\n' | sort -rn |
+    tail -n +2 | cut -d' ' -f2- | xargs -r rm -f
   log "$image: saved $tarball ($(du -h "$tarball" | cut -f1)) in $((SECONDS - start))s"
 }
 
