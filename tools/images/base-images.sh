@@ -44,10 +44,11 @@ load_recipe() {
   local image=$1
   [[ -f $IMAGES_DIR/$image/image.conf ]] ||
     die "unknown image '$image' (known: ${ALL_IMAGES[*]})."
-  unset IMAGE_REPO IMAGE_ENV_NAME IMAGE_PACKAGES IMAGE_VERSION_PACKAGE
+  unset IMAGE_REPO IMAGE_ENV_NAME IMAGE_SUITE IMAGE_PACKAGES IMAGE_VERSION_PACKAGE
   # shellcheck source=node-base/image.conf
   source "$IMAGES_DIR/$image/image.conf"
   : "${IMAGE_REPO:?image.conf of $image must set IMAGE_REPO}" "${IMAGE_ENV_NAME:?}" "${IMAGE_VERSION_PACKAGE:?}"
+  IMAGE_SUITE=${IMAGE_SUITE:-$ROOTFS_DEFAULT_SUITE}
 }
 
 # A hash of files under tools/images/ (paths, contents and executable bits) and the architecture.
@@ -98,7 +99,7 @@ require_mmdebstrap() {
   } || die "apt-get install mmdebstrap failed."
 }
 
-# Debian version -> upstream version: 1:20.19.2+dfsg-1+deb13u2 -> 20.19.2
+# Debian version -> upstream version: 24.22.2+dfsg+~cs24.19.2-1 -> 24.22.2
 upstream_version() {
   local v=${1#*:}
   printf '%s' "${v%%[-+~]*}"
@@ -127,17 +128,18 @@ build_image() {
     log "$image: reusing the root file system $rootfs_ref"
   else
     require_mmdebstrap
-    log "$image: building the root file system (mmdebstrap $ROOTFS_SUITE: ${IMAGE_PACKAGES[*]}); log: $logfile"
-    if ! rootfs_build "$IMAGES_DIR/$image" "${IMAGE_PACKAGES[@]}" 2>>"$logfile" |
+    log "$image: building the root file system (mmdebstrap $IMAGE_SUITE: ${IMAGE_PACKAGES[*]}); log: $logfile"
+    if ! rootfs_build "$IMAGE_SUITE" "$IMAGES_DIR/$image" "${IMAGE_PACKAGES[@]}" 2>>"$logfile" |
       docker import - "$rootfs_ref" >>"$logfile" 2>&1; then
       docker image rm "$rootfs_ref" >/dev/null 2>&1 || true
       tail -n 30 "$logfile" >&2
       die "$image: building the root file system failed; the last lines of $logfile are above."
     fi
     log "$image: root file system imported as $rootfs_ref in $((SECONDS - start))s"
-    # Root file systems of earlier recipes of this image are of no further use (the images built on them keep
-    # their layers).
-    docker image ls --format '{{.Repository}}:{{.Tag}}' "$rootfs_repo" | grep -vxF "$rootfs_ref" |
+    # Root file systems of older recipes go (the images built on them keep their layers), except the newest
+    # other one: two branches with different recipes on one machine (a CI run of main, a branch) then do not
+    # rebuild each other's. `docker image ls` lists the newest first.
+    docker image ls --format '{{.Repository}}:{{.Tag}}' "$rootfs_repo" | grep -vxF "$rootfs_ref" | tail -n +2 |
       xargs -r docker image rm >/dev/null 2>&1 || true
   fi
 
@@ -167,8 +169,9 @@ save_image() {
     die "$image: docker save $ref | ${compress[*]} failed."
   fi
   mv -f "$tarball.tmp.$$" "$tarball"
-  # Tarballs of earlier recipes of this image are of no further use.
-  find "$CACHE_DIR" -maxdepth 1 -name "$image-*.tar.*" ! -path "$tarball" -delete
+  # Tarballs of older recipes of this image go, except the newest other one (see build_image).
+  find "$CACHE_DIR" -maxdepth 1 -name "$image-*.tar.*" ! -path "$tarball" -printf '%T@ %p\n' | sort -rn |
+    tail -n +2 | cut -d' ' -f2- | xargs -r rm -f
   log "$image: saved $tarball ($(du -h "$tarball" | cut -f1)) in $((SECONDS - start))s"
 }
 

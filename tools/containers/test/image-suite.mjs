@@ -26,6 +26,7 @@ import {
  * @property {Record<string, string>} env  environment to start it with
  * @property {string[]} tmpfs         writable mounts it needs under --read-only
  * @property {number} budgetMB        SPEC §6 app-layer budget
+ * @property {number} totalBudgetMB   size budget of the whole image (base included) on the base it was built on
  * @property {(files: string[]) => void} checkFiles  asserts on the listing of /app
  * @property {number[]} [stopExitCodes] exit codes of a graceful stop on SIGTERM (default [0])
  */
@@ -140,9 +141,18 @@ export function describeImage(spec) {
 
     test(`adds at most ${spec.budgetMB} MB over its base image`, async () => {
       const bytes = await appLayerBytes(spec.ref, spec.baseRef);
-      figures[`${spec.app}: image size`] = `${megabytes(image.Size)} MB`;
       figures[`${spec.app}: app layers (image − base)`] = `${megabytes(bytes)} MB (budget ${spec.budgetMB} MB)`;
       assert.ok(bytes <= spec.budgetMB * 1e6, `app layers are ${megabytes(bytes)} MB`);
+    });
+
+    test(`is under ${spec.totalBudgetMB} MB in total, base included`, async () => {
+      const base = await inspectImage(spec.baseRef);
+      figures[`${spec.app}: image size`] =
+        `${megabytes(image.Size)} MB (budget ${spec.totalBudgetMB} MB; base ${megabytes(base.Size)} MB)`;
+      assert.ok(
+        image.Size < spec.totalBudgetMB * 1e6,
+        `${spec.ref} is ${megabytes(image.Size)} MB, of which ${megabytes(base.Size)} MB are its base ${spec.baseRef}`,
+      );
     });
 
     // Last: it stops the container.
