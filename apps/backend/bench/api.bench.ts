@@ -1,19 +1,25 @@
 /**
- * `npm run bench`: requests/s and latency of GET and POST /api/{user_id}/tasks, and cold start to
- * /ready, for the production bundle (dist/main.js) against a real PostgreSQL.
+ * `npm run bench`: requests/s and latency of the API's hot routes for the production bundle
+ * (dist/main.js) against a real PostgreSQL, each route's share of the raw-SQL ceiling (pgbench
+ * running the route's own statements at the same concurrency), the server's peak RSS, and cold start.
  * Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
-import { freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
+import { findPostgresBinDir, freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
+import { pgbench } from './pgbench.js';
+import { peakRss } from './rss.js';
 
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 20);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
+const SEEDED_TASKS = 20;
 const COLD_STARTS = 5;
-const bundle = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+// BENCH_BUNDLE: another build (e.g. of an older commit) to compare against, with the same load.
+const bundle = process.env['BENCH_BUNDLE'] ?? fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const pgbenchScript = (name: string) => fileURLToPath(new URL(`./pgbench/${name}.sql`, import.meta.url));
 
 async function createDatabase(serverUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -29,7 +35,8 @@ async function createDatabase(serverUrl: string): Promise<string> {
 }
 
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [bundle, ...args], {
+  const nodeOptions = process.env['BENCH_NODE_OPTIONS']?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeOptions, bundle, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -61,24 +68,37 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-function summary(name: string, result: Result): string {
+interface RouteResult {
+  name: string;
+  result: Result;
+  /** pgbench transactions/s for the same statements, when the route has a script. */
+  ceiling?: number;
+}
+
+function row({ name, result, ceiling }: RouteResult): string {
   const errors = result.errors + result.timeouts + result.non2xx;
-  return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.requests.total} | ${errors} |`;
+  const rps = result.requests.average;
+  const share = ceiling ? `${Math.round(ceiling)} | ${Math.round((rps / ceiling) * 100)}%` : '– | –';
+  return `| ${name} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${share} | ${errors} |`;
 }
 
 async function main(): Promise<void> {
   const server = process.env['BENCH_DATABASE_URL'] ? undefined : await startPostgresServer();
-  const databaseUrl = await createDatabase(process.env['BENCH_DATABASE_URL'] ?? server!.url);
+  const serverUrl = process.env['BENCH_DATABASE_URL'] ?? server!.url;
+  const databaseUrl = await createDatabase(serverUrl);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = {
     NODE_ENV: 'production',
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
     DATABASE_URL: databaseUrl,
     BETTER_AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
     BETTER_AUTH_URL: base,
+    // The benchmark measures the routes, not their rate limits.
+    CHAT_RATE_LIMIT: '1000000',
+    MCP_RATE_LIMIT: '1000000',
   };
   try {
     await new Promise<void>((resolve, reject) =>
@@ -106,42 +126,99 @@ async function main(): Promise<void> {
         }).then((r) => json<{ token: string; user: { id: string } }>(r));
       const reader = await signUp('reader@bench.test');
       const writer = await signUp('writer@bench.test');
-      for (let i = 0; i < 50; i++) {
-        await json(
-          await fetch(`${base}/api/${reader.user.id}/tasks`, {
-            method: 'POST',
-            headers: { ...headers, authorization: `Bearer ${reader.token}` },
-            body: JSON.stringify({ title: `Seeded task ${i}` }),
-          }),
-        );
+      const chatter = await signUp('chatter@bench.test');
+      for (const user of [reader, chatter]) {
+        for (let i = 0; i < SEEDED_TASKS; i++) {
+          await json(
+            await fetch(`${base}/api/${user.user.id}/tasks`, {
+              method: 'POST',
+              headers: { ...headers, authorization: `Bearer ${user.token}` },
+              body: JSON.stringify({ title: `Seeded task ${i}` }),
+            }),
+          );
+        }
       }
 
-      const list = await autocannon({
-        url: `${base}/api/${reader.user.id}/tasks?status=all&sort=created`,
-        connections: CONNECTIONS,
-        duration: DURATION_S,
-        headers: { authorization: `Bearer ${reader.token}` },
+      const pid = child.pid;
+      if (pid === undefined) throw new Error('the server process has no pid');
+      const load = (options: Omit<Options, 'connections' | 'duration'>) =>
+        peakRss(pid, () => autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }));
+      const bearer = (user: { token: string }) => ({
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/json',
       });
-      const create = await autocannon({
-        url: `${base}/api/${writer.user.id}/tasks`,
+      const ceiling = (script: string, user: { token: string; user: { id: string } }) =>
+        pgbench({
+          binDir: findPostgresBinDir(),
+          url: databaseUrl,
+          script: pgbenchScript(script),
+          clients: CONNECTIONS,
+          seconds: DURATION_S,
+          variables: { token: user.token, user_id: user.user.id },
+        });
+
+      const routes: RouteResult[] = [];
+      let rss = 0;
+      // BENCH_ROUTES=tasks (a substring of the route names): only those, e.g. for a CPU profile of one route.
+      const only = process.env['BENCH_ROUTES'];
+      const measure = async (
+        name: string,
+        options: Omit<Options, 'connections' | 'duration'>,
+        sql?: () => Promise<number>,
+      ) => {
+        if (only && !name.includes(only)) return;
+        const { result, peakBytes } = await load(options);
+        rss = Math.max(rss, peakBytes);
+        routes.push({ name, result, ceiling: await sql?.() });
+      };
+
+      await measure('GET /health', { url: `${base}/health` });
+      await measure(
+        `GET /api/{user_id}/tasks (${SEEDED_TASKS} tasks)`,
+        { url: `${base}/api/${reader.user.id}/tasks`, headers: bearer(reader) },
+        () => ceiling('list', reader),
+      );
+      await measure(
+        'POST /api/{user_id}/tasks',
+        {
+          url: `${base}/api/${writer.user.id}/tasks`,
+          method: 'POST',
+          headers: bearer(writer),
+          body: JSON.stringify({ title: 'Benchmark task', description: 'created by autocannon' }),
+        },
+        () => ceiling('create', writer),
+      );
+      await measure('POST /api/{user_id}/chat ("show my tasks", offline agent)', {
+        url: `${base}/api/${chatter.user.id}/chat`,
         method: 'POST',
-        connections: CONNECTIONS,
-        duration: DURATION_S,
-        headers: { authorization: `Bearer ${writer.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: 'Benchmark task', description: 'created by autocannon' }),
+        headers: bearer(chatter),
+        body: JSON.stringify({ message: 'show my tasks' }),
+      });
+      await measure('POST /mcp (tools/call list_tasks)', {
+        url: `${base}/mcp`,
+        method: 'POST',
+        headers: { ...bearer(chatter), accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'list_tasks', arguments: {} },
+        }),
       });
 
       const cpu = cpus()[0]?.model ?? 'unknown CPU';
       console.log(
-        `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+        `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
       );
-      console.log(`Load: ${CONNECTIONS} connections, ${DURATION_S} s per route; GET lists 50 tasks\n`);
-      console.log('| route | req/s (avg) | p50 ms | p99 ms | requests | errors + non-2xx |');
-      console.log('|---|---|---|---|---|---|');
-      console.log(summary('GET /api/{user_id}/tasks', list));
-      console.log(summary('POST /api/{user_id}/tasks', create));
+      console.log(`Load: ${CONNECTIONS} connections, ${DURATION_S} s per route, LOG_LEVEL=${env.LOG_LEVEL}\n`);
+      console.log('| route | req/s (avg) | p50 ms | p99 ms | pgbench tx/s (same SQL) | share | errors + non-2xx |');
+      console.log('|---|---|---|---|---|---|---|');
+      for (const route of routes) console.log(row(route));
+      console.log(`\nBackend peak RSS under load: ${Math.round(rss / 2 ** 20)} MB`);
       console.log(
-        `\nCold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
+        `Cold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
       );
     } finally {
       await stop(child);
