@@ -1,5 +1,6 @@
 // @ts-check
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
+const { availableParallelism } = require('node:os');
 
 const swcJestConfig = { ...JSON.parse(readFileSync(`${__dirname}/.spec.swcrc`, 'utf-8')), swcrc: false };
 
@@ -41,6 +42,10 @@ if (!postgresAvailable) {
 module.exports = {
   // Integration tests open databases and sign users up (scrypt): allow more than Jest's 5 s.
   testTimeout: 30_000,
+  // Files mostly wait on a database (a server, or PGlite's WebAssembly between queries): one worker more
+  // than there are cores keeps both busy. Jest's default on 2 cores is one worker, which runs every file
+  // in turn. (Jest reads a percentage above 100% as a count, hence the arithmetic.)
+  maxWorkers: Number(process.env['JEST_MAX_WORKERS'] ?? availableParallelism() + 1),
   coverageDirectory: 'test-output/jest/coverage',
   projects: [
     {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -48,19 +49,15 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, l
 }
 
 async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
-  // Loaded on demand (and kept out of the bundle): production images run on PostgreSQL without PGlite.
-  const [{ PGlite }, { drizzle }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('drizzle-orm/pglite'),
-  ]).catch((cause: unknown) => {
-    throw new Error(
-      'The embedded database (PGlite) is not installed here. Set DATABASE_URL to a PostgreSQL server, or run from the workspace after `npm ci`.',
-      { cause },
-    );
-  });
+  const { PGlite } = await importPglite();
   const inMemory = config.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(config.dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : config.dataDir);
+  return pgliteDatabase(await PGlite.create(inMemory ? undefined : config.dataDir));
+}
+
+/** Wraps an open PGlite instance (tests open theirs from a migrated template). */
+export async function pgliteDatabase(client: PGlite): Promise<Database> {
+  const { drizzle } = await import('drizzle-orm/pglite');
   return {
     kind: 'pglite',
     db: drizzle(client, { schema }),
@@ -69,4 +66,14 @@ async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>)
     },
     close: () => client.close(),
   };
+}
+
+/** Loaded on demand (and kept out of the bundle): production images run on PostgreSQL without PGlite. */
+export function importPglite(): Promise<typeof import('@electric-sql/pglite')> {
+  return import('@electric-sql/pglite').catch((cause: unknown) => {
+    throw new Error(
+      'The embedded database (PGlite) is not installed here. Set DATABASE_URL to a PostgreSQL server, or run from the workspace after `npm ci`.',
+      { cause },
+    );
+  });
 }

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import { jsonSchemaValidator } from './json-schema-validator.js';
 import { createTaskMcpServer } from './server.js';
 
 /** A tool as the agent sees it: name, description and JSON Schema of its arguments (what models need). */
@@ -33,21 +34,35 @@ function resultOf(result: Awaited<ReturnType<Client['callTool']>>): unknown {
 }
 
 /**
+ * The tools' definitions are the same for every user and every turn: listed once per process.
+ * Listing converts each tool's zod schema to JSON Schema, which was most of a chat turn's CPU time.
+ */
+let definitionsOnce: Promise<ToolDefinition[]> | undefined;
+
+async function listDefinitions(client: Client): Promise<ToolDefinition[]> {
+  const { tools } = await client.listTools();
+  return tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description ?? tool.name,
+    inputSchema: tool.inputSchema as Record<string, unknown>,
+  }));
+}
+
+/**
  * Connects an MCP client to a fresh task server for `userId` over an in-memory transport: the agent goes
  * through the same MCP protocol, schemas and handlers as external clients on `/mcp`.
  */
 export async function openToolSession(repo: TasksRepository, userId: string): Promise<ToolSession> {
   const server = createTaskMcpServer(repo, userId);
-  const client = new Client({ name: 'todo-stack-agent', version: '1.0.0' });
+  const client = new Client({ name: 'todo-stack-agent', version: '1.0.0' }, { jsonSchemaValidator });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   await client.connect(clientTransport);
-  const { tools } = await client.listTools();
-  const definitions = tools.map((tool) => ({
-    name: tool.name,
-    description: tool.description ?? tool.name,
-    inputSchema: tool.inputSchema as Record<string, unknown>,
-  }));
+  definitionsOnce ??= listDefinitions(client).catch((error: unknown) => {
+    definitionsOnce = undefined;
+    throw error;
+  });
+  const definitions = await definitionsOnce;
   return {
     definitions,
     call: async (name, args) => resultOf(await client.callTool({ name, arguments: args })),

@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import { LIMITS, TASK_STATUSES } from '@todo-stack/shared';
 import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import { jsonSchemaValidator } from './json-schema-validator.js';
 import { createTaskTools, isToolError, type ToolResult } from './task-tools.js';
 
 const TaskId = z.number().int().min(1).max(LIMITS.maxId).describe('The numeric id of the task');
@@ -24,7 +25,7 @@ function asToolResult(result: ToolResult): CallToolResult {
  */
 export function createTaskMcpServer(repo: TasksRepository, userId: string): McpServer {
   const tools = createTaskTools(repo, userId);
-  const server = new McpServer({ name: 'todo-stack-tasks', version: '1.0.0' });
+  const server = new McpServer({ name: 'todo-stack-tasks', version: '1.0.0' }, { jsonSchemaValidator });
 
   server.registerTool(
     'add_task',

@@ -4,7 +4,7 @@ import { asUser, setupTestApp, signUp, testConfig, type TestUser } from '../help
 import { callTools, FakeOpenAI, say, type RecordedRequest } from '../support/fake-openai.js';
 
 const fake = new FakeOpenAI();
-const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test-key', OPENAI_TIMEOUT_MS: '1500', OPENAI_MAX_STEPS: '4' };
+const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test-key', OPENAI_TIMEOUT_MS: '4000', OPENAI_MAX_STEPS: '4' };
 
 /** The tasks list_tasks returned to the model, read back from the tool message the client sent. */
 function listedTasks(request: RecordedRequest): { id: number; title: string }[] {
@@ -162,7 +162,7 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
       expect(res.statusCode).toBe(504);
       expect(Date.now() - started).toBeLessThan(10_000);
       const body = res.json<ChatFailure>();
-      expect(body.detail).toMatch(/did not answer within 2 seconds/);
+      expect(body.detail).toMatch(/did not answer within 4 seconds/);
       await expectKept(body, 'list my tasks (timeout)');
     });
 

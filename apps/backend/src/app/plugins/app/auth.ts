@@ -8,6 +8,7 @@ import { LIMITS } from '@todo-stack/shared';
 import type { AppConfig } from '../../../config.js';
 import type { AppDb } from '../../../db/client.js';
 import { authSchema } from '../../../db/schema.js';
+import { createSessionLookup, type SessionUserRef } from './session-lookup.js';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 interface AuthLogger {
@@ -49,7 +50,8 @@ export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-export type SessionUser = NonNullable<Awaited<ReturnType<Auth['api']['getSession']>>>['user'];
+/** Who is signed in: what API routes need to know about the caller. */
+export type SessionUser = SessionUserRef;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,16 +70,29 @@ export default fp(
     app.decorate('auth', auth);
     app.decorateRequest('user', undefined);
     app.decorateRequest('userId', undefined);
+    const context = await auth.$context;
+    const lookupSession = createSessionLookup(app.database.db, {
+      secret: app.config.auth.secret,
+      cookieName: context.authCookies.sessionToken.name,
+      dontRememberCookieName: context.authCookies.dontRememberToken.name,
+      expiresIn: context.sessionConfig.expiresIn,
+      updateAge: context.sessionConfig.updateAge,
+    });
     app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
-      const session = await auth.api.getSession({ headers: fromNodeHeaders(request.headers) });
-      if (!session) {
+      // One query on the common path; expired sessions and sliding refreshes go through Better Auth.
+      const found = await lookupSession(request.headers);
+      const user: SessionUser | undefined =
+        found === 'defer'
+          ? (await auth.api.getSession({ headers: fromNodeHeaders(request.headers) }))?.user
+          : (found.user ?? undefined);
+      if (!user) {
         return reply
           .status(401)
           .header('www-authenticate', 'Bearer')
           .send({ detail: 'Not authenticated: sign in, or send Authorization: Bearer <token>.' });
       }
-      request.user = session.user;
-      request.userId = session.user.id;
+      request.user = user;
+      request.userId = user.id;
     });
   },
   { name: 'auth', dependencies: ['config', 'database'] },
