@@ -12,6 +12,8 @@ export const LIMITS = {
   /** Task list pages: the size when `limit` is not given, and the largest a client may ask for. */
   taskPageDefault: 50,
   taskPageMax: 100,
+  /** Tasks one user may keep: bounds every list, count and export a single account can cause. */
+  tasksPerUser: 1000,
   /** Largest id PostgreSQL's `integer` column can hold. */
   maxId: 2_147_483_647,
 } as const;

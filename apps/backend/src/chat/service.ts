@@ -62,9 +62,7 @@ export function createChatService({ conversations, tasks, provider }: ChatServic
         const found = await conversations.find(userId, request.conversation_id);
         if (!found) throw new ConversationNotFoundError();
         conversationId = found.id;
-        history = (await conversations.messages(conversationId))
-          .slice(-HISTORY_LIMIT)
-          .map(({ role, content }) => ({ role, content }));
+        history = await conversations.recentHistory(conversationId, HISTORY_LIMIT);
         await conversations.append(conversationId, 'user', request.message);
       }
 

@@ -45,9 +45,17 @@ export function createTaskMcpServer(repo: TasksRepository, userId: string): McpS
     {
       title: 'List tasks',
       description:
-        "List the user's tasks (newest first) with their ids. Use it to find a task's id from its title before completing, deleting or updating it.",
+        "List the user's tasks (newest first) with their ids, one page at a time: `total` counts all matches, ask for the next page with `offset`. Use it to find a task's id from its title before completing, deleting or updating it.",
       inputSchema: {
         status: z.enum(TASK_STATUSES).optional().describe('all (default), pending or completed'),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(LIMITS.taskPageMax)
+          .optional()
+          .describe(`Page size (default ${LIMITS.taskPageDefault}, at most ${LIMITS.taskPageMax})`),
+        offset: z.number().int().min(0).max(LIMITS.maxId).optional().describe('Tasks to skip (default 0)'),
       },
       annotations: { readOnlyHint: true },
     },

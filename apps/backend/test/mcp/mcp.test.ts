@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { TOOL_NAMES } from '@todo-stack/shared';
+import { LIMITS, TOOL_NAMES } from '@todo-stack/shared';
 import { createTaskMcpServer } from '../../src/mcp/server.js';
 import { setupTestApp, signUp, type TestUser } from '../helper.js';
 
@@ -126,6 +126,27 @@ describe('MCP task tools', () => {
       expect(bad.isError).toBe(true);
       const wrongType = await call(client, 'complete_task', { task_id: 'one' });
       expect(wrongType.isError).toBe(true);
+    });
+
+    it('list_tasks answers one bounded page and the total; add_task says when the list is full', async () => {
+      const carol = await signUp(ctx.app);
+      const client = await connect(carol);
+      await ctx.db.query(
+        "insert into tasks (user_id, title) select $1, 'filler ' || g from generate_series(1, $2::int) g",
+        [carol.id, LIMITS.tasksPerUser],
+      );
+      const first = await call(client, 'list_tasks', {});
+      expect(first.data['total']).toBe(LIMITS.tasksPerUser);
+      expect(first.data['tasks']).toHaveLength(LIMITS.taskPageDefault);
+      const later = await call(client, 'list_tasks', { limit: 7, offset: LIMITS.tasksPerUser - 3 });
+      expect(later.data).toMatchObject({ total: LIMITS.tasksPerUser, tasks: expect.any(Array) });
+      expect(later.data['tasks']).toHaveLength(3);
+      expect((await call(client, 'list_tasks', { limit: LIMITS.taskPageMax + 1 })).isError).toBe(true);
+
+      expect(await call(client, 'add_task', { title: 'one too many' })).toEqual({
+        isError: true,
+        data: { error: expect.stringContaining(`up to ${LIMITS.tasksPerUser} tasks`) },
+      });
     });
 
     it("user B can never see, change or delete user A's tasks", async () => {
