@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { and, asc, count, desc, eq, getTableColumns, not, sql, type SQL } from 'drizzle-orm';
 import { LIMITS, type CreateTask, type Task, type TaskQuery, type UpdateTask } from '@todo-stack/shared';
-import type { AppDb } from '../../../db/client.js';
+import { queryRows, type AppDb } from '../../../db/client.js';
 import { tasks } from '../../../db/schema.js';
 
 type Row = typeof tasks.$inferSelect;
@@ -90,12 +90,14 @@ export function createTasksRepository(db: AppDb) {
      * boundary can each see room, so the cap may be passed by as many tasks as one user sends concurrently.
      */
     async create(userId: string, input: CreateTask): Promise<Task> {
-      const result = await db.execute<RawRow>(sql`
+      const [row] = await queryRows<RawRow>(
+        db,
+        sql`
         insert into ${tasks} (user_id, title, description)
         select ${userId}, ${input.title}, ${input.description ?? null}
         where (select count(*) from ${tasks} where ${tasks.userId} = ${userId}) < ${LIMITS.tasksPerUser}
-        returning *`);
-      const [row] = result.rows;
+        returning *`,
+      );
       if (!row) throw new TaskLimitError(LIMITS.tasksPerUser);
       return fromRawRow(row);
     },
