@@ -18,13 +18,21 @@ export const LIMITS = {
   maxId: 2_147_483_647,
 } as const;
 
+/** The text rules as regular expressions, for validators other than the API's (the MCP tools' zod schemas). */
+export const TEXT_PATTERNS = {
+  /** Some visible text, no NUL anywhere. */
+  visible: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+  /** Any text (empty included) without NUL. */
+  noNul: '^[^\\u0000]*$',
+} as const;
+
 /**
  * Human text: at least one visible character and no NUL byte (PostgreSQL `text` cannot store U+0000,
  * so rejecting it here turns a would-be 500 into a 422).
  */
 export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
   Type.String({
-    pattern: options.minLength === 0 ? '^[^\\u0000]*$' : '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+    pattern: options.minLength === 0 ? TEXT_PATTERNS.noNul : TEXT_PATTERNS.visible,
     minLength: options.minLength ?? 1,
     maxLength: options.maxLength,
     ...(options.description ? { description: options.description } : {}),

@@ -32,7 +32,7 @@ describe('MCP task tools', () => {
 
   /** A real MCP client connected to a fresh server for `user` over the SDK's in-memory transport. */
   const inMemory: Connect = async (user) => {
-    const server = createTaskMcpServer(ctx.app.tasksRepository, user.id);
+    const server = createTaskMcpServer(ctx.app.tasksRepository, user.id, { requestId: 'test', log: ctx.app.log });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: 'test', version: '1.0.0' });
@@ -126,6 +126,22 @@ describe('MCP task tools', () => {
       expect(bad.isError).toBe(true);
       const wrongType = await call(client, 'complete_task', { task_id: 'one' });
       expect(wrongType.isError).toBe(true);
+    });
+
+    it.each([
+      ['add_task', { title: 'a\u0000b' }],
+      ['add_task', { title: '   ' }],
+      ['add_task', { title: 'x'.repeat(201) }],
+      ['add_task', { title: 'ok', description: 'nul \u0000 inside' }],
+      ['update_task', { task_id: 1, title: '\u0000' }],
+      ['update_task', { task_id: 1, description: 'x'.repeat(1001) }],
+    ])('%s refuses %j as the REST API does, before any SQL runs', async (tool, args) => {
+      const client = await connect(alice);
+      const before = await ctx.db.query<{ n: number }>('select count(*)::int as n from tasks');
+      const result = await call(client, tool, args);
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.data)).not.toMatch(/insert into|update "tasks"|params:/i);
+      expect(await ctx.db.query('select count(*)::int as n from tasks')).toEqual(before);
     });
 
     it('list_tasks answers one bounded page and the total; add_task says when the list is full', async () => {

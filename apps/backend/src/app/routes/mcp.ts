@@ -35,7 +35,10 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
           .header('allow', 'POST')
           .send({ detail: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.' });
       }
-      const server = createTaskMcpServer(app.tasksRepository, request.userId as string);
+      const server = createTaskMcpServer(app.tasksRepository, request.userId as string, {
+        requestId: request.id,
+        log: request.log,
+      });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       reply.raw.on('close', () => {
         void transport.close();
