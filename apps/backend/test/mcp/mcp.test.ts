@@ -245,6 +245,27 @@ describe('MCP task tools', () => {
       expect(res.headers.get('x-request-id')).toBe('mcp-trace-1');
     });
 
+    it('refuses JSON-RPC batches, so one request is one call against the rate limit', async () => {
+      const before = await ctx.db.query<{ n: number }>('select count(*)::int as n from tasks');
+      const add = (id: number) => ({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'add_task', arguments: { title: `batched ${id}` } },
+      });
+      const res = await fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...headers, ...alice.headers },
+        body: JSON.stringify([add(1), add(2), add(3)]),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: { code: -32600 },
+        detail: expect.stringContaining('batches are not supported'),
+      });
+      expect(await ctx.db.query('select count(*)::int as n from tasks')).toEqual(before);
+    });
+
     it('is stateless: GET and DELETE (session streams) answer 405', async () => {
       for (const method of ['GET', 'DELETE']) {
         const res = await fetch(`${baseUrl}/mcp`, {
