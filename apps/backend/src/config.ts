@@ -20,7 +20,12 @@ const Env = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 100 * 1024 }),
   SIGN_IN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
   SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
+  AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** Reverse proxies in front of the backend that append the client to X-Forwarded-For (never "trust all"). */
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
+  /** Replaced by TRUST_PROXY_HOPS: kept only to explain the change to whoever still sets it. */
+  TRUST_PROXY: Type.Optional(Type.String()),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   OPENAI_API_KEY: Type.Optional(Type.String()),
   OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -52,7 +57,13 @@ export interface AppConfig {
   frontendOrigins: string[];
   bodyLimit: number;
   signInRateLimit: { max: number; windowSeconds: number };
-  trustProxy: boolean;
+  /** Every POST under /api/auth, per client: sign-up's scrypt hash and password spraying cost the server. */
+  authRateLimit: { max: number; windowSeconds: number };
+  /**
+   * Proxy hops to trust (Fastify `trustProxy` as a number): the client is the address that many hops back in
+   * X-Forwarded-For, so entries a client adds in front of it change nothing. 0: the socket's address.
+   */
+  trustProxyHops: number;
   shutdownGraceMs: number;
   chat: ChatConfig;
 }
@@ -111,6 +122,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!/^https?:\/\/[^/]+$/.test(origin))
       problems.push(`FRONTEND_ORIGIN: "${origin}" is not an origin like http://localhost:3000`);
   }
+  if (raw['TRUST_PROXY'] !== undefined) {
+    problems.push(
+      'TRUST_PROXY: replaced by TRUST_PROXY_HOPS, the number of proxies in front of the backend (1 behind the frontend or an ingress). Trusting every hop would let any client pick its own address in X-Forwarded-For.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const database: DatabaseConfig = env.DATABASE_URL
@@ -131,7 +147,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     frontendOrigins,
     bodyLimit: env.BODY_LIMIT_BYTES,
     signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
-    trustProxy: env.TRUST_PROXY,
+    authRateLimit: { max: env.AUTH_RATE_LIMIT, windowSeconds: env.AUTH_RATE_WINDOW_SECONDS },
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     chat: {
       ...(env.OPENAI_API_KEY

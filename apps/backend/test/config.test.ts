@@ -74,4 +74,11 @@ describe('loadConfig', () => {
     });
     expect(config.auth.secret).toBe(SECRET);
   });
+
+  it('trusts a number of proxy hops, never every hop', () => {
+    expect(loadConfig({}).trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1' }).trustProxyHops).toBe(1);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/replaced by TRUST_PROXY_HOPS/);
+  });
 });

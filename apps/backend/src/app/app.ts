@@ -47,7 +47,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const app = Fastify({
     logger: typeof options.logger === 'boolean' ? options.logger : { ...logger, ...options.logger },
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // A hop count, never `true`: only the addresses our own proxies appended are believed (proxy-addr's
+    // meaning of a number: the socket's peer is hop 0, the last X-Forwarded-For entry hop 1...).
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     genReqId: requestId,
     logController: new AccessLog(),
     return503OnClosing: true,

@@ -182,7 +182,7 @@ async function snapshot(app: FastifyInstance, db: { query: (sql: string) => Prom
 }
 
 describe('hostile and malformed input', () => {
-  const ctx = setupTestApp({ SIGN_IN_RATE_LIMIT: '10000' });
+  const ctx = setupTestApp({ SIGN_IN_RATE_LIMIT: '10000', AUTH_RATE_LIMIT: '10000' });
   let user: TestUser;
   let taskId: number;
 
