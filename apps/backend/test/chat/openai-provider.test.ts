@@ -18,6 +18,7 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     env['OPENAI_BASE_URL'] = await fake.start();
   });
   afterAll(() => fake.stop());
+  afterEach(() => fake.expectNoUnscriptedCalls());
 
   const ctx = setupTestApp(env);
   let alice: TestUser;
