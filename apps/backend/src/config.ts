@@ -20,8 +20,14 @@ const Env = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 100 * 1024 }),
   SIGN_IN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
   SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
-  TRUST_PROXY: Type.Boolean({ default: false }),
-  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
+  AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** Reverse proxies in front of the backend that append the client to X-Forwarded-For (never "trust all"). */
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
+  /** Replaced by TRUST_PROXY_HOPS: kept only to explain the change to whoever still sets it. */
+  TRUST_PROXY: Type.Optional(Type.String()),
+  /** Unset: the longest request's budget (a chat turn, OPENAI_TIMEOUT_MS) plus a margin for its database writes. */
+  SHUTDOWN_GRACE_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   OPENAI_API_KEY: Type.Optional(Type.String()),
   OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   OPENAI_MODEL: Type.String({ minLength: 1, default: 'gpt-4o-mini' }),
@@ -52,7 +58,13 @@ export interface AppConfig {
   frontendOrigins: string[];
   bodyLimit: number;
   signInRateLimit: { max: number; windowSeconds: number };
-  trustProxy: boolean;
+  /** Every POST under /api/auth, per client: sign-up's scrypt hash and password spraying cost the server. */
+  authRateLimit: { max: number; windowSeconds: number };
+  /**
+   * Proxy hops to trust (Fastify `trustProxy` as a number): the client is the address that many hops back in
+   * X-Forwarded-For, so entries a client adds in front of it change nothing. 0: the socket's address.
+   */
+  trustProxyHops: number;
   shutdownGraceMs: number;
   chat: ChatConfig;
 }
@@ -76,7 +88,16 @@ export class ConfigError extends Error {
 const DEVELOPMENT_SECRET = 'todo-stack-development-secret-do-not-use-in-production';
 const MIN_SECRET_LENGTH = 32;
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+/** Margin on top of the chat turn's budget for storing its reply after the model answered. */
+const SHUTDOWN_MARGIN_MS = 5_000;
+
+/**
+ * `command`: `migrate` only needs the database, so a migration Job runs without the auth secret (least privilege).
+ */
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  { command = 'serve' }: { command?: 'serve' | 'migrate' } = {},
+): AppConfig {
   // Empty strings mean "unset", as in most shells and compose files.
   const raw = Object.fromEntries(
     Object.keys(Env.properties)
@@ -90,7 +111,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   );
 
   const production = env.NODE_ENV === 'production';
-  if (production && !env.BETTER_AUTH_SECRET) {
+  if (production && !env.BETTER_AUTH_SECRET && command === 'serve') {
     problems.push(
       `BETTER_AUTH_SECRET is required when NODE_ENV=production: set it to a random string of at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`).`,
     );
@@ -110,6 +131,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   for (const origin of frontendOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin))
       problems.push(`FRONTEND_ORIGIN: "${origin}" is not an origin like http://localhost:3000`);
+  }
+  const longestRequestMs = env.OPENAI_TIMEOUT_MS + SHUTDOWN_MARGIN_MS;
+  if (env.OPENAI_API_KEY && env.SHUTDOWN_GRACE_MS !== undefined && env.SHUTDOWN_GRACE_MS < longestRequestMs) {
+    problems.push(
+      `SHUTDOWN_GRACE_MS (${env.SHUTDOWN_GRACE_MS}) is shorter than a chat turn may take (OPENAI_TIMEOUT_MS + ${SHUTDOWN_MARGIN_MS} = ${longestRequestMs}): a shutdown would cut replies off. Raise it, or lower OPENAI_TIMEOUT_MS.`,
+    );
+  }
+  if (raw['TRUST_PROXY'] !== undefined) {
+    problems.push(
+      'TRUST_PROXY: replaced by TRUST_PROXY_HOPS, the number of proxies in front of the backend (1 behind the frontend or an ingress). Trusting every hop would let any client pick its own address in X-Forwarded-For.',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -131,8 +163,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     frontendOrigins,
     bodyLimit: env.BODY_LIMIT_BYTES,
     signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
-    trustProxy: env.TRUST_PROXY,
-    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    authRateLimit: { max: env.AUTH_RATE_LIMIT, windowSeconds: env.AUTH_RATE_WINDOW_SECONDS },
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? longestRequestMs,
     chat: {
       ...(env.OPENAI_API_KEY
         ? {

@@ -19,7 +19,7 @@ async function migrate(config: AppConfig): Promise<void> {
 async function main(command = 'serve'): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { command: command === 'migrate' ? 'migrate' : 'serve' });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

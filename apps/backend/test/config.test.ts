@@ -74,4 +74,25 @@ describe('loadConfig', () => {
     });
     expect(config.auth.secret).toBe(SECRET);
   });
+
+  it('trusts a number of proxy hops, never every hop', () => {
+    expect(loadConfig({}).trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1' }).trustProxyHops).toBe(1);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/replaced by TRUST_PROXY_HOPS/);
+  });
+
+  it('migrates without the auth secret: the migration Job gets only the database URL', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/todo' };
+    expect(problems(production)).toEqual([expect.stringContaining('BETTER_AUTH_SECRET is required')]);
+    expect(() => loadConfig(production, { command: 'migrate' })).not.toThrow();
+  });
+
+  it('gives SIGTERM at least as long as the longest request (a chat turn with a model)', () => {
+    expect(loadConfig({}).shutdownGraceMs).toBe(35_000);
+    expect(loadConfig({ OPENAI_TIMEOUT_MS: '60000' }).shutdownGraceMs).toBe(65_000);
+    expect(problems({ OPENAI_API_KEY: 'sk-x', OPENAI_TIMEOUT_MS: '30000', SHUTDOWN_GRACE_MS: '10000' })).toEqual([
+      expect.stringContaining('shorter than a chat turn may take'),
+    ]);
+  });
 });

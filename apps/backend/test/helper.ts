@@ -14,7 +14,8 @@ export { ENGINE } from './support/test-database.js';
 /** Config as `loadConfig` builds it from `env`, pointed at the test database, without start-up migrations. */
 export function testConfig(db: TestDatabase, env: Record<string, string> = {}): AppConfig {
   return {
-    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }),
+    // Test files sign many users up from one address: the auth budget gets its own tests (rate-limits.test.ts).
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '100000', ...env }),
     database: db.config,
     migrateOnStart: false,
   };

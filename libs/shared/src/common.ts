@@ -12,8 +12,18 @@ export const LIMITS = {
   /** Task list pages: the size when `limit` is not given, and the largest a client may ask for. */
   taskPageDefault: 50,
   taskPageMax: 100,
+  /** Tasks one user may keep: bounds every list, count and export a single account can cause. */
+  tasksPerUser: 1000,
   /** Largest id PostgreSQL's `integer` column can hold. */
   maxId: 2_147_483_647,
+} as const;
+
+/** The text rules as regular expressions, for validators other than the API's (the MCP tools' zod schemas). */
+export const TEXT_PATTERNS = {
+  /** Some visible text, no NUL anywhere. */
+  visible: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+  /** Any text (empty included) without NUL. */
+  noNul: '^[^\\u0000]*$',
 } as const;
 
 /**
@@ -22,7 +32,7 @@ export const LIMITS = {
  */
 export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
   Type.String({
-    pattern: options.minLength === 0 ? '^[^\\u0000]*$' : '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+    pattern: options.minLength === 0 ? TEXT_PATTERNS.noNul : TEXT_PATTERNS.visible,
     minLength: options.minLength ?? 1,
     maxLength: options.maxLength,
     ...(options.description ? { description: options.description } : {}),

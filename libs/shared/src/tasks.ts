@@ -52,7 +52,12 @@ export const TaskQuery = Type.Object(
       }),
     ),
     offset: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: LIMITS.maxId, default: 0, description: 'Tasks to skip (pages: 0, limit, 2×limit…)' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: LIMITS.maxId,
+        default: 0,
+        description: 'Tasks to skip (pages: 0, limit, 2×limit…)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -11,12 +11,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
+import { logSerializers } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
 import { registerPlugins } from './plugins/index.js';
 import { registerRoutes } from './routes/index.js';
 
 export interface BuildOptions {
-  /** Overrides the logger built from the config (tests pass `false` or a stream). */
+  /** Overrides the logger built from the config: `false`, or options (a stream) merged over its redaction and serializers. */
   logger?: FastifyServerOptions['logger'];
   /** An already-open database (tests share one per file); otherwise one is opened from the config. */
   database?: Database;
@@ -37,13 +38,18 @@ function routerError(error: FastifyError, _request: FastifyRequest, reply: Fasti
 
 /** The whole API as a Fastify instance, ready to `inject()` or `listen()`. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+  const logger: LoggerOptions = {
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    serializers: logSerializers,
+  };
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    logger: typeof options.logger === 'boolean' ? options.logger : { ...logger, ...options.logger },
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // A hop count, never `true`: only the addresses our own proxies appended are believed (proxy-addr's
+    // meaning of a number: the socket's peer is hop 0, the last X-Forwarded-For entry hop 1...).
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     genReqId: requestId,
     logController: new AccessLog(),
     return503OnClosing: true,

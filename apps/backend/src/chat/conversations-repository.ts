@@ -58,13 +58,18 @@ export function createConversationsRepository(db: AppDb) {
       return { ...toSummary(row), messages: rows.map(toMessage) };
     },
 
-    async messages(conversationId: number): Promise<Message[]> {
+    /**
+     * The last `limit` messages, oldest first, with only what the agent reads (role and text): one indexed
+     * query however long the conversation has grown, and no tool-call payloads loaded for nothing.
+     */
+    async recentHistory(conversationId: number, limit: number): Promise<Pick<Message, 'role' | 'content'>[]> {
       const rows = await db
-        .select()
+        .select({ role: messages.role, content: messages.content })
         .from(messages)
         .where(eq(messages.conversationId, conversationId))
-        .orderBy(asc(messages.id));
-      return rows.map(toMessage);
+        .orderBy(desc(messages.id))
+        .limit(limit);
+      return rows.reverse();
     },
 
     /** A new conversation with its first (user) message, in one transaction. */

@@ -40,6 +40,12 @@ export class ProviderError extends Error {
   }
 }
 
+/**
+ * Tool calls one chat turn may run. A model can ask for many calls in one step: this bounds the database work a
+ * single chat request causes, whatever the model (or a prompt injected into a task title) asks for.
+ */
+export const MAX_TOOL_CALLS_PER_TURN = 20;
+
 /** Wraps a tool session so each call (name, arguments, result) is kept for the reply and the database. */
 export function recordingTools(session: ToolSession): AgentTools & { calls: ToolCall[] } {
   const calls: ToolCall[] = [];
@@ -47,6 +53,9 @@ export function recordingTools(session: ToolSession): AgentTools & { calls: Tool
     calls,
     definitions: session.definitions,
     async call(name, args) {
+      if (calls.length >= MAX_TOOL_CALLS_PER_TURN) {
+        return { error: `Too many tool calls in one turn (at most ${MAX_TOOL_CALLS_PER_TURN}); this one did not run.` };
+      }
       const result = await session.call(name, args);
       calls.push({ tool: name, arguments: args, result });
       return result;

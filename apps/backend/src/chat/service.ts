@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResponse, ToolCall } from '@todo-stack/shared';
 import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
 import { openToolSession } from '../mcp/client.js';
+import type { ToolCallContext } from '../mcp/server.js';
 import type { ConversationsRepository } from './conversations-repository.js';
 import { ProviderError, recordingTools, type ChatProvider, type HistoryMessage } from './provider.js';
 
@@ -53,7 +54,7 @@ export function createChatService({ conversations, tasks, provider }: ChatServic
   return {
     provider: provider.name,
 
-    async send(userId: string, request: ChatRequest): Promise<ChatResponse> {
+    async send(userId: string, request: ChatRequest, context: ToolCallContext): Promise<ChatResponse> {
       let conversationId: number;
       let history: HistoryMessage[] = [];
       if (request.conversation_id === undefined) {
@@ -62,13 +63,11 @@ export function createChatService({ conversations, tasks, provider }: ChatServic
         const found = await conversations.find(userId, request.conversation_id);
         if (!found) throw new ConversationNotFoundError();
         conversationId = found.id;
-        history = (await conversations.messages(conversationId))
-          .slice(-HISTORY_LIMIT)
-          .map(({ role, content }) => ({ role, content }));
+        history = await conversations.recentHistory(conversationId, HISTORY_LIMIT);
         await conversations.append(conversationId, 'user', request.message);
       }
 
-      const session = await openToolSession(tasks, userId);
+      const session = await openToolSession(tasks, userId, context);
       const tools = recordingTools(session);
       let response: string;
       try {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -8,6 +9,12 @@ import { schema, type Schema } from './schema.js';
 
 /** One query API for both drivers: node-postgres (PostgreSQL) and PGlite (embedded). */
 export type AppDb = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Raw SQL through Drizzle, for statements its builders cannot say; both drivers answer `{ rows }`. */
+export async function queryRows<T extends Record<string, unknown>>(db: AppDb, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
 
 export interface Database {
   kind: DatabaseConfig['kind'];

@@ -125,6 +125,18 @@ export const messages = pgTable(
   (table) => [index('messages_conversation_id_idx').on(table.conversationId, table.id)],
 );
 
+// --- Rate limits: counters shared by every replica (one row per client and budget, swept when expired) ---
+
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    hits: integer('hits').notNull(),
+    resetAt: timestamp('reset_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('rate_limits_reset_at_idx').on(table.resetAt)],
+);
+
 export const authSchema = { users, sessions, accounts, verifications };
-export const schema = { ...authSchema, tasks, conversations, messages };
+export const schema = { ...authSchema, tasks, conversations, messages, rateLimits };
 export type Schema = typeof schema;

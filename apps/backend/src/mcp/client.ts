@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
 import { jsonSchemaValidator } from './json-schema-validator.js';
-import { createTaskMcpServer } from './server.js';
+import { createTaskMcpServer, type ToolCallContext } from './server.js';
 
 /** A tool as the agent sees it: name, description and JSON Schema of its arguments (what models need). */
 export interface ToolDefinition {
@@ -52,8 +52,12 @@ async function listDefinitions(client: Client): Promise<ToolDefinition[]> {
  * Connects an MCP client to a fresh task server for `userId` over an in-memory transport: the agent goes
  * through the same MCP protocol, schemas and handlers as external clients on `/mcp`.
  */
-export async function openToolSession(repo: TasksRepository, userId: string): Promise<ToolSession> {
-  const server = createTaskMcpServer(repo, userId);
+export async function openToolSession(
+  repo: TasksRepository,
+  userId: string,
+  context: ToolCallContext,
+): Promise<ToolSession> {
+  const server = createTaskMcpServer(repo, userId, context);
   const client = new Client({ name: 'todo-stack-agent', version: '1.0.0' }, { jsonSchemaValidator });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);

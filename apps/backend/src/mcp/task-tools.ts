@@ -1,5 +1,5 @@
-import type { Task, TaskStatus, ToolName } from '@todo-stack/shared';
-import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import { LIMITS, type Task, type TaskStatus, type ToolName } from '@todo-stack/shared';
+import { TaskLimitError, type TasksRepository } from '../app/plugins/app/tasks-repository.js';
 
 /** What a tool answers after changing a task (SPEC §4). */
 export interface TaskActionResult {
@@ -45,12 +45,23 @@ const action = (task: Task, status: TaskActionResult['status']): TaskActionResul
  */
 export function createTaskTools(repo: TasksRepository, userId: string) {
   return {
-    async add_task(args: { title: string; description?: string }): Promise<TaskActionResult> {
-      return action(await repo.create(userId, { title: args.title, description: args.description }), 'created');
+    async add_task(args: { title: string; description?: string }): Promise<TaskActionResult | ToolError> {
+      try {
+        return action(await repo.create(userId, { title: args.title, description: args.description }), 'created');
+      } catch (error) {
+        if (error instanceof TaskLimitError) return { error: error.message };
+        throw error;
+      }
     },
 
-    async list_tasks(args: { status?: TaskStatus } = {}): Promise<TaskListResult> {
-      const { tasks, total } = await repo.list(userId, { status: args.status ?? 'all', sort: 'created' });
+    /** One page (newest first): `total` tells the caller whether to ask for the next one with `offset`. */
+    async list_tasks(args: { status?: TaskStatus; limit?: number; offset?: number } = {}): Promise<TaskListResult> {
+      const { tasks, total } = await repo.list(userId, {
+        status: args.status ?? 'all',
+        sort: 'created',
+        limit: args.limit ?? LIMITS.taskPageDefault,
+        offset: args.offset ?? 0,
+      });
       return {
         tasks: tasks.map(({ id, title, description, completed }) => ({ id, title, description, completed })),
         total,

@@ -228,7 +228,7 @@ describe('offline agent: phrasings → tool calls → confirmation', () => {
   }
 
   async function run(userId: string, message: string): Promise<{ reply: string; calls: ToolCall[] }> {
-    const session = await openToolSession(ctx.app.tasksRepository, userId);
+    const session = await openToolSession(ctx.app.tasksRepository, userId, { requestId: 'test', log: ctx.app.log });
     const tools = recordingTools(session);
     try {
       return { reply: await provider.reply({ history: [], message, tools }), calls: tools.calls };

@@ -1,5 +1,6 @@
 import type { ChatFailure, ChatResponse, Conversation, Task, TaskList } from '@todo-stack/shared';
 import { buildApp } from '../../src/app/app.js';
+import { MAX_TOOL_CALLS_PER_TURN } from '../../src/chat/provider.js';
 import { asUser, setupTestApp, signUp, testConfig, type TestUser } from '../helper.js';
 import { callTools, FakeOpenAI, say, type RecordedRequest } from '../support/fake-openai.js';
 
@@ -17,6 +18,7 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     env['OPENAI_BASE_URL'] = await fake.start();
   });
   afterAll(() => fake.stop());
+  afterEach(() => fake.expectNoUnscriptedCalls());
 
   const ctx = setupTestApp(env);
   let alice: TestUser;
@@ -126,6 +128,30 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     expect(res.statusCode).toBe(200);
     expect(fake.requests).toHaveLength(4);
     expect(res.json<ChatResponse>().response).toMatch(/stopped after 4 steps/);
+  });
+
+  it(`runs at most ${MAX_TOOL_CALLS_PER_TURN} tool calls in one turn, however many the model asks for`, async () => {
+    const asked = MAX_TOOL_CALLS_PER_TURN + 5;
+    fake.play(
+      callTools(
+        ...Array.from(
+          { length: asked },
+          (_, i) => ['add_task', { title: `flood ${i}` }] as [string, Record<string, unknown>],
+        ),
+      ),
+      (request) => {
+        const refused = request.body.messages.filter(
+          (m) => m.role === 'tool' && /Too many tool calls/.test(m.content ?? ''),
+        );
+        return say(`${refused.length} refused`);
+      },
+    );
+    const res = await chat('add a flood of tasks');
+    expect(res.statusCode).toBe(200);
+    expect(res.json<ChatResponse>()).toMatchObject({ response: '5 refused' });
+    expect(res.json<ChatResponse>().tool_calls).toHaveLength(MAX_TOOL_CALLS_PER_TURN);
+    const list = (await as({ method: 'GET', url: '/tasks?limit=100' })).json<TaskList>();
+    expect(list.tasks.filter((task) => task.title.startsWith('flood '))).toHaveLength(MAX_TOOL_CALLS_PER_TURN);
   });
 
   describe('provider failures: a clear status and message, the user message kept, no reply stored', () => {

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { TOOL_NAMES } from '@todo-stack/shared';
+import { LIMITS, TOOL_NAMES } from '@todo-stack/shared';
 import { createTaskMcpServer } from '../../src/mcp/server.js';
 import { setupTestApp, signUp, type TestUser } from '../helper.js';
 
@@ -32,7 +32,7 @@ describe('MCP task tools', () => {
 
   /** A real MCP client connected to a fresh server for `user` over the SDK's in-memory transport. */
   const inMemory: Connect = async (user) => {
-    const server = createTaskMcpServer(ctx.app.tasksRepository, user.id);
+    const server = createTaskMcpServer(ctx.app.tasksRepository, user.id, { requestId: 'test', log: ctx.app.log });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: 'test', version: '1.0.0' });
@@ -128,6 +128,43 @@ describe('MCP task tools', () => {
       expect(wrongType.isError).toBe(true);
     });
 
+    it.each([
+      ['add_task', { title: 'a\u0000b' }],
+      ['add_task', { title: '   ' }],
+      ['add_task', { title: 'x'.repeat(201) }],
+      ['add_task', { title: 'ok', description: 'nul \u0000 inside' }],
+      ['update_task', { task_id: 1, title: '\u0000' }],
+      ['update_task', { task_id: 1, description: 'x'.repeat(1001) }],
+    ])('%s refuses %j as the REST API does, before any SQL runs', async (tool, args) => {
+      const client = await connect(alice);
+      const before = await ctx.db.query<{ n: number }>('select count(*)::int as n from tasks');
+      const result = await call(client, tool, args);
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.data)).not.toMatch(/insert into|update "tasks"|params:/i);
+      expect(await ctx.db.query('select count(*)::int as n from tasks')).toEqual(before);
+    });
+
+    it('list_tasks answers one bounded page and the total; add_task says when the list is full', async () => {
+      const carol = await signUp(ctx.app);
+      const client = await connect(carol);
+      await ctx.db.query(
+        "insert into tasks (user_id, title) select $1, 'filler ' || g from generate_series(1, $2::int) g",
+        [carol.id, LIMITS.tasksPerUser],
+      );
+      const first = await call(client, 'list_tasks', {});
+      expect(first.data['total']).toBe(LIMITS.tasksPerUser);
+      expect(first.data['tasks']).toHaveLength(LIMITS.taskPageDefault);
+      const later = await call(client, 'list_tasks', { limit: 7, offset: LIMITS.tasksPerUser - 3 });
+      expect(later.data).toMatchObject({ total: LIMITS.tasksPerUser, tasks: expect.any(Array) });
+      expect(later.data['tasks']).toHaveLength(3);
+      expect((await call(client, 'list_tasks', { limit: LIMITS.taskPageMax + 1 })).isError).toBe(true);
+
+      expect(await call(client, 'add_task', { title: 'one too many' })).toEqual({
+        isError: true,
+        data: { error: expect.stringContaining(`up to ${LIMITS.tasksPerUser} tasks`) },
+      });
+    });
+
     it("user B can never see, change or delete user A's tasks", async () => {
       const asAlice = await connect(alice);
       const asBob = await connect(bob);
@@ -206,6 +243,27 @@ describe('MCP task tools', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('content-security-policy')).toBeTruthy();
       expect(res.headers.get('x-request-id')).toBe('mcp-trace-1');
+    });
+
+    it('refuses JSON-RPC batches, so one request is one call against the rate limit', async () => {
+      const before = await ctx.db.query<{ n: number }>('select count(*)::int as n from tasks');
+      const add = (id: number) => ({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'add_task', arguments: { title: `batched ${id}` } },
+      });
+      const res = await fetch(`${baseUrl}/mcp`, {
+        method: 'POST',
+        headers: { ...headers, ...alice.headers },
+        body: JSON.stringify([add(1), add(2), add(3)]),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: { code: -32600 },
+        detail: expect.stringContaining('batches are not supported'),
+      });
+      expect(await ctx.db.query('select count(*)::int as n from tasks')).toEqual(before);
     });
 
     it('is stateless: GET and DELETE (session streams) answer 405', async () => {

@@ -34,6 +34,8 @@ export const callTools = (...calls: [name: string, args: Record<string, unknown>
  */
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
+  /** Calls that found the script empty: the code under test asked the model more than the test expected. */
+  readonly unscripted: string[] = [];
   private script: Step[] = [];
   private server: Server = createServer((req, res) => void this.handle(req, res));
 
@@ -46,6 +48,13 @@ export class FakeOpenAI {
   play(...steps: Step[]): void {
     this.script = steps;
     this.requests.length = 0;
+  }
+
+  /** For `afterEach`: fails the test that made a call its script did not expect (answered 500 meanwhile). */
+  expectNoUnscriptedCalls(): void {
+    const calls = this.unscripted.splice(0);
+    if (calls.length > 0)
+      throw new Error(`FakeOpenAI: ${calls.length} unscripted call(s), the last message each:\n${calls.join('\n')}`);
   }
 
   async stop(): Promise<void> {
@@ -65,7 +74,14 @@ export class FakeOpenAI {
     const request: RecordedRequest = { headers: req.headers, body: JSON.parse(text) };
     this.requests.push(request);
     const step = this.script.shift();
-    const answer: Scripted = typeof step === 'function' ? step(request) : (step ?? say('(script exhausted)'));
+    if (step === undefined) {
+      this.unscripted.push(JSON.stringify(request.body.messages.at(-1)).slice(0, 200));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'FakeOpenAI: unscripted call', type: 'server_error', code: null } }));
+      return;
+    }
+    const answer: Scripted = typeof step === 'function' ? step(request) : step;
 
     if ('hang' in answer) return; // never answers; the client gives up
     if ('status' in answer) {

@@ -196,3 +196,8 @@ without ingress) the NodePort on localhost.
 {{- define "todo-stack.frontend.serviceType" -}}
 {{- ternary "NodePort" .Values.frontend.service.type (eq .Values.environment "local") -}}
 {{- end -}}
+
+{{/* todo-stack.backend.shutdownGraceMs: the backend's SHUTDOWN_GRACE_MS, from the pod's grace period less the preStop sleep and 2 s. */}}
+{{- define "todo-stack.backend.shutdownGraceMs" -}}
+{{- mul (sub (sub (int .Values.backend.terminationGracePeriodSeconds) (int .Values.backend.preStopSleepSeconds)) 2) 1000 -}}
+{{- end -}}

@@ -15,6 +15,8 @@ once, each with what to do. Called from NOTES.txt and from the Deployments (so `
 {{- range $component := list "backend" "frontend" -}}
 {{- $messages = append $messages (include "todo-stack.validateValues.scaling" (dict "name" $component "values" (index $.Values $component))) -}}
 {{- end -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.https" .) -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.shutdown" .) -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hostname) -}}
 {{- $messages = append $messages "ingress.hostname: set the host name of the app (e.g. todo.local), or ingress.enabled=false" -}}
 {{- end -}}
@@ -63,5 +65,22 @@ secrets.betterAuthSecret: {{ len $s }} characters; use at least 32 (e.g. openssl
 {{ .name }}.autoscaling: minReplicas ({{ $v.autoscaling.minReplicas }}) is greater than maxReplicas ({{ $v.autoscaling.maxReplicas }}).
 {{- else if and $v.pdb.create (ne (toString $v.pdb.minAvailable) "") (ne (toString $v.pdb.maxUnavailable) "") -}}
 {{ .name }}.pdb: set minAvailable or maxUnavailable, not both.
+{{- end -}}
+{{- end -}}
+
+{{/* HTTPS: production serves over https (Secure cookies), unless explicitly allowed otherwise. */}}
+{{- define "todo-stack.validateValues.https" -}}
+{{- $url := include "todo-stack.publicUrl" . -}}
+{{- if and (eq .Values.environment "production") (hasPrefix "http://" $url) (not .Values.allowInsecureHttp) -}}
+environment=production: the public URL {{ $url }} is plain http, so session cookies would travel without Secure. Set ingress.tls=true (with a certificate in ingress.tlsSecretName) or an https publicUrl, use environment=local for a development cluster, or set allowInsecureHttp=true to accept it.
+{{- end -}}
+{{- end -}}
+
+{{/* Shutdown: the pod's grace period must let the longest request (a chat turn) finish after the preStop sleep. */}}
+{{- define "todo-stack.validateValues.shutdown" -}}
+{{- $b := .Values.backend -}}
+{{- $needed := add (int $b.preStopSleepSeconds) (int $b.config.openaiTimeoutSeconds) 7 -}}
+{{- if lt (int $b.terminationGracePeriodSeconds) (int $needed) -}}
+backend.terminationGracePeriodSeconds: {{ $b.terminationGracePeriodSeconds }} is shorter than the preStop sleep ({{ $b.preStopSleepSeconds }}) + a chat turn (config.openaiTimeoutSeconds={{ $b.config.openaiTimeoutSeconds }}) + 7 s to store the reply and exit; set it to at least {{ $needed }}.
 {{- end -}}
 {{- end -}}

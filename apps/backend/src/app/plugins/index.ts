@@ -25,11 +25,12 @@ export async function registerPlugins(app: FastifyInstance, options: PluginOptio
   await app.register(config, { config: options.config });
   await app.register(helmet);
   await app.register(cors);
-  await app.register(rateLimit);
   await app.register(swagger);
 
   await app.register(errors);
   await app.register(database, { database: options.database });
+  // Its counters are shared through the database.
+  await app.register(rateLimit);
   await app.register(auth);
   await app.register(tasksRepository);
   await app.register(chat);

@@ -5,7 +5,9 @@ import { createTaskMcpServer } from '../../mcp/server.js';
 /**
  * /mcp: the task tools over MCP's streamable HTTP transport, for editors and other agents. Same
  * authentication as /api (session cookie or Bearer, else 401); the tools act for the signed-in user.
- * Stateless: a new server and transport per request, so any replica answers any call. Rate limited per user.
+ * Stateless: a new server and transport per request, so any replica answers any call. Rate limited per user, and
+ * one request is one JSON-RPC message, so the budget counts calls: batches (which the SDK would accept, up to 100
+ * calls in one request) are refused, as MCP's protocol revisions since 2025-06-18 dropped JSON-RPC batching.
  */
 const mcpRoutes: FastifyPluginAsync = async (app) => {
   const { mcpRateLimit } = app.config.chat;
@@ -35,7 +37,15 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
           .header('allow', 'POST')
           .send({ detail: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.' });
       }
-      const server = createTaskMcpServer(app.tasksRepository, request.userId as string);
+      if (Array.isArray(request.body)) {
+        const message = 'JSON-RPC batches are not supported: send one message per request.';
+        // JSON-RPC's error for JSON-RPC clients, `detail` as every other API error.
+        return reply.status(400).send({ jsonrpc: '2.0', id: null, error: { code: -32600, message }, detail: message });
+      }
+      const server = createTaskMcpServer(app.tasksRepository, request.userId as string, {
+        requestId: request.id,
+        log: request.log,
+      });
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       reply.raw.on('close', () => {
         void transport.close();

@@ -1,20 +1,38 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
+import { createRateLimitStore, fastifyRateLimitStore, type RateLimitStore } from '../../rate-limit-store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The shared counters, for budgets that are not one route's `config.rateLimit` (every auth write). */
+    rateLimitStore: RateLimitStore;
+  }
+}
+
+const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 /**
- * Opt-in per route (`config.rateLimit`): sign-in against brute force, chat against runaway clients.
- * Counters live in this process; behind several replicas each one enforces the limit on its share.
+ * Opt-in per route (`config.rateLimit`): sign-in against brute force, chat and MCP against runaway clients.
+ * Counters live in the database, so every replica enforces the same budget (see rate-limit-store.ts).
  */
 export default fp(
   async (app) => {
+    const store = createRateLimitStore(app.database.db);
+    app.decorate('rateLimitStore', store);
     await app.register(rateLimit, {
       global: false,
+      store: fastifyRateLimitStore(store),
       errorResponseBuilder: (_request, context) => ({
         statusCode: context.statusCode,
         code: 'RATE_LIMITED',
         message: `Too many requests: try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
       }),
     });
+    const sweeper = setInterval(() => {
+      store.sweep().catch((err: unknown) => app.log.warn({ err }, 'rate limit sweep failed'));
+    }, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+    app.addHook('onClose', async () => clearInterval(sweeper));
   },
-  { name: 'rate-limit', dependencies: ['config'] },
+  { name: 'rate-limit', dependencies: ['config', 'database'] },
 );

@@ -1,4 +1,4 @@
-import type { Task, TaskList } from '@todo-stack/shared';
+import { LIMITS, type Task, type TaskList } from '@todo-stack/shared';
 import { asUser, expectValidationError, setupTestApp, signUp, type TestUser } from '../../../helper.js';
 
 describe('/api/{user_id}/tasks', () => {
@@ -122,6 +122,86 @@ describe('/api/{user_id}/tasks', () => {
     it('shows only the caller’s tasks', async () => {
       const { tasks } = await list();
       expect(tasks.every((t) => t.user_id === owner.id)).toBe(true);
+    });
+  });
+
+  describe('pagination: bounded pages, total counts every match', () => {
+    let pager: TestUser;
+    let page: (query?: string) => Promise<TaskList>;
+    const bulk = LIMITS.taskPageMax + 20;
+
+    beforeAll(async () => {
+      pager = await signUp(ctx.app);
+      // Rows straight into the table: the API would take minutes to create this many on a busy machine.
+      await ctx.db.query(
+        "insert into tasks (user_id, title, completed, created_at) select $1, 'task ' || lpad(g::text, 3, '0'), g % 2 = 0, now() - g * interval '1 second' from generate_series(1, $2::int) g",
+        [pager.id, bulk],
+      );
+      const asPager = asUser(ctx.app, pager);
+      page = async (query = '') => {
+        const res = await asPager({ method: 'GET', url: `/tasks${query}` });
+        expect(res.statusCode).toBe(200);
+        return res.json<TaskList>();
+      };
+    });
+
+    it(`answers ${LIMITS.taskPageDefault} tasks by default, with the total of all of them`, async () => {
+      const { tasks, total } = await page();
+      expect(total).toBe(bulk);
+      expect(tasks).toHaveLength(LIMITS.taskPageDefault);
+      expect(tasks[0]?.title).toBe('task 001');
+    });
+
+    it('walks every task once with limit and offset, in a stable order', async () => {
+      const seen: string[] = [];
+      for (let offset = 0; offset < bulk; offset += 30) {
+        const { tasks, total } = await page(`?limit=30&offset=${offset}`);
+        expect(total).toBe(bulk);
+        seen.push(...tasks.map((task) => task.title));
+      }
+      expect(seen).toHaveLength(bulk);
+      expect(new Set(seen).size).toBe(bulk);
+    });
+
+    it('keeps filters and sorting across pages, and the total past the last page', async () => {
+      expect(await page(`?status=completed&sort=title&limit=2&offset=1`)).toMatchObject({
+        total: bulk / 2,
+        tasks: [{ title: 'task 004' }, { title: 'task 006' }],
+      });
+      expect(await page(`?offset=${bulk + 5}`)).toEqual({ tasks: [], total: bulk });
+    });
+
+    it.each([`limit=${LIMITS.taskPageMax + 1}`, 'limit=0', 'offset=-1', 'limit=abc'])('422 for ?%s', async (query) => {
+      const res = await asUser(ctx.app, pager)({ method: 'GET', url: `/tasks?${query}` });
+      expectValidationError(res, ['query', query.split('=')[0] as string]);
+    });
+  });
+
+  describe(`a cap of ${LIMITS.tasksPerUser} tasks per user`, () => {
+    it('answers 409 with a clear detail once the user has the most tasks, and 201 again after a delete', async () => {
+      const hoarder = await signUp(ctx.app);
+      const asHoarder = asUser(ctx.app, hoarder);
+      await ctx.db.query(
+        "insert into tasks (user_id, title) select $1, 'filler ' || g from generate_series(1, $2::int) g",
+        [hoarder.id, LIMITS.tasksPerUser - 1],
+      );
+      const last = await asHoarder({ method: 'POST', url: '/tasks', payload: { title: 'the last one' } });
+      expect(last.statusCode).toBe(201);
+
+      const over = await asHoarder({ method: 'POST', url: '/tasks', payload: { title: 'one too many' } });
+      expect(over.statusCode).toBe(409);
+      expect(over.json()).toEqual({ detail: expect.stringContaining(`up to ${LIMITS.tasksPerUser} tasks`) });
+      const [row] = await ctx.db.query<{ n: number }>('select count(*)::int as n from tasks where user_id = $1', [
+        hoarder.id,
+      ]);
+      expect(row?.n).toBe(LIMITS.tasksPerUser);
+
+      expect((await asHoarder({ method: 'DELETE', url: `/tasks/${last.json<Task>().id}` })).statusCode).toBe(204);
+      expect((await asHoarder({ method: 'POST', url: '/tasks', payload: { title: 'room again' } })).statusCode).toBe(
+        201,
+      );
+      // Other users are not affected by one user's full list.
+      expect((await as({ method: 'POST', url: '/tasks', payload: { title: 'mine' } })).statusCode).toBe(201);
     });
   });
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { fromNodeHeaders } from 'better-auth/node';
+import { budgetHook } from '../../../client-budget.js';
 import {
   AuthResponse,
   ErrorBody,
@@ -52,6 +53,14 @@ async function relay(response: Response, reply: FastifyReply): Promise<FastifyRe
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
 
+  // Every write (sign-up's scrypt hash, sign-in, sign-out, password and session changes) spends the client's budget,
+  // before the body is even parsed; sign-in also has a tighter one per client and account (below).
+  const authWrites = budgetHook(app, { name: 'auth-writes', ...config.authRateLimit });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
+      return authWrites(request, reply);
+  });
+
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     const headers = fromNodeHeaders(request.headers);
     headers.delete('content-length'); // the body is re-serialised below
@@ -73,7 +82,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Create an account and sign in',
         body: SignUpBody,
-        response: { 200: AuthResponse, 409: ErrorBody, 422: ErrorBody },
+        response: { 200: AuthResponse, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
       },
     },
     forward,
@@ -89,7 +98,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // After body parsing, so the key is per client *and* account: guessing one account's password
           // from one address is throttled without letting one noisy client lock everyone out.
           hook: 'preHandler',
-          keyGenerator: (request) => `${request.ip}|${String((request.body as SignInBody).email).toLowerCase()}`,
+          keyGenerator: (request) =>
+            `sign-in|${request.ip}|${String((request.body as SignInBody).email).toLowerCase()}`,
         },
       },
       schema: {

@@ -55,7 +55,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       try {
-        return await chat.send(request.params.user_id, request.body);
+        return await chat.send(request.params.user_id, request.body, { requestId: request.id, log: request.log });
       } catch (error) {
         if (error instanceof ConversationNotFoundError) return reply.status(404).send(NOT_FOUND);
         if (error instanceof ChatTurnError) {

@@ -25,7 +25,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         ...common,
-        summary: 'List tasks, filtered by status and sorted',
+        summary: 'List a page of tasks, filtered by status and sorted; `total` counts all matches',
         params: UserParams,
         querystring: TaskQuery,
         response: { 200: TaskList, ...errors },
@@ -39,10 +39,10 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         ...common,
-        summary: 'Create a task',
+        summary: 'Create a task (409 once the user keeps the most tasks allowed)',
         params: UserParams,
         body: CreateTask,
-        response: { 201: Task, ...errors },
+        response: { 201: Task, ...errors, 409: ErrorBody },
       },
     },
     async (request, reply) => reply.status(201).send(await repo.create(request.params.user_id, request.body)),
