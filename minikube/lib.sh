@@ -19,15 +19,16 @@ load_profile() {
   done <"$minikube_dir/profile.env"
 }
 
-# advice TOOL: how to install TOOL (same words as the deploy executor).
+# advice TOOL: how to install TOOL, from advice.txt (the deploy executor prints the same lines).
 advice() {
-  case "$1" in
-    minikube) echo "minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ (Linux: curl -LO https://storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64 && sudo install minikube-linux-amd64 /usr/local/bin/minikube; macOS: brew install minikube; Windows: winget install Kubernetes.minikube)" ;;
-    docker) echo "docker is not installed: Minikube's docker driver and the image builds need it. Install Docker Desktop (macOS/Windows) or Docker Engine (Linux: https://docs.docker.com/engine/install/), then start it" ;;
-    kubectl) echo "kubectl is not installed: https://kubernetes.io/docs/tasks/tools/ (or use 'minikube kubectl --' in its place)" ;;
-    helm) echo "helm is not installed: https://helm.sh/docs/intro/install/ (macOS: brew install helm; Linux: the release tarball, or tools/helm/install-helm.sh which builds it with Go)" ;;
-    *) echo "$1 is not installed" ;;
-  esac
+  local line
+  while IFS= read -r line; do
+    if [[ "$line" == "$1: "* ]]; then
+      printf '%s\n' "${line#"$1: "}"
+      return
+    fi
+  done <"$minikube_dir/advice.txt"
+  echo "$1 is not installed"
 }
 
 # need TOOL...: exits with advice for every missing tool.
