@@ -265,7 +265,9 @@ describe('minikube executor', () => {
   it('points at the pods and the troubleshooting guide when helm upgrade fails', async () => {
     const runner = new FakeRunner(healthy({ 'helm upgrade': () => ({ code: 1 }) }));
     await expect(run(runner)).resolves.toEqual({ success: false });
-    expect(runner.err.join('\n')).toMatch(/helm upgrade failed or the release did not get ready within 10m.*docs\/troubleshooting.md/);
+    expect(runner.err.join('\n')).toMatch(
+      /helm upgrade failed or the release did not get ready within 10m.*docs\/troubleshooting.md/,
+    );
     expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(false);
   });
 
@@ -413,7 +415,10 @@ describe('no-op re-run (release fingerprint)', () => {
 
   it.each<[string, MinikubeExecutorSchema]>([
     ['a --set pair', { set: ['backend.replicas=2'] }],
-    ['a values file', { valuesFiles: ['deploy/helm/todo-stack/values-dev.yaml', 'deploy/helm/todo-stack/values.yaml'] }],
+    [
+      'a values file',
+      { valuesFiles: ['deploy/helm/todo-stack/values-dev.yaml', 'deploy/helm/todo-stack/values.yaml'] },
+    ],
     ['an extra image', { extraImages: ['postgres:17.6'] }],
     ['the namespace', { namespace: 'other' }],
   ])('%s changed: upgrade', async (_, changed) => {
@@ -441,10 +446,11 @@ describe('no-op re-run (release fingerprint)', () => {
 
 describe('dry run without the tools', () => {
   it('previews without minikube, warning what a real deploy needs', async () => {
-    const runner = new FakeRunner(
-      healthy({ 'helm template': () => ({ stdout: MANIFEST }) }),
-      ['docker', 'helm', 'kubectl'],
-    );
+    const runner = new FakeRunner(healthy({ 'helm template': () => ({ stdout: MANIFEST }) }), [
+      'docker',
+      'helm',
+      'kubectl',
+    ]);
     await expect(run(runner, { dryRun: true })).resolves.toEqual({ success: true });
     expect(runner.err.join('\n')).toMatch(/⚠ minikube is not installed: .*minikube.sigs.k8s.io/);
     expect(runner.err.join('\n')).toContain('⚠ dry run: minikube missing; previewing anyway');
@@ -488,7 +494,11 @@ describe('helpers', () => {
 
   it('frontendAccess finds the frontend Service by its component label, not by a naming rule', () => {
     expect(frontendAccess(MANIFEST)).toEqual({ service: 'todo-stack-frontend', port: 3000, nodePort: 30080 });
-    expect(frontendAccess(MANIFEST.replace(/todo-stack-frontend/g, 'prod-todo-stack-frontend').replace(/\s+nodePort: 30080/, ''))).toEqual({
+    expect(
+      frontendAccess(
+        MANIFEST.replace(/todo-stack-frontend/g, 'prod-todo-stack-frontend').replace(/\s+nodePort: 30080/, ''),
+      ),
+    ).toEqual({
       service: 'prod-todo-stack-frontend',
       port: 3000,
       nodePort: undefined,

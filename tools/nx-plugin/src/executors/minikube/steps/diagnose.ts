@@ -56,7 +56,8 @@ const describeState = (state: ContainerState | undefined): string | undefined =>
 /** Why a container is not ready; undefined when it is. */
 function containerProblem(status: ContainerStatus): string | undefined {
   if (status.ready) return undefined;
-  const now = describeState(status.state) ?? (status.state?.running ? 'running, not ready (readiness probe)' : undefined);
+  const now =
+    describeState(status.state) ?? (status.state?.running ? 'running, not ready (readiness probe)' : undefined);
   const last = status.lastState?.terminated ? describeState(status.lastState) : undefined;
   const restarts = status.restartCount ? `, ${status.restartCount} restarts` : '';
   return `${status.name}: ${now ?? 'not started'}${restarts}${last ? `; last: ${last}` : ''}`;
@@ -95,7 +96,8 @@ export function podProblems(podsJson: string): PodProblem[] {
   return problems;
 }
 
-const eventTime = (e: KubeEvent) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? '';
+const eventTime = (e: KubeEvent) =>
+  e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? '';
 
 /** The last `count` events of each pod, oldest first, as "Warning Failed: message (×3)". */
 export function podEvents(eventsJson: string, count = 5): Map<string, string[]> {

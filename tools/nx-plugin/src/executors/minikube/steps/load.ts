@@ -1,4 +1,4 @@
-import { DeployError, type StepContext, type Target } from '../context';
+import type { StepContext, Target } from '../context';
 
 /** Lines of `minikube image ls` name an image as `docker.io/library/todo-backend:tag` or `todo-backend:tag`. */
 export function imagePresent(listing: string, ref: string): boolean {
@@ -16,7 +16,9 @@ export async function load(ctx: StepContext, target: Target, refs: string[]): Pr
   if (target.minikube) {
     ctx.step('images into Minikube');
     // A dry run without minikube installed still lists the loads it would do.
-    const listing = ctx.runner.which('minikube') ? await ctx.read('minikube', ['-p', o.profile, 'image', 'ls']) : undefined;
+    const listing = ctx.runner.which('minikube')
+      ? await ctx.read('minikube', ['-p', o.profile, 'image', 'ls'])
+      : undefined;
     for (const ref of refs) {
       if (listing?.code === 0 && imagePresent(listing.stdout, ref)) {
         ctx.say(`  ${ref}: already in the cluster`);

@@ -26,7 +26,8 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     const ip = ipResult?.code === 0 ? ipResult.stdout.trim() : `$(minikube -p ${o.profile} ip)`;
     ctx.say(`  http://${o.host}/`);
     ctx.say(`    once: echo "${ip} ${o.host}" | sudo tee -a /etc/hosts`);
-    if (frontend?.nodePort) ctx.say(`  http://${ip}:${frontend.nodePort}/   (the frontend's NodePort, no hosts entry needed)`);
+    if (frontend?.nodePort)
+      ctx.say(`  http://${ip}:${frontend.nodePort}/   (the frontend's NodePort, no hosts entry needed)`);
     ctx.say(
       `  macOS/Windows with the docker driver: minikube/tunnel.sh (ingress on 127.0.0.1) or minikube/tunnel.sh --port-forward`,
     );
