@@ -52,3 +52,16 @@ profile_running() {
   out="$(mk status --format '{{.Host}} {{.APIServer}}' 2>/dev/null)" || return 1
   [[ "$out" == "Running Running" ]]
 }
+
+# addon_enabled ADDON: true when `minikube addons list --output json` ($addons_json) shows ADDON enabled. That JSON
+# is {"ingress":{"Profile":"…","Status":"enabled"},…} (cmd/minikube/cmd/config/addons_list.go); the table output
+# is for people (box drawing, colours) and is not parsed.
+addon_enabled() { [[ "$addons_json" =~ \"$1\":\{[^}]*\"Status\":\"enabled\" ]]; }
+
+# frontend_service NAMESPACE RELEASE: prints "SERVICE NODEPORT" of the release's frontend Service, found by the
+# chart's labels rather than by a copy of its naming rule; nothing when it is not deployed.
+frontend_service() {
+  kubectl --context "$MINIKUBE_PROFILE" --namespace "$1" get services \
+    -l "app.kubernetes.io/instance=$2,app.kubernetes.io/component=frontend" \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.spec.ports[0].nodePort}{"\n"}{end}' 2>/dev/null
+}

@@ -1,4 +1,5 @@
-import schema from './schema.json';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { MinikubeProfile } from '../../lib/profile';
 import type { MinikubeExecutorSchema } from './schema';
 
@@ -27,6 +28,9 @@ type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;
  * schema.json's defaults, the only place they are written. Nx fills them in before calling the executor; this
  * applies the same ones when the executor is called directly (its tests, other tooling).
  */
+const schema = JSON.parse(readFileSync(path.join(__dirname, 'schema.json'), 'utf8')) as {
+  properties: Record<string, { default?: unknown }>;
+};
 export const DEFAULTS = Object.fromEntries(
   Object.entries(schema.properties).flatMap(([key, property]) =>
     'default' in property ? [[key, property.default]] : [],
