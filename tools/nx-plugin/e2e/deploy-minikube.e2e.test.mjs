@@ -302,6 +302,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       env: { FAKE_LOG: s.log, FAKE_STATE: s.state, PATH: sysbin },
     });
     assert.equal(ok.status, 85, 'no profile yet: minikube exits with ExGuestNotFound');
+    const cli = JSON.parse(readFileSync(path.join(here, 'fakes/minikube-cli.json'), 'utf8'));
+    const pinned = /^MINIKUBE_VERSION=(\S+)/m.exec(readFileSync(path.join(root, 'minikube/profile.env'), 'utf8'))?.[1];
+    assert.equal(cli.version, pinned, 'the fake plays the minikube version minikube/profile.env pins');
   });
 
   it("--dry-run with the real helm: the executor's values render the real chart", (t) => {
