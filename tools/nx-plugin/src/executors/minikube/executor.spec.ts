@@ -123,6 +123,23 @@ describe('minikube executor', () => {
     expect(runner.output).toContain('http://192.168.49.2:30080/');
   });
 
+  it("prints the frontend's Service and NodePort as the deployed release has them", async () => {
+    const manifest = MANIFEST.replace('30080', '31999').replace(/todo-stack-frontend/, 'shop-frontend');
+    const minikube = new FakeRunner(healthy({ 'helm get manifest': () => ({ stdout: manifest }) }));
+    await run(minikube);
+    expect(minikube.output).toContain('http://192.168.49.2:31999/');
+    const current = new FakeRunner(
+      healthy({
+        'kubectl config current-context': () => ({ stdout: 'kind-todo\n' }),
+        'helm get manifest': () => ({ stdout: manifest }),
+      }),
+      ['docker', 'helm', 'kubectl'],
+    );
+    await run(current, { kubeContext: 'current' });
+    expect(current.output).toContain('port-forward svc/shop-frontend 8080:3000');
+    expect(current.output).toContain('port 31999 of any node');
+  });
+
   it('does not load images the cluster already has', async () => {
     const runner = new FakeRunner(
       healthy({

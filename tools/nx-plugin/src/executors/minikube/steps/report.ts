@@ -34,7 +34,7 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     return;
   }
   ctx.say(
-    `  kubectl --context ${target.context} -n ${o.namespace} port-forward svc/${service} 8080:${frontend?.port ?? 3000}  →  http://localhost:8080/`,
+    `  kubectl --context ${target.context} -n ${o.namespace} port-forward svc/${service} 8080:${frontend?.port ?? '<port>'}  →  http://localhost:8080/`,
   );
   ctx.say(
     `  or http://${o.host}/ through the cluster's ingress${frontend?.nodePort ? `, or port ${frontend.nodePort} of any node` : ''}`,
