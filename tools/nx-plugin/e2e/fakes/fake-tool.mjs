@@ -3,7 +3,9 @@
 // Appends [tool, ...ARGS] as one JSON line to $FAKE_LOG, keeps its state in $FAKE_STATE, and behaves like the real
 // tool as far as the deploy needs: a Minikube profile that starts and holds images, Docker images with tags, a Helm
 // release whose Deployments get a new generation only when their pod template inputs change (Kubernetes' rule:
-// an unchanged pod template is no rollout). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm.
+// an unchanged pod template is no rollout) and whose latest revision keeps its `--labels` for `helm list --selector`.
+// minikube is strict: only the subcommands and flags minikube v1.38.1 defines, printed in its formats (see
+// MINIKUBE_CLI below). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
