@@ -47,9 +47,11 @@ export async function releaseState(ctx: StepContext, target: Target, fingerprint
   ]);
   let releases: { name?: string; status?: string; revision?: string }[] = [];
   try {
-    if (listed.code === 0) releases = JSON.parse(listed.stdout || '[]') as typeof releases;
-  } catch {
-    // not JSON: treated as "no such release"
+    if (listed.code !== 0) throw new Error(listed.stderr.trim() || `exit code ${listed.code}`);
+    releases = JSON.parse(listed.stdout || '[]') as typeof releases;
+  } catch (error) {
+    ctx.say(`  cannot read the release (helm list: ${(error as Error).message}): deploying`);
+    return 'changed';
   }
   const same = releases.find((release) => release.name === o.release);
   if (same?.status === 'deployed') {
