@@ -136,7 +136,8 @@ const deploy = (w, ...extra) =>
 const fp = (text) => text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP');
 const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
 const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
-const TEST = `helm test todo-stack ${helmTarget()} --logs --timeout 5m`;
+const TEST = `helm test todo-stack ${helmTarget()} --timeout 5m`;
+const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
 const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
@@ -187,6 +188,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
       LIST,
+      STATUS,
       MANIFEST,
       'minikube -p todo-stack ip',
     ]);

@@ -28,3 +28,5 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     </html>
   );
 }
+
+// executor.test.mjs: a frontend-only change 1796007912755

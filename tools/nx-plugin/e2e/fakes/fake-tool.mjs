@@ -363,7 +363,19 @@ function helm() {
       `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${release.name}-frontend\n  labels:\n    app.kubernetes.io/component: frontend\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 3000\n      nodePort: 30080\n`,
     );
   }
-  if (args[0] === 'test') return out(`NAME: ${args[1]}\nPhase: Succeeded\n`);
+  if (args[0] === 'test') {
+    const release = readJson(releaseKey(), null);
+    writeJson(releaseKey(), { ...release, testPhase: 'Succeeded' });
+    return out(`NAME: ${args[1]}\nPhase: Succeeded\n`);
+  }
+  if (args[0] === 'status') {
+    // The parts of `helm status -o json` the executor reads: the test hooks' last run.
+    const release = readJson(releaseKey(), null);
+    if (!release) fail('Error: release: not found');
+    return out(
+      `${JSON.stringify({ name: release.name, info: { status: release.status }, hooks: [{ events: ['test'], last_run: { phase: release.testPhase ?? '' } }] })}\n`,
+    );
+  }
   if (args[0] === 'template' && process.env.FAKE_REAL_HELM) {
     // Rendering changes nothing: hand it to the real helm, so the executor's arguments meet the real chart.
     const real = spawnSync(process.env.FAKE_REAL_HELM, args, {

@@ -4,7 +4,7 @@ import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
 import { images, imagesToLoad } from './steps/images';
 import { load } from './steps/load';
-import { fingerprintOf, helmTest, previewRelease, releaseState, upgrade } from './steps/release';
+import { fingerprintOf, helmTest, lastTestPassed, previewRelease, releaseState, upgrade } from './steps/release';
 import { report } from './steps/report';
 import { checkTools } from './steps/tools';
 
@@ -28,6 +28,11 @@ export async function deploy(o: NormalizedOptions, runner: Runner, root: string)
     }
     // An unchanged release: its pods already run these images, so nothing is loaded, upgraded or tested.
     if ((await releaseState(ctx, target, fingerprint)) === 'unchanged') {
+      // ...unless its smoke tests did not pass last time: then only they run again.
+      if (o.helmTest && !(await lastTestPassed(ctx, target))) {
+        ctx.say('  its last helm test did not pass: testing again');
+        await helmTest(ctx, target);
+      }
       await report(ctx, target, 'unchanged');
       return true;
     }

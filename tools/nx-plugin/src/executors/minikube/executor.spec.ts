@@ -97,7 +97,7 @@ const HELM_UPGRADE =
   '--labels todo-stack-deploy-fingerprint=FP --wait --timeout 10m --kube-context todo-stack';
 const HELM_LIST =
   'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
-const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --logs --timeout 5m';
+const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
 
 describe('minikube executor', () => {
   it('starts the profile, loads both images, installs, tests and prints the URL, in that order', async () => {
@@ -222,7 +222,7 @@ describe('minikube executor', () => {
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
         '--set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP --wait --timeout 3m --kube-context dev',
     );
-    expect(runner.calls).toContain('helm test todo --namespace qa --kube-context dev --logs --timeout 5m');
+    expect(runner.calls).toContain('helm test todo --namespace qa --kube-context dev --timeout 5m');
   });
 
   it('accepts a single --set or --valuesFiles as a string (how Nx passes an array option given once)', async () => {
@@ -451,6 +451,13 @@ describe('no-op re-run (release fingerprint)', () => {
     const again = await twice({}, {}, { release: new FakeRelease(status) });
     expect(upgrades(again)).toHaveLength(1);
     expect(again.output).toContain(`has these inputs but is ${status}: deploying again`);
+  });
+
+  it('same inputs but the last helm test failed: helm test again, no upgrade', async () => {
+    const again = await twice({}, {}, { release: new FakeRelease('deployed', 'Failed') });
+    expect(upgrades(again)).toEqual([]);
+    expect(again.calls).toContain(HELM_TEST);
+    expect(again.output).toContain('its last helm test did not pass: testing again');
   });
 
   it('--force: upgrade and helm test although nothing changed', async () => {

@@ -47,7 +47,11 @@ export const argAfter = (args: string[], flag: string) => args[args.indexOf(flag
 export class FakeRelease {
   fingerprint?: string;
   revision = 0;
-  constructor(public status = 'deployed') {}
+  constructor(
+    public status = 'deployed',
+    /** Phase of the last run of the chart's test hooks (`helm status -o json`). */
+    public testPhase = 'Succeeded',
+  ) {}
   handlers(): Record<string, Handler> {
     return {
       'helm upgrade': (args) => {
@@ -55,6 +59,9 @@ export class FakeRelease {
         this.revision += 1;
         return {};
       },
+      'helm status': () => ({
+        stdout: JSON.stringify({ hooks: [{ events: ['test'], last_run: { phase: this.testPhase } }] }),
+      }),
       'helm list': (args) => {
         const wanted = argAfter(args, '--selector').split('=')[1];
         const match = this.revision > 0 && wanted === this.fingerprint;
