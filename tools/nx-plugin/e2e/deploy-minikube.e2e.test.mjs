@@ -137,6 +137,7 @@ const fp = (text) => text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP');
 const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
 const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
 const TEST = `helm test todo-stack ${helmTarget()} --timeout 5m`;
+const HISTORY = `helm history todo-stack ${helmTarget()} --output json`;
 const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
 const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
 const DEPLOYMENTS =
@@ -166,6 +167,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-1001',
       'minikube -p todo-stack image load todo-frontend:nx-2001',
+      HISTORY,
       DEPLOYMENTS,
       upgrade('nx-1001', 'nx-2001'),
       DEPLOYMENTS,

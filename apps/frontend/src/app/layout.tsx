@@ -28,5 +28,3 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     </html>
   );
 }
-
-// executor.test.mjs: a frontend-only change 1796007912755

@@ -368,6 +368,12 @@ function helm() {
     writeJson(releaseKey(), { ...release, testPhase: 'Succeeded' });
     return out(`NAME: ${args[1]}\nPhase: Succeeded\n`);
   }
+  if (args[0] === 'history') {
+    const release = readJson(releaseKey(), null);
+    if (!release) fail('Error: release: not found');
+    const past = Array.from({ length: release.revision - 1 }, (_, i) => ({ revision: i + 1, status: 'superseded' }));
+    return out(`${JSON.stringify([...past, { revision: release.revision, status: release.status }])}\n`);
+  }
   if (args[0] === 'status') {
     // The parts of `helm status -o json` the executor reads: the test hooks' last run.
     const release = readJson(releaseKey(), null);

@@ -110,6 +110,7 @@ describe('minikube executor', () => {
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-111',
       'minikube -p todo-stack image load todo-frontend:nx-222',
+      'helm history todo-stack --namespace todo --kube-context todo-stack --output json',
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
       HELM_UPGRADE,
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
@@ -458,6 +459,26 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toEqual([]);
     expect(again.calls).toContain(HELM_TEST);
     expect(again.output).toContain('its last helm test did not pass: testing again');
+  });
+
+  it('after a failed revision: rolls back to the last good one, then upgrades', async () => {
+    const runner = new FakeRunner(
+      healthy({
+        'helm history': () => ({
+          stdout: JSON.stringify([
+            { revision: 1, status: 'superseded' },
+            { revision: 2, status: 'deployed' },
+            { revision: 3, status: 'failed' },
+          ]),
+        }),
+      }),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: true });
+    const rollback = runner.calls.indexOf(
+      'helm rollback todo-stack 2 --namespace todo --kube-context todo-stack --wait --timeout 10m',
+    );
+    expect(rollback).toBeGreaterThan(-1);
+    expect(runner.calls.indexOf(HELM_UPGRADE)).toBeGreaterThan(rollback);
   });
 
   it('--force: upgrade and helm test although nothing changed', async () => {

@@ -164,6 +164,39 @@ function upgradeArgs(ctx: StepContext, target: Target, files: string[], sets: st
 }
 
 /**
+ * When the release's latest revision failed, rolls back to the last good one first. Why: `helm upgrade` after a
+ * failed revision diffs against the last *deployed* revision (helm's action/upgrade.go prepareUpgrade), so what
+ * the failed revision changed in the cluster (e.g. a bad env var) stays and the next upgrade fails the same way.
+ */
+async function rollbackFailed(ctx: StepContext, target: Target): Promise<void> {
+  const history = await ctx.read('helm', ['history', ctx.o.release, ...helmTarget(ctx, target), '--output', 'json']);
+  if (history.code !== 0) return; // no release yet
+  let revisions: { revision: number; status: string }[];
+  try {
+    revisions = JSON.parse(history.stdout) as typeof revisions;
+  } catch {
+    return;
+  }
+  if (revisions.at(-1)?.status !== 'failed') return;
+  const good = revisions.filter((r) => r.status === 'deployed' || r.status === 'superseded').at(-1);
+  if (!good) return;
+  ctx.say(`  revision ${revisions.at(-1)?.revision} failed: rolling back to revision ${good.revision} first`);
+  await ctx.act(
+    'helm',
+    [
+      'rollback',
+      ctx.o.release,
+      String(good.revision),
+      ...helmTarget(ctx, target),
+      '--wait',
+      '--timeout',
+      ctx.o.timeout,
+    ],
+    `helm rollback to revision ${good.revision} failed (the reason is above). More: ${TROUBLESHOOTING}.`,
+  );
+}
+
+/**
  * Step "release": helm upgrade --install --wait, then which Deployments rolled. When helm fails or times out,
  * the diagnose step explains every pod that is not Ready before the executor exits non-zero.
  */
@@ -171,6 +204,7 @@ export async function upgrade(ctx: StepContext, target: Target, refs: ImageRefs,
   const { o } = ctx;
   const { files, sets } = helmValues(ctx, refs);
   ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${target.context})`);
+  await rollbackFailed(ctx, target);
   const before = await deployments(ctx, target);
   const args = upgradeArgs(ctx, target, files, sets, fingerprint);
   ctx.say(`  $ ${commandLine('helm', args)}`);
