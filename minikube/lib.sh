@@ -19,15 +19,16 @@ load_profile() {
   done <"$minikube_dir/profile.env"
 }
 
-# advice TOOL: how to install TOOL (same words as the deploy executor).
+# advice TOOL: how to install TOOL, from advice.txt (the deploy executor prints the same lines).
 advice() {
-  case "$1" in
-    minikube) echo "minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/ (Linux: curl -LO https://storage.googleapis.com/minikube/releases/latest/minikube-linux-amd64 && sudo install minikube-linux-amd64 /usr/local/bin/minikube; macOS: brew install minikube; Windows: winget install Kubernetes.minikube)" ;;
-    docker) echo "docker is not installed: Minikube's docker driver and the image builds need it. Install Docker Desktop (macOS/Windows) or Docker Engine (Linux: https://docs.docker.com/engine/install/), then start it" ;;
-    kubectl) echo "kubectl is not installed: https://kubernetes.io/docs/tasks/tools/ (or use 'minikube kubectl --' in its place)" ;;
-    helm) echo "helm is not installed: https://helm.sh/docs/intro/install/ (macOS: brew install helm; Linux: the release tarball, or tools/helm/install-helm.sh which builds it with Go)" ;;
-    *) echo "$1 is not installed" ;;
-  esac
+  local line
+  while IFS= read -r line; do
+    if [[ "$line" == "$1: "* ]]; then
+      printf '%s\n' "${line#"$1: "}"
+      return
+    fi
+  done <"$minikube_dir/advice.txt"
+  echo "$1 is not installed"
 }
 
 # need TOOL...: exits with advice for every missing tool.
@@ -50,4 +51,17 @@ profile_running() {
   local out
   out="$(mk status --format '{{.Host}} {{.APIServer}}' 2>/dev/null)" || return 1
   [[ "$out" == "Running Running" ]]
+}
+
+# addon_enabled ADDON: true when `minikube addons list --output json` ($addons_json) shows ADDON enabled. That JSON
+# is {"ingress":{"Profile":"…","Status":"enabled"},…} (cmd/minikube/cmd/config/addons_list.go); the table output
+# is for people (box drawing, colours) and is not parsed.
+addon_enabled() { [[ "$addons_json" =~ \"$1\":\{[^}]*\"Status\":\"enabled\" ]]; }
+
+# frontend_service NAMESPACE RELEASE: prints "SERVICE NODEPORT" of the release's frontend Service, found by the
+# chart's labels rather than by a copy of its naming rule; nothing when it is not deployed.
+frontend_service() {
+  kubectl --context "$MINIKUBE_PROFILE" --namespace "$1" get services \
+    -l "app.kubernetes.io/instance=$2,app.kubernetes.io/component=frontend" \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.spec.ports[0].nodePort}{"\n"}{end}' 2>/dev/null
 }

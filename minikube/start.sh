@@ -39,9 +39,9 @@ fi
 
 # Addons: enabling an enabled addon is a no-op, so a profile started by hand gets them too.
 IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
-enabled="$(mk addons list --output json 2>/dev/null || true)"
+addons_json="$(mk addons list --output json 2>/dev/null || true)"
 for addon in "${addons[@]}"; do
-  if [[ "$enabled" =~ \"$addon\":\{[^}]*\"Status\":\"enabled\" ]]; then continue; fi
+  if addon_enabled "$addon"; then continue; fi
   log "enabling addon $addon"
   mk addons enable "$addon" >&2 || die "minikube addons enable $addon failed (see above)"
 done

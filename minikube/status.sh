@@ -14,11 +14,22 @@ if ! profile_running; then
   exit 1
 fi
 ip="$(mk ip)"
+namespace="${NAMESPACE:-todo}"
+release="${RELEASE:-todo-stack}"
 echo
 echo "addons:"
-mk addons list | grep -E "\| ($(tr , '|' <<<"$MINIKUBE_ADDONS")) " || true
+addons_json="$(mk addons list --output json 2>/dev/null || true)"
+IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
+for addon in "${addons[@]}"; do
+  if addon_enabled "$addon"; then echo "  $addon: enabled"; else echo "  $addon: disabled (minikube/start.sh enables it)"; fi
+done
 echo
 echo "node address: $ip"
 echo "app:          http://todo.local/  (needs '$ip todo.local' in /etc/hosts)"
-echo "              http://$ip:30080/   (frontend NodePort, environment=local)"
+read -r service node_port < <(frontend_service "$namespace" "$release" || true) || true
+if [[ -n "${node_port:-}" ]]; then
+  echo "              http://$ip:$node_port/   (NodePort of svc/$service)"
+elif [[ -z "${service:-}" ]]; then
+  echo "              release $release is not deployed in namespace $namespace: npx nx run deploy:minikube"
+fi
 echo "pods:         kubectl --context $MINIKUBE_PROFILE get pods -A -l app=todo"

@@ -16,8 +16,8 @@ if [[ "${1:-}" == --port-forward ]]; then
   port="${2:-8080}"
   namespace="${NAMESPACE:-todo}"
   release="${RELEASE:-todo-stack}"
-  service="$release-frontend"
-  [[ "$release" == *todo-stack* ]] || service="$release-todo-stack-frontend"
+  read -r service _ < <(frontend_service "$namespace" "$release" || true) || true
+  [[ -n "${service:-}" ]] || die "release $release has no frontend Service in namespace $namespace: npx nx run deploy:minikube"
   log "http://localhost:$port/ -> svc/$service in namespace $namespace (Ctrl-C stops)"
   exec kubectl --context "$MINIKUBE_PROFILE" --namespace "$namespace" port-forward "svc/$service" "$port:3000"
 fi

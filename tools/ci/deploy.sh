@@ -30,7 +30,7 @@ step() { # step NAME COMMAND...: runs and times one step; stops the stage on fai
 
 syntax() {
   local script
-  for script in minikube/*.sh tools/ci/deploy.sh; do bash -n "$script"; done
+  for script in minikube/*.sh tools/ci/deploy.sh tools/ci/cluster-deploy.sh; do bash -n "$script"; done
   npx nx show project deploy --json >/dev/null
 }
 template() {

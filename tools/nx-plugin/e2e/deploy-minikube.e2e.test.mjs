@@ -115,11 +115,11 @@ function world(name, { without = [], dockerResources } = {}) {
             .slice(start)
             .split('\n')
             .filter(Boolean)
-            .map((line) => JSON.parse(line).join(' '))
+            .map((line) => fp(JSON.parse(line).join(' ')))
         : [];
       return {
         code: result.status,
-        output: `${result.stdout}\n${result.stderr}`,
+        output: fp(`${result.stdout}\n${result.stderr}`),
         calls,
       };
     },
@@ -132,12 +132,20 @@ function world(name, { without = [], dockerResources } = {}) {
 const deploy = (w, ...extra) =>
   w.nx('run', 'deploy:minikube', '--exclude-task-dependencies', '--skip-nx-cache', ...extra);
 
+/** The release fingerprint depends on the chart's files: shown as FP in calls and output. */
+const fp = (text) => text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP');
+const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
+const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
+const TEST = `helm test todo-stack ${helmTarget()} --timeout 5m`;
+const HISTORY = `helm history todo-stack ${helmTarget()} --output json`;
+const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
+const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
 const upgrade = (backend, frontend, context = 'todo-stack') =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
-  `--wait --timeout 10m --kube-context ${context}`;
+  `--labels todo-stack-deploy-fingerprint=FP --wait --timeout 10m --kube-context ${context}`;
 const inspect = (app, tag) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
 
 describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => {
@@ -155,13 +163,16 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'minikube -p todo-stack addons list --output json',
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
+      LIST,
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-1001',
       'minikube -p todo-stack image load todo-frontend:nx-2001',
+      HISTORY,
       DEPLOYMENTS,
       upgrade('nx-1001', 'nx-2001'),
       DEPLOYMENTS,
-      'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
+      TEST,
+      MANIFEST,
       'minikube -p todo-stack ip',
     ]);
     assert.match(first.output, /todo-stack-backend: created \(todo-backend:nx-1001\)/);
@@ -170,7 +181,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.match(first.output, /http:\/\/192\.168\.49\.2:30080\//);
   });
 
-  it('second run with no app change: same tags, profile reused, nothing loaded, no rollout', () => {
+  it('second run with no change: profile reused, and no load, upgrade or helm test (the release fingerprint)', () => {
     const second = deploy(w);
     assert.equal(second.code, 0, second.output);
     assert.deepEqual(second.calls, [
@@ -178,18 +189,13 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'minikube -p todo-stack addons list --output json',
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
-      'minikube -p todo-stack image ls',
-      DEPLOYMENTS,
-      upgrade('nx-1001', 'nx-2001'),
-      DEPLOYMENTS,
-      'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
+      LIST,
+      STATUS,
+      MANIFEST,
       'minikube -p todo-stack ip',
     ]);
-    const tags = (calls) => calls.find((call) => call.startsWith('helm upgrade')).match(/--set \S+\.image\.tag=\S+/g);
-    assert.deepEqual(tags(second.calls), tags(first.calls));
-    assert.match(second.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
-    assert.match(second.output, /todo-stack-frontend: unchanged, no rollout \(generation 1\)/);
-    assert.doesNotMatch(second.output, /rolled out/);
+    assert.match(second.output, /unchanged: release todo-stack .* nothing deployed \(--force deploys anyway\)/);
+    assert.match(second.output, /http:\/\/192\.168\.49\.2:30080\//);
   });
 
   it('a frontend-only change loads and rolls only the frontend', () => {
@@ -203,6 +209,35 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.ok(third.calls.includes(upgrade('nx-1001', 'nx-2002')), third.calls.join('\n'));
     assert.match(third.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
     assert.match(third.output, /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/);
+  });
+
+  it('--force deploys and tests although nothing changed', () => {
+    const forced = deploy(w, '--force');
+    assert.equal(forced.code, 0, forced.output);
+    assert.ok(forced.calls.includes(upgrade('nx-1001', 'nx-2002')), forced.calls.join('\n'));
+    assert.ok(forced.calls.includes(TEST));
+    assert.ok(!forced.calls.includes(LIST));
+    assert.match(forced.output, /todo-stack-frontend: unchanged, no rollout \(generation 2\)/);
+  });
+
+  it('a release that does not get ready: the diagnosis names the pod, its reason and events, exit non-zero', () => {
+    const u = world('unready');
+    u.images({ backend: 'nx-bad', frontend: 'nx-2001' });
+    u.env.FAKE_UNREADY_TAG = 'nx-bad';
+    const result = deploy(u);
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.output,
+      /✖ pod todo-stack-backend-\S+: Pending\n\s+backend: ErrImageNeverPull: Container image "todo-backend:nx-bad"/,
+    );
+    assert.match(result.output, /events:\n\s+Warning ErrImageNeverPull: .* \(×4\)/);
+    assert.match(result.output, /helm upgrade failed or the release did not get ready within 10m/);
+    assert.ok(!result.calls.includes(TEST));
+    const again = deploy(u);
+    assert.ok(
+      again.calls.some((call) => call.startsWith('helm upgrade')),
+      'a failed revision is deployed again',
+    );
   });
 
   it('a profile started by hand is reused and gets the addons it lacks', () => {
@@ -239,11 +274,41 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
     assert.ok(
       result.output.includes(
-        `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --wait', ' --set backend.replicas=3 --set frontend.replicas=1 --wait')}`,
+        `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --labels', ' --set backend.replicas=3 --set frontend.replicas=1 --labels')}`,
       ),
       result.output,
     );
     assert.match(result.output, /renders 2 resources: Deployment\/todo-stack-backend, Deployment\/todo-stack-frontend/);
+  });
+
+  it('--dry-run without minikube installed: previews anyway and warns what a deploy needs', () => {
+    const d = world('dry-no-minikube', { without: ['minikube'] });
+    d.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const result = deploy(d, '--dry-run');
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /⚠ minikube is not installed: see https:\/\/minikube\.sigs\.k8s\.io/);
+    assert.match(result.output, /⚠ dry run: minikube missing; previewing anyway/);
+    assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
+    assert.match(result.output, /renders 2 resources/);
+    assert.equal(result.calls.filter((call) => call.startsWith('minikube')).length, 0);
+  });
+
+  it('the fake minikube refuses a flag minikube does not define (the scripts use only real ones)', () => {
+    const s = world('strict');
+    const bad = spawnSync(path.join(s.dir, 'bin/minikube'), ['-p', 'todo-stack', 'start', '--cpu=4'], {
+      encoding: 'utf8',
+      env: { FAKE_LOG: s.log, FAKE_STATE: s.state, PATH: sysbin },
+    });
+    assert.equal(bad.status, 14, bad.stderr);
+    assert.match(bad.stderr, /Error: unknown flag: --cpu/);
+    const ok = spawnSync(path.join(s.dir, 'bin/minikube'), ['-p', 'todo-stack', 'status', '-o', 'json'], {
+      encoding: 'utf8',
+      env: { FAKE_LOG: s.log, FAKE_STATE: s.state, PATH: sysbin },
+    });
+    assert.equal(ok.status, 85, 'no profile yet: minikube exits with ExGuestNotFound');
+    const cli = JSON.parse(readFileSync(path.join(here, 'fakes/minikube-cli.json'), 'utf8'));
+    const pinned = /^MINIKUBE_VERSION=(\S+)/m.exec(readFileSync(path.join(root, 'minikube/profile.env'), 'utf8'))?.[1];
+    assert.equal(cli.version, pinned, 'the fake plays the minikube version minikube/profile.env pins');
   });
 
   it("--dry-run with the real helm: the executor's values render the real chart", (t) => {
@@ -283,7 +348,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.equal(result.calls[0], 'kubectl config current-context');
     assert.ok(
       result.calls.includes(
-        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --wait', ' --set backend.replicas=1 --wait'),
+        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --labels', ' --set backend.replicas=1 --labels'),
       ),
       result.calls.join('\n'),
     );

@@ -48,6 +48,13 @@ function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
   }
   const log = path.join(dir, 'calls.log');
   return {
+    /** What the fake helm leaves after `npx nx run deploy:minikube`: the release, so kubectl finds its Services. */
+    deployed() {
+      writeFileSync(
+        path.join(dir, 'state/release-todo-stack-todo.json'),
+        JSON.stringify({ name: 'todo-stack', apps: {} }),
+      );
+    },
     /** Runs minikube/<script>; returns { code, output, calls } for this run only. */
     run(script, args = [], env = {}) {
       const start = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
@@ -92,10 +99,14 @@ describe('minikube/ helpers', () => {
     );
     assert.equal(h.run('status.sh', ['--quiet']).code, 0);
 
+    const before = h.run('status.sh');
+    assert.equal(before.code, 0, before.output);
+    assert.match(before.output, /node address: 192\.168\.49\.2/);
+    assert.match(before.output, /addons:\n {2}ingress: enabled\n {2}metrics-server: enabled/);
+    assert.match(before.output, /release todo-stack is not deployed in namespace todo: npx nx run deploy:minikube/);
+    h.deployed();
     const status = h.run('status.sh');
-    assert.equal(status.code, 0, status.output);
-    assert.match(status.output, /node address: 192\.168\.49\.2/);
-    assert.match(status.output, /http:\/\/192\.168\.49\.2:30080\//);
+    assert.match(status.output, /http:\/\/192\.168\.49\.2:30080\/ {3}\(NodePort of svc\/todo-stack-frontend\)/);
 
     const again = h.run('start.sh');
     assert.equal(again.code, 0, again.output);
@@ -149,6 +160,8 @@ describe('minikube/ helpers', () => {
     assert.notEqual(h.run('tunnel.sh').code, 0, 'no profile yet');
     h.run('start.sh');
     assert.deepEqual(h.run('tunnel.sh').calls.slice(-1), ['minikube -p todo-stack tunnel']);
+    assert.match(h.run('tunnel.sh', ['--port-forward']).output, /release todo-stack has no frontend Service/);
+    h.deployed();
     assert.deepEqual(h.run('tunnel.sh', ['--port-forward', '9090']).calls.slice(-1), [
       'kubectl --context todo-stack --namespace todo port-forward svc/todo-stack-frontend 9090:3000',
     ]);

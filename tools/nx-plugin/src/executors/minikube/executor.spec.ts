@@ -1,11 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { CommandResult, RunOptions, Runner } from '../../lib/runner';
 import { parseProfile } from '../../lib/profile';
-import { frontendService, imagePresent, parseDeployments, summarizeManifests } from './deploy';
 import runExecutor from './executor';
+import { frontendAccess, summarizeManifests } from './manifests';
 import type { MinikubeExecutorSchema } from './schema';
+import { imagePresent } from './steps/load';
+import { parseDeployments } from './steps/release';
+import { FakeRelease, FakeRunner, type Handler } from './testing/fake-runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 
@@ -24,42 +26,6 @@ const REFS = {
   },
 };
 
-type Handler = (args: string[], options: RunOptions) => Partial<CommandResult> | undefined;
-
-/** A runner that records every command and answers from `handlers` (first matching prefix wins). */
-class FakeRunner implements Runner {
-  calls: string[] = [];
-  envs: (Record<string, string> | undefined)[] = [];
-  out: string[] = [];
-  err: string[] = [];
-  constructor(
-    private readonly handlers: Record<string, Handler> = {},
-    private readonly installed = ['minikube', 'docker', 'helm', 'kubectl'],
-  ) {}
-  async run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
-    const line = [command, ...args].join(' ');
-    this.calls.push(line);
-    this.envs.push(options.env);
-    const key = Object.keys(this.handlers)
-      .filter((prefix) => line.startsWith(prefix))
-      .sort((a, b) => b.length - a.length)[0];
-    const answer = key ? this.handlers[key](args, options) : undefined;
-    return { code: 0, stdout: '', stderr: '', ...answer };
-  }
-  which(command: string) {
-    return this.installed.includes(command) ? `/usr/bin/${command}` : undefined;
-  }
-  info(message: string) {
-    this.out.push(message);
-  }
-  error(message: string) {
-    this.err.push(message);
-  }
-  get output() {
-    return [...this.out, ...this.err].join('\n');
-  }
-}
-
 const deploymentsJson = (
   generation: { backend: number; frontend: number },
   tags = { backend: 'nx-111', frontend: 'nx-222' },
@@ -75,9 +41,38 @@ const deploymentsJson = (
     })),
   });
 
+/** The frontend Service as the chart renders it with values-dev.yaml (environment=local: a NodePort). */
+const MANIFEST = `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: todo-stack-backend
+  labels:
+    app.kubernetes.io/component: backend
+spec:
+  ports:
+    - name: http
+      port: 3000
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: todo-stack-frontend
+  labels:
+    app.kubernetes.io/component: frontend
+spec:
+  type: NodePort
+  ports:
+    - name: http
+      port: 3000
+      nodePort: 30080
+`;
+
 /** Answers of a healthy machine: images resolve, nothing loaded yet, the release does not exist yet. */
-function healthy(extra: Record<string, Handler> = {}): Record<string, Handler> {
+function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease()): Record<string, Handler> {
   return {
+    ...release.handlers(),
+    'helm get manifest': () => ({ stdout: MANIFEST }),
     'node tools/containers/image-refs.mjs --json': () => ({
       stdout: JSON.stringify(REFS),
     }),
@@ -99,7 +94,10 @@ const run = (runner: FakeRunner, options: MinikubeExecutorSchema = {}) =>
 const HELM_UPGRADE =
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
-  '--wait --timeout 10m --kube-context todo-stack';
+  '--labels todo-stack-deploy-fingerprint=FP --wait --timeout 10m --kube-context todo-stack';
+const HELM_LIST =
+  'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
+const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
 
 describe('minikube executor', () => {
   it('starts the profile, loads both images, installs, tests and prints the URL, in that order', async () => {
@@ -108,19 +106,39 @@ describe('minikube executor', () => {
     expect(runner.calls).toEqual([
       'bash minikube/start.sh',
       'node tools/containers/image-refs.mjs --json',
+      HELM_LIST,
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-111',
       'minikube -p todo-stack image load todo-frontend:nx-222',
+      'helm history todo-stack --namespace todo --kube-context todo-stack --output json',
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
       HELM_UPGRADE,
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
-      'helm test todo-stack --namespace todo --logs --timeout 5m --kube-context todo-stack',
+      HELM_TEST,
+      'helm get manifest todo-stack --namespace todo --kube-context todo-stack',
       'minikube -p todo-stack ip',
     ]);
     expect(runner.envs[0]).toEqual({ MINIKUBE_PROFILE: 'todo-stack' });
     expect(runner.output).toContain('http://todo.local/');
     expect(runner.output).toContain('echo "192.168.49.2 todo.local" | sudo tee -a /etc/hosts');
     expect(runner.output).toContain('http://192.168.49.2:30080/');
+  });
+
+  it("prints the frontend's Service and NodePort as the deployed release has them", async () => {
+    const manifest = MANIFEST.replace('30080', '31999').replace(/todo-stack-frontend/, 'shop-frontend');
+    const minikube = new FakeRunner(healthy({ 'helm get manifest': () => ({ stdout: manifest }) }));
+    await run(minikube);
+    expect(minikube.output).toContain('http://192.168.49.2:31999/');
+    const current = new FakeRunner(
+      healthy({
+        'kubectl config current-context': () => ({ stdout: 'kind-todo\n' }),
+        'helm get manifest': () => ({ stdout: manifest }),
+      }),
+      ['docker', 'helm', 'kubectl'],
+    );
+    await run(current, { kubeContext: 'current' });
+    expect(current.output).toContain('port-forward svc/shop-frontend 8080:3000');
+    expect(current.output).toContain('port 31999 of any node');
   });
 
   it('does not load images the cluster already has', async () => {
@@ -203,9 +221,9 @@ describe('minikube executor', () => {
     expect(runner.calls).toContain(
       'helm upgrade --install todo deploy/helm/todo-stack --namespace qa --create-namespace -f deploy/helm/todo-stack/values-dev.yaml -f my.yaml ' +
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
-        '--set backend.replicas=1 --wait --timeout 3m --kube-context dev',
+        '--set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP --wait --timeout 3m --kube-context dev',
     );
-    expect(runner.calls).toContain('helm test todo --namespace qa --logs --timeout 5m --kube-context dev');
+    expect(runner.calls).toContain('helm test todo --namespace qa --kube-context dev --timeout 5m');
   });
 
   it('accepts a single --set or --valuesFiles as a string (how Nx passes an array option given once)', async () => {
@@ -217,7 +235,7 @@ describe('minikube executor', () => {
     expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain(
       ' -f other.yaml --set backend.image.repository',
     );
-    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain('--set backend.replicas=3 --wait');
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).toContain('--set backend.replicas=3 --labels');
   });
 
   it.each(['minikube', 'docker', 'helm', 'kubectl'])('stops with advice when %s is missing', async (tool) => {
@@ -234,7 +252,8 @@ describe('minikube executor', () => {
   it('lists every missing tool at once', async () => {
     const runner = new FakeRunner(healthy(), ['docker']);
     await expect(run(runner)).resolves.toEqual({ success: false });
-    expect(runner.err.filter((line) => line.startsWith('✖'))).toHaveLength(3);
+    expect(runner.err.filter((line) => line.includes(' is not installed: '))).toHaveLength(3);
+    expect(runner.err.join('\n')).toContain('deploy: minikube, helm, kubectl missing; install them');
   });
 
   it('stops when the profile cannot start (start.sh explains memory and the like)', async () => {
@@ -264,7 +283,9 @@ describe('minikube executor', () => {
   it('points at the pods and the troubleshooting guide when helm upgrade fails', async () => {
     const runner = new FakeRunner(healthy({ 'helm upgrade': () => ({ code: 1 }) }));
     await expect(run(runner)).resolves.toEqual({ success: false });
-    expect(runner.err.join('\n')).toMatch(/kubectl --context todo-stack -n todo get pods.*docs\/troubleshooting.md/);
+    expect(runner.err.join('\n')).toMatch(
+      /helm upgrade failed or the release did not get ready within 10m.*docs\/troubleshooting.md/,
+    );
     expect(runner.calls.some((call) => call.startsWith('helm test'))).toBe(false);
   });
 
@@ -297,7 +318,7 @@ describe('minikube executor', () => {
     ]);
     expect(runner.output).toContain('[dry-run] bash minikube/start.sh');
     expect(runner.output).toContain('[dry-run] minikube -p todo-stack image load todo-backend:nx-111');
-    expect(runner.output).toContain(`[dry-run] ${HELM_UPGRADE}`);
+    expect(runner.output.replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP')).toContain(`[dry-run] ${HELM_UPGRADE}`);
     expect(runner.output).toContain('[dry-run] helm test todo-stack');
     expect(runner.output).toContain('renders 2 resources: Deployment/todo-stack-backend, Service/todo-stack-backend');
   });
@@ -350,8 +371,9 @@ describe('minikube executor', () => {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
       });
-      expect(runner.calls.slice(0, 3)).toEqual([
+      expect(runner.calls.slice(0, 4)).toEqual([
         'node tools/containers/image-refs.mjs --json',
+        HELM_LIST.replace('--kube-context todo-stack', '--kube-context ci'),
         'sh -c tools/test-cluster/load-image.sh todo-backend:nx-111',
         'sh -c tools/test-cluster/load-image.sh todo-frontend:nx-222',
       ]);
@@ -386,6 +408,110 @@ describe('minikube executor', () => {
   });
 });
 
+describe('no-op re-run (release fingerprint)', () => {
+  const upgrades = (runner: FakeRunner) => runner.calls.filter((call) => call.startsWith('helm upgrade'));
+  /** Deploys once with `first`, then again with `second` through the same release; returns the second runner. */
+  async function twice(
+    first: MinikubeExecutorSchema,
+    second: MinikubeExecutorSchema,
+    { release = new FakeRelease(), refs = REFS } = {},
+  ) {
+    await run(new FakeRunner(healthy({}, release)), first);
+    const again = new FakeRunner(
+      healthy({ 'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(refs) }) }, release),
+    );
+    await expect(run(again, second)).resolves.toEqual({ success: true });
+    return again;
+  }
+
+  it('same inputs: no load, no upgrade, no helm test, and says so', async () => {
+    const again = await twice({}, {});
+    expect(upgrades(again)).toEqual([]);
+    expect(again.calls.some((call) => call.startsWith('helm test') || call.includes('image load'))).toBe(false);
+    expect(again.output).toMatch(/unchanged: release todo-stack .*nothing deployed \(--force deploys anyway\)/);
+  });
+
+  it.each<[string, MinikubeExecutorSchema]>([
+    ['a --set pair', { set: ['backend.replicas=2'] }],
+    [
+      'a values file',
+      { valuesFiles: ['deploy/helm/todo-stack/values-dev.yaml', 'deploy/helm/todo-stack/values.yaml'] },
+    ],
+    ['an extra image', { extraImages: ['postgres:17.6'] }],
+    ['the namespace', { namespace: 'other' }],
+  ])('%s changed: upgrade', async (_, changed) => {
+    expect(upgrades(await twice({}, changed))).toHaveLength(1);
+  });
+
+  it('a new image tag (a source change): upgrade', async () => {
+    const refs = { ...REFS, frontend: { ...REFS.frontend, tag: 'nx-333', ref: 'todo-frontend:nx-333' } };
+    expect(upgrades(await twice({}, {}, { refs }))[0]).toContain('--set frontend.image.tag=nx-333');
+  });
+
+  it.each(['failed', 'pending-upgrade', 'pending-install'])('the last revision is %s: upgrade', async (status) => {
+    const again = await twice({}, {}, { release: new FakeRelease(status) });
+    expect(upgrades(again)).toHaveLength(1);
+    expect(again.output).toContain(`has these inputs but is ${status}: deploying again`);
+  });
+
+  it('same inputs but the last helm test failed: helm test again, no upgrade', async () => {
+    const again = await twice({}, {}, { release: new FakeRelease('deployed', 'Failed') });
+    expect(upgrades(again)).toEqual([]);
+    expect(again.calls).toContain(HELM_TEST);
+    expect(again.output).toContain('its last helm test did not pass: testing again');
+  });
+
+  it('after a failed revision: rolls back to the last good one, then upgrades', async () => {
+    const runner = new FakeRunner(
+      healthy({
+        'helm history': () => ({
+          stdout: JSON.stringify([
+            { revision: 1, status: 'superseded' },
+            { revision: 2, status: 'deployed' },
+            { revision: 3, status: 'failed' },
+          ]),
+        }),
+      }),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: true });
+    const rollback = runner.calls.indexOf(
+      'helm rollback todo-stack 2 --namespace todo --kube-context todo-stack --wait --timeout 10m',
+    );
+    expect(rollback).toBeGreaterThan(-1);
+    expect(runner.calls.indexOf(HELM_UPGRADE)).toBeGreaterThan(rollback);
+  });
+
+  it('--force: upgrade and helm test although nothing changed', async () => {
+    const again = await twice({}, { force: true });
+    expect(upgrades(again)).toHaveLength(1);
+    expect(again.calls.some((call) => call.startsWith('helm test'))).toBe(true);
+    expect(again.calls.some((call) => call.startsWith('helm list'))).toBe(false);
+  });
+});
+
+describe('dry run without the tools', () => {
+  it('previews without minikube, warning what a real deploy needs', async () => {
+    const runner = new FakeRunner(healthy({ 'helm template': () => ({ stdout: MANIFEST }) }), [
+      'docker',
+      'helm',
+      'kubectl',
+    ]);
+    await expect(run(runner, { dryRun: true })).resolves.toEqual({ success: true });
+    expect(runner.err.join('\n')).toMatch(/⚠ minikube is not installed: .*minikube.sigs.k8s.io/);
+    expect(runner.err.join('\n')).toContain('⚠ dry run: minikube missing; previewing anyway');
+    expect(runner.output).toContain('renders 2 resources: Service/todo-stack-backend, Service/todo-stack-frontend');
+    expect(runner.calls.some((call) => call.startsWith('minikube'))).toBe(false);
+  });
+
+  it('without helm it still prints the commands, and says it cannot render', async () => {
+    const runner = new FakeRunner(healthy(), ['docker', 'kubectl']);
+    await expect(run(runner, { dryRun: true })).resolves.toEqual({ success: true });
+    expect(runner.output).toContain('[dry-run] helm upgrade --install todo-stack');
+    expect(runner.err.join('\n')).toContain('helm is missing: cannot render the chart');
+    expect(runner.calls.some((call) => call.startsWith('helm'))).toBe(false);
+  });
+});
+
 describe('helpers', () => {
   it('imagePresent matches the names minikube image ls prints', () => {
     expect(imagePresent('docker.io/library/todo-backend:nx-1\n', 'todo-backend:nx-1')).toBe(true);
@@ -411,9 +537,18 @@ describe('helpers', () => {
     });
   });
 
-  it('frontendService follows the chart fullname rule', () => {
-    expect(frontendService('todo-stack')).toBe('todo-stack-frontend');
-    expect(frontendService('prod')).toBe('prod-todo-stack-frontend');
+  it('frontendAccess finds the frontend Service by its component label, not by a naming rule', () => {
+    expect(frontendAccess(MANIFEST)).toEqual({ service: 'todo-stack-frontend', port: 3000, nodePort: 30080 });
+    expect(
+      frontendAccess(
+        MANIFEST.replace(/todo-stack-frontend/g, 'prod-todo-stack-frontend').replace(/\s+nodePort: 30080/, ''),
+      ),
+    ).toEqual({
+      service: 'prod-todo-stack-frontend',
+      port: 3000,
+      nodePort: undefined,
+    });
+    expect(frontendAccess('kind: ConfigMap\nmetadata:\n  name: x\n')).toBeUndefined();
   });
 });
 

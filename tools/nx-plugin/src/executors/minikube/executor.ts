@@ -1,12 +1,14 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { readProfile } from '../../lib/profile';
 import { processRunner, type Runner } from '../../lib/runner';
-import { deploy, normalizeOptions } from './deploy';
+import { deploy } from './deploy';
+import { normalizeOptions } from './options';
 import type { MinikubeExecutorSchema } from './schema';
 
 /**
  * `nx run deploy:minikube`: Minikube profile up, the apps' content-tagged images in it, helm upgrade --install
- * --wait, helm test, the URL. Returns { success: false } with a printed reason rather than throwing.
+ * --wait (skipped when the release already has these inputs), helm test, the URL. Returns { success: false } with
+ * a printed reason rather than throwing.
  */
 export default async function runExecutor(
   options: MinikubeExecutorSchema,
@@ -20,5 +22,5 @@ export default async function runExecutor(
     runner.error(`✖ deploy: ${(error as Error).message}`);
     return { success: false };
   }
-  return { success: await deploy(normalizeOptions(options, profile), runner) };
+  return { success: await deploy(normalizeOptions(options, profile), runner, context.root) };
 }

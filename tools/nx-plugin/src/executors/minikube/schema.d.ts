@@ -8,6 +8,7 @@ export interface MinikubeExecutorSchema {
   set?: string[];
   dryRun?: boolean;
   skipBuild?: boolean;
+  force?: boolean;
   kubeContext?: string;
   loadCommand?: string;
   extraImages?: string[];

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { MinikubeProfile } from '../../lib/profile';
+import type { MinikubeExecutorSchema } from './schema';
+
+export interface NormalizedOptions {
+  profile: string;
+  namespace: string;
+  release: string;
+  chart: string;
+  valuesFiles: string[];
+  set: string[];
+  dryRun: boolean;
+  skipBuild: boolean;
+  force: boolean;
+  /** '' = Minikube mode. */
+  kubeContext: string;
+  loadCommand: string;
+  extraImages: string[];
+  timeout: string;
+  helmTest: boolean;
+  host: string;
+}
+
+type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;
+
+/**
+ * schema.json's defaults, the only place they are written. Nx fills them in before calling the executor; this
+ * applies the same ones when the executor is called directly (its tests, other tooling).
+ */
+const schema = JSON.parse(readFileSync(path.join(__dirname, 'schema.json'), 'utf8')) as {
+  properties: Record<string, { default?: unknown }>;
+};
+export const DEFAULTS = Object.fromEntries(
+  Object.entries(schema.properties).flatMap(([key, property]) =>
+    'default' in property ? [[key, property.default]] : [],
+  ),
+) as Defaults;
+
+/** Nx gives a string for an array option passed once on the command line (`--set=a=1`). */
+function toArray(value: string[] | string): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
+}
+
+export function normalizeOptions(
+  options: MinikubeExecutorSchema,
+  profile: Pick<MinikubeProfile, 'MINIKUBE_PROFILE'>,
+): NormalizedOptions {
+  const o = { ...DEFAULTS, ...options };
+  return {
+    ...o,
+    profile: o.profile || profile.MINIKUBE_PROFILE,
+    valuesFiles: toArray(o.valuesFiles),
+    set: toArray(o.set),
+    extraImages: toArray(o.extraImages),
+  };
+}

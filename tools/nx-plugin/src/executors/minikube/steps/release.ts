@@ -1,0 +1,264 @@
+import { TROUBLESHOOTING } from '../../../lib/advice';
+import { commandLine } from '../../../lib/runner';
+import { DeployError, helmTarget, kubectlTarget, type StepContext, type Target } from '../context';
+import { deployFingerprint, FINGERPRINT_LABEL } from '../fingerprint';
+import { summarizeManifests } from '../manifests';
+import { diagnose } from './diagnose';
+import { APPS, type ImageRefs } from './images';
+
+/** What helm is given besides the chart: -f files, then the image refs, then the user's --set pairs. */
+export function helmValues(ctx: StepContext, refs: ImageRefs): { files: string[]; sets: string[] } {
+  return {
+    files: ctx.o.valuesFiles.flatMap((file) => ['-f', file]),
+    sets: [
+      ...APPS.flatMap((app) => [`${app}.image.repository=${refs[app].image}`, `${app}.image.tag=${refs[app].tag}`]),
+      ...ctx.o.set,
+    ],
+  };
+}
+
+const setArgs = (sets: string[]) => sets.flatMap((pair) => ['--set', pair]);
+
+export type ReleaseState = 'unchanged' | 'changed' | 'forced';
+
+/**
+ * Step "release: fingerprint": `unchanged` when the release's latest revision is `deployed` and carries this
+ * fingerprint (then there is nothing to upgrade, test or load). A failed or pending revision, another
+ * fingerprint, no release at all, or --force: deploy.
+ */
+export async function releaseState(ctx: StepContext, target: Target, fingerprint: string): Promise<ReleaseState> {
+  const { o } = ctx;
+  ctx.step('release fingerprint');
+  ctx.say(`  ${FINGERPRINT_LABEL}=${fingerprint}`);
+  if (o.force) {
+    ctx.say('  --force: deploying whatever the release holds');
+    return 'forced';
+  }
+  const listed = await ctx.read('helm', [
+    'list',
+    ...helmTarget(ctx, target),
+    '--filter',
+    `^${o.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+    '--all',
+    '--selector',
+    `${FINGERPRINT_LABEL}=${fingerprint}`,
+    '--output',
+    'json',
+  ]);
+  let releases: { name?: string; status?: string; revision?: string }[] = [];
+  try {
+    if (listed.code !== 0) throw new Error(listed.stderr.trim() || `exit code ${listed.code}`);
+    releases = JSON.parse(listed.stdout || '[]') as typeof releases;
+  } catch (error) {
+    ctx.say(`  cannot read the release (helm list: ${(error as Error).message}): deploying`);
+    return 'changed';
+  }
+  const same = releases.find((release) => release.name === o.release);
+  if (same?.status === 'deployed') {
+    ctx.say(`  revision ${same.revision} is deployed with these inputs`);
+    return 'unchanged';
+  }
+  ctx.say(
+    same
+      ? `  revision ${same.revision} has these inputs but is ${same.status}: deploying again`
+      : '  the chart, values or images differ from the deployed release: deploying',
+  );
+  return 'changed';
+}
+
+export function fingerprintOf(ctx: StepContext, refs: ImageRefs): string {
+  return deployFingerprint(ctx.root, ctx.o, helmValues(ctx, refs).sets);
+}
+
+interface DeploymentState {
+  generation: number;
+  images: string[];
+}
+
+/** The Deployments of the release (name → generation and images), from `kubectl get deployments -o json`. */
+export function parseDeployments(json: string): Map<string, DeploymentState> {
+  const states = new Map<string, DeploymentState>();
+  const list = JSON.parse(json) as {
+    items?: {
+      metadata?: { name?: string; generation?: number };
+      spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+    }[];
+  };
+  for (const item of list.items ?? []) {
+    const name = item.metadata?.name;
+    if (!name) continue;
+    states.set(name, {
+      generation: item.metadata?.generation ?? 0,
+      images: (item.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ''),
+    });
+  }
+  return states;
+}
+
+async function deployments(ctx: StepContext, target: Target): Promise<Map<string, DeploymentState>> {
+  const result = await ctx.read('kubectl', [
+    ...kubectlTarget(ctx, target),
+    'get',
+    'deployments',
+    '-l',
+    `app.kubernetes.io/instance=${ctx.o.release}`,
+    '-o',
+    'json',
+  ]);
+  if (result.code !== 0) return new Map();
+  try {
+    return parseDeployments(result.stdout);
+  } catch {
+    return new Map();
+  }
+}
+
+/** Dry run: prints the upgrade it would run and renders the release with `helm template` (or says why not). */
+export async function previewRelease(
+  ctx: StepContext,
+  target: Target,
+  refs: ImageRefs,
+  fingerprint: string,
+  helm: boolean,
+): Promise<void> {
+  const { o } = ctx;
+  const { files, sets } = helmValues(ctx, refs);
+  ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace})`);
+  ctx.say(`  [dry-run] ${commandLine('helm', upgradeArgs(ctx, target, files, sets, fingerprint))}`);
+  if (!helm) {
+    ctx.warn('helm is missing: cannot render the chart; install helm to see what would be deployed.');
+    return;
+  }
+  const template = ['template', o.release, o.chart, '--namespace', o.namespace, ...files, ...setArgs(sets)];
+  ctx.say(`  $ ${commandLine('helm', template)}`);
+  const rendered = await ctx.read('helm', template);
+  if (rendered.code !== 0) {
+    ctx.runner.error(rendered.stderr.trim());
+    throw new DeployError('helm template failed: the values do not render (the reason is above).');
+  }
+  const { resources, images } = summarizeManifests(rendered.stdout);
+  ctx.say(`  renders ${resources.length} resources: ${resources.join(', ')}`);
+  ctx.say(`  images: ${images.join(', ')}`);
+}
+
+function upgradeArgs(ctx: StepContext, target: Target, files: string[], sets: string[], fingerprint: string) {
+  const { o } = ctx;
+  return [
+    'upgrade',
+    '--install',
+    o.release,
+    o.chart,
+    '--namespace',
+    o.namespace,
+    '--create-namespace',
+    ...files,
+    ...setArgs(sets),
+    '--labels',
+    `${FINGERPRINT_LABEL}=${fingerprint}`,
+    '--wait',
+    '--timeout',
+    o.timeout,
+    '--kube-context',
+    target.context,
+  ];
+}
+
+/**
+ * When the release's latest revision failed, rolls back to the last good one first. Why: `helm upgrade` after a
+ * failed revision diffs against the last *deployed* revision (helm's action/upgrade.go prepareUpgrade), so what
+ * the failed revision changed in the cluster (e.g. a bad env var) stays and the next upgrade fails the same way.
+ */
+async function rollbackFailed(ctx: StepContext, target: Target): Promise<void> {
+  const history = await ctx.read('helm', ['history', ctx.o.release, ...helmTarget(ctx, target), '--output', 'json']);
+  if (history.code !== 0) return; // no release yet
+  let revisions: { revision: number; status: string }[];
+  try {
+    revisions = JSON.parse(history.stdout) as typeof revisions;
+  } catch {
+    return;
+  }
+  if (revisions.at(-1)?.status !== 'failed') return;
+  const good = revisions.filter((r) => r.status === 'deployed' || r.status === 'superseded').at(-1);
+  if (!good) return;
+  ctx.say(`  revision ${revisions.at(-1)?.revision} failed: rolling back to revision ${good.revision} first`);
+  await ctx.act(
+    'helm',
+    [
+      'rollback',
+      ctx.o.release,
+      String(good.revision),
+      ...helmTarget(ctx, target),
+      '--wait',
+      '--timeout',
+      ctx.o.timeout,
+    ],
+    `helm rollback to revision ${good.revision} failed (the reason is above). More: ${TROUBLESHOOTING}.`,
+  );
+}
+
+/**
+ * Step "release": helm upgrade --install --wait, then which Deployments rolled. When helm fails or times out,
+ * the diagnose step explains every pod that is not Ready before the executor exits non-zero.
+ */
+export async function upgrade(ctx: StepContext, target: Target, refs: ImageRefs, fingerprint: string): Promise<void> {
+  const { o } = ctx;
+  const { files, sets } = helmValues(ctx, refs);
+  ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${target.context})`);
+  await rollbackFailed(ctx, target);
+  const before = await deployments(ctx, target);
+  const args = upgradeArgs(ctx, target, files, sets, fingerprint);
+  ctx.say(`  $ ${commandLine('helm', args)}`);
+  const result = await ctx.runner.run('helm', args);
+  if (result.code !== 0) {
+    await diagnose(ctx, target);
+    throw new DeployError(
+      `helm upgrade failed or the release did not get ready within ${o.timeout} (each pod that is not Ready is explained above). More: ${TROUBLESHOOTING}.`,
+    );
+  }
+  for (const [name, state] of await deployments(ctx, target)) {
+    const previous = before.get(name);
+    if (!previous) ctx.say(`  ${name}: created (${state.images.join(', ')})`);
+    else if (previous.generation === state.generation)
+      ctx.say(`  ${name}: unchanged, no rollout (generation ${state.generation})`);
+    else
+      ctx.say(
+        `  ${name}: rolled out (generation ${previous.generation} → ${state.generation}: ${state.images.join(', ')})`,
+      );
+  }
+}
+
+/**
+ * Step "test": the chart's smoke tests (helm test). No `--logs`: the chart deletes a passing test pod at once
+ * (hook-succeeded), so helm could not read its logs and would fail; a failing test pod is kept, and the diagnosis
+ * prints its reason and log lines.
+ */
+export async function helmTest(ctx: StepContext, target: Target): Promise<void> {
+  const { o } = ctx;
+  if (!o.helmTest) return;
+  ctx.step('helm test');
+  const args = ['test', o.release, ...helmTarget(ctx, target), '--timeout', '5m'];
+  if (o.dryRun) return ctx.say(`  [dry-run] ${commandLine('helm', args)}`);
+  ctx.say(`  $ ${commandLine('helm', args)}`);
+  if ((await ctx.runner.run('helm', args)).code === 0) return;
+  await diagnose(ctx, target);
+  throw new DeployError(
+    `helm test failed: the release is up but its smoke tests did not pass (the failing test pod is explained above). More: ${TROUBLESHOOTING}.`,
+  );
+}
+
+/**
+ * Whether the release's last `helm test` passed (`helm status -o json`: the test hooks' last_run). An unchanged
+ * release whose tests failed or never ran is tested again rather than reported as fine.
+ */
+export async function lastTestPassed(ctx: StepContext, target: Target): Promise<boolean> {
+  const status = await ctx.read('helm', ['status', ctx.o.release, ...helmTarget(ctx, target), '--output', 'json']);
+  if (status.code !== 0) return false;
+  try {
+    const hooks = (JSON.parse(status.stdout) as { hooks?: { events?: string[]; last_run?: { phase?: string } }[] })
+      .hooks;
+    const tests = (hooks ?? []).filter((hook) => hook.events?.includes('test'));
+    return tests.length > 0 && tests.every((hook) => hook.last_run?.phase === 'Succeeded');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,75 @@
+import type { CommandResult, RunOptions, Runner } from '../../../lib/runner';
+
+export type Handler = (args: string[], options: RunOptions) => Partial<CommandResult> | undefined;
+
+/** A runner that records every command and answers from `handlers` (the longest matching prefix wins). */
+export class FakeRunner implements Runner {
+  calls: string[] = [];
+  envs: (Record<string, string> | undefined)[] = [];
+  out: string[] = [];
+  err: string[] = [];
+  constructor(
+    private readonly handlers: Record<string, Handler> = {},
+    private readonly installed = ['minikube', 'docker', 'helm', 'kubectl'],
+  ) {}
+  async run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    // The fingerprint depends on the chart's files: calls show it as FP, answers see the real value.
+    const line = [command, ...args].join(' ').replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP');
+    this.calls.push(line);
+    this.envs.push(options.env);
+    const key = Object.keys(this.handlers)
+      .filter((prefix) => line.startsWith(prefix))
+      .sort((a, b) => b.length - a.length)[0];
+    const answer = key ? this.handlers[key](args, options) : undefined;
+    return { code: 0, stdout: '', stderr: '', ...answer };
+  }
+  which(command: string) {
+    return this.installed.includes(command) ? `/usr/bin/${command}` : undefined;
+  }
+  info(message: string) {
+    this.out.push(message);
+  }
+  error(message: string) {
+    this.err.push(message);
+  }
+  get output() {
+    return [...this.out, ...this.err].join('\n');
+  }
+}
+
+/** The value after `flag` in an argument list. */
+export const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+/**
+ * A Helm release as `helm upgrade --labels` / `helm list --selector` see it: the upgrade stores its fingerprint
+ * label and `status` (deployed unless told otherwise), the list answers only when the selector matches.
+ */
+export class FakeRelease {
+  fingerprint?: string;
+  revision = 0;
+  constructor(
+    public status = 'deployed',
+    /** Phase of the last run of the chart's test hooks (`helm status -o json`). */
+    public testPhase = 'Succeeded',
+  ) {}
+  handlers(): Record<string, Handler> {
+    return {
+      'helm upgrade': (args) => {
+        this.fingerprint = argAfter(args, '--labels').split('=')[1];
+        this.revision += 1;
+        return {};
+      },
+      'helm status': () => ({
+        stdout: JSON.stringify({ hooks: [{ events: ['test'], last_run: { phase: this.testPhase } }] }),
+      }),
+      'helm list': (args) => {
+        const wanted = argAfter(args, '--selector').split('=')[1];
+        const match = this.revision > 0 && wanted === this.fingerprint;
+        const name = argAfter(args, '--filter').replace(/^\^|\$$/g, '');
+        return {
+          stdout: JSON.stringify(match ? [{ name, status: this.status, revision: String(this.revision) }] : []),
+        };
+      },
+    };
+  }
+}
