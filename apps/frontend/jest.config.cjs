@@ -23,6 +23,8 @@ module.exports = {
   transform: { '^.+\\.(m?[jt]sx?)$': swc },
   transformIgnorePatterns: ['/node_modules/(?!typebox/)'],
   moduleNameMapper: {
+    // The `@/` import alias of tsconfig.json's paths (Next resolves it itself).
+    '^@/(.*)$': '<rootDir>/src/$1',
     '\\.module\\.css$': '<rootDir>/specs/support/css-module.cjs',
     '\\.css$': '<rootDir>/specs/support/css-module.cjs',
     // libs/shared imports './x.js' (Node ESM); the files on disk are .ts.

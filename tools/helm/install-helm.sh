@@ -32,6 +32,10 @@ die() { printf '[install-helm] ERROR: %s\n' "$*" >&2; exit 1; }
 
 cache="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}"
 mkdir -p "$cache/tools" "$cache/helm-plugins" "$cache/k8s-schemas" "$cache/node"
+# One installer at a time per cache: a concurrent run (another checkout's `nx run deploy:lint`) must not replace a
+# directory this one is about to use. The lock is released when the script exits.
+exec 9>"$cache/.install-helm.lock"
+flock 9
 
 # --- prerequisites -------------------------------------------------------------------------------------------------
 if ! command -v go >/dev/null 2>&1; then

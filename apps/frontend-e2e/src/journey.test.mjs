@@ -106,6 +106,29 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  test('the signed-in pages are rendered on the server: the task list comes with the HTML', async () => {
+    // The browser context's cookies, without running any script: what the server sent is what is checked.
+    const response = await context.request.get(`${frontend.url}/tasks`, { maxRedirects: 0 });
+    assert.equal(response.status(), 200);
+    const html = await response.text();
+    assert.match(html, /Buy milk/);
+    assert.match(html, /1–2 of 2/);
+    // Without a session cookie, the proxy answers before anything renders.
+    const anonymous = await fetch(`${frontend.url}/chat`, { redirect: 'manual' });
+    assert.equal(anonymous.status, 307);
+    assert.equal(new URL(anonymous.headers.get('location') ?? '', frontend.url).search, '?next=%2Fchat');
+  });
+
+  test('the /api forwarder refuses a body over the backend’s limit with 413 {detail}', async () => {
+    const response = await fetch(`${frontend.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: frontend.url },
+      body: JSON.stringify({ email: ada.email, password: 'x'.repeat(200 * 1024) }),
+    });
+    assert.equal(response.status, 413);
+    assert.match((await response.json()).detail, /too large/);
+  });
+
   test('add a task and complete one through the chat, with the tools shown', async () => {
     await page.getByRole('link', { name: 'Chat' }).click();
     await page.getByRole('heading', { name: 'Chat' }).waitFor();

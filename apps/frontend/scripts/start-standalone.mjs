@@ -2,6 +2,7 @@
 // local defaults. The standalone folder leaves out static assets and public/ (Next expects a CDN or a copy), so they
 // are copied next to server.js first. BACKEND_URL stays runtime configuration; the default suits `npm start`.
 import { cpSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,4 +22,6 @@ process.env.PORT ||= '3000';
 // variable here (the image sets HOSTNAME=0.0.0.0 itself).
 process.env.HOSTNAME = process.env.FRONTEND_HOST || 'localhost';
 console.log(`Frontend on http://localhost:${process.env.PORT} (API proxied to ${process.env.BACKEND_URL})`);
+// What the image does with `node --require`: X-Forwarded-For becomes the socket's address (see peer-address.cjs).
+createRequire(import.meta.url)('./peer-address.cjs');
 await import(pathToFileURL(server).href);

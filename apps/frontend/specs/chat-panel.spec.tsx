@@ -1,11 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ChatPanel } from '../src/app/ui/chat/chat-panel';
-import { fakeApi, session, unreachable } from './support/fake-api';
+import { ChatPanel } from '@/app/ui/chat/chat-panel';
+import { fakeApi, unreachable } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderSignedIn } from './support/render';
 
-const signedIn = { 'GET /api/auth/get-session': { status: 200, body: session } };
 const BASE = '/api/user-1';
 const at = '2026-01-02T10:00:00.000Z';
 
@@ -17,7 +16,6 @@ const addTaskCall = {
 
 function chatApi(conversations: { id: number; title: string }[] = []) {
   return fakeApi({
-    ...signedIn,
     [`GET ${BASE}/conversations`]: {
       status: 200,
       body: { conversations: conversations.map((c) => ({ ...c, created_at: at, updated_at: at })) },

@@ -1,25 +1,27 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TaskBoard } from '../src/app/ui/tasks/task-board';
-import { fakeApi, session, task, unreachable, type Call } from './support/fake-api';
+import { TaskBoard } from '@/app/ui/tasks/task-board';
+import { fakeApi, task, unreachable, type Call } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderSignedIn } from './support/render';
 
-const signedIn = { 'GET /api/auth/get-session': { status: 200, body: session } };
 const TASKS = '/api/user-1/tasks';
+
+/** GET …/tasks over a fixed set, with the API's page contract (libs/shared TaskQuery): limit 1-100, default 50. */
+const listOf = (tasks: ReturnType<typeof task>[]) => (call: Call) => {
+  const status = call.query.get('status') ?? 'all';
+  const matching = tasks.filter((t) => status === 'all' || t.completed === (status === 'completed'));
+  const limit = Number(call.query.get('limit') ?? 50);
+  const offset = Number(call.query.get('offset') ?? 0);
+  return { status: 200, body: { tasks: matching.slice(offset, offset + limit), total: matching.length } };
+};
 
 /** A tiny in-memory task store behind the fake API, so lists reflect changes. */
 function taskStore(initial = [task(1, 'Buy milk'), task(2, 'Write report', true)]) {
   let tasks = [...initial];
   let nextId = 10;
-  const list = (call: Call) => {
-    const status = call.query.get('status') ?? 'all';
-    const shown = tasks.filter((t) => status === 'all' || t.completed === (status === 'completed'));
-    return { status: 200, body: { tasks: shown, total: shown.length } };
-  };
   return fakeApi({
-    ...signedIn,
-    [`GET ${TASKS}`]: list,
+    [`GET ${TASKS}`]: (call) => listOf(tasks)(call),
     [`POST ${TASKS}`]: (call) => {
       const created = { ...task(nextId++, (call.body as { title: string }).title) };
       tasks = [created, ...tasks];
@@ -39,6 +41,8 @@ function taskStore(initial = [task(1, 'Buy milk'), task(2, 'Write report', true)
     },
   });
 }
+
+const many = (count: number) => Array.from({ length: count }, (_, i) => task(i + 1, `Task ${i + 1}`));
 
 describe('task board', () => {
   it('lists the user’s tasks with their state', async () => {
@@ -141,5 +145,63 @@ describe('task board', () => {
     api.routes[`GET ${TASKS}`] = { status: 401, body: { detail: 'Not authenticated' } };
     renderSignedIn(<TaskBoard />);
     await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Ftasks'));
+  });
+
+  it('pages through a long list 50 at a time, saying which tasks it shows', async () => {
+    const api = taskStore(many(120));
+    renderSignedIn(<TaskBoard />);
+    const pages = await screen.findByRole('navigation', { name: 'Task pages' });
+    expect(within(pages).getByText('1–50 of 120')).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'All tasks' })).getAllByRole('listitem')).toHaveLength(50);
+    expect(within(pages).getByRole('button', { name: 'Previous page' })).toBeDisabled();
+    expect(api.calls.at(-1)?.query.get('limit')).toBe('50');
+
+    await userEvent.click(within(pages).getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('51–100 of 120')).toBeInTheDocument();
+    expect(screen.getByText('Task 51')).toBeInTheDocument();
+    expect(api.calls.at(-1)?.query.get('offset')).toBe('50');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    expect(await screen.findByText('101–120 of 120')).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'All tasks' })).getAllByRole('listitem')).toHaveLength(20);
+    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Previous page' }));
+    expect(await screen.findByText('51–100 of 120')).toBeInTheDocument();
+  });
+
+  it('starts again at the first page when the filter changes', async () => {
+    const api = taskStore(many(60));
+    renderSignedIn(<TaskBoard />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Next page' }));
+    await screen.findByText('51–60 of 60');
+    await userEvent.click(screen.getByRole('button', { name: 'Pending' }));
+    expect(await screen.findByText('1–50 of 60')).toBeInTheDocument();
+    expect(api.calls.at(-1)?.query.get('offset')).toBe('0');
+  });
+
+  it('steps back a page when the last task of the last page is deleted', async () => {
+    const api = taskStore(many(51));
+    api.routes[`DELETE ${TASKS}/51`] = () => {
+      api.routes[`GET ${TASKS}`] = listOf(many(50));
+      return { status: 204 };
+    };
+    renderSignedIn(<TaskBoard />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Next page' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete Task 51' }));
+    expect(await screen.findByText('1–50 of 50')).toBeInTheDocument();
+    expect(api.calls.at(-1)?.query.get('offset')).toBe('0');
+  });
+
+  it('shows the first page the server read without fetching it again', async () => {
+    const api = taskStore();
+    renderSignedIn(<TaskBoard initial={{ tasks: [task(7, 'From the server')], total: 1 }} />);
+    expect(screen.getByRole('checkbox', { name: /From the server/ })).toBeInTheDocument();
+    expect(screen.getByText('1–1 of 1')).toBeInTheDocument();
+    await act(() => Promise.resolve());
+    expect(api.calls.filter((c) => c.method === 'GET')).toEqual([]);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Completed' }));
+    expect(await screen.findByRole('list', { name: 'Completed tasks' })).toBeInTheDocument();
   });
 });

@@ -1,17 +1,18 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { SessionProvider } from '../../src/app/lib/session';
-import { RequireUser } from '../../src/app/ui/shell/require-user';
+import { SessionProvider, type SessionState } from '@/app/lib/session';
+import { SignedInOnly } from '@/app/ui/shell/signed-in-only';
+import { user } from './fake-api';
 
-/** Renders a page body the way the app does: inside the session provider, behind the signed-in gate. */
+/** Renders a signed-in page body the way the app does: the session the server read, the browser's half of the gate. */
 export function renderSignedIn(ui: ReactElement) {
   return render(
-    <SessionProvider>
-      <RequireUser>{ui}</RequireUser>
+    <SessionProvider initial={{ status: 'authenticated', user }}>
+      <SignedInOnly>{ui}</SignedInOnly>
     </SessionProvider>,
   );
 }
 
-export function renderWithSession(ui: ReactElement) {
-  return render(<SessionProvider>{ui}</SessionProvider>);
+export function renderWithSession(ui: ReactElement, initial: SessionState = { status: 'anonymous' }) {
+  return render(<SessionProvider initial={initial}>{ui}</SessionProvider>);
 }

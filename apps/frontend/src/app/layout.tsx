@@ -1,7 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { SessionProvider } from './lib/session';
-import { Header } from './ui/shell/header';
+import { readSession } from '@/app/lib/data';
+import { SessionProvider } from '@/app/lib/session';
+import { Header } from '@/app/ui/shell/header';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -11,14 +12,16 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/** Every page starts from the session as the server read it (header, gates and forms need no fetch on load). */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await readSession();
   return (
     <html lang="en">
       <body>
         <a href="#main" className="skip-link">
           Skip to content
         </a>
-        <SessionProvider>
+        <SessionProvider initial={session}>
           <Header />
           <main id="main" tabIndex={-1}>
             {children}

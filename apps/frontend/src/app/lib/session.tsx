@@ -5,7 +5,6 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, errorMessage, isUnauthorized } from './api';
 
 export type SessionState =
-  | { status: 'loading' }
   | { status: 'authenticated'; user: AuthUser }
   /** `reason` says why the user is signed out, for the message on the sign-in page. */
   | { status: 'anonymous'; reason?: 'expired' | 'signed-out' }
@@ -13,8 +12,6 @@ export type SessionState =
 
 interface SessionContextValue {
   state: SessionState;
-  /** Reads the session again (after sign-in, or to retry after an outage). */
-  refresh: () => Promise<void>;
   signedIn: (user: AuthUser) => void;
   signOut: () => Promise<void>;
   /**
@@ -26,21 +23,15 @@ interface SessionContextValue {
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<SessionState>({ status: 'loading' });
+/**
+ * The session in the browser. It starts from what the server read for this request (`initial`, from the root
+ * layout), so nothing is fetched on load; sign-in, sign-out and a 401 change it from then on.
+ */
+export function SessionProvider({ initial, children }: { initial: SessionState; children: ReactNode }) {
+  const [state, setState] = useState<SessionState>(initial);
 
-  const refresh = useCallback(async () => {
-    try {
-      const session = await api.auth.getSession();
-      setState(session ? { status: 'authenticated', user: session.user } : { status: 'anonymous' });
-    } catch (error) {
-      setState(isUnauthorized(error) ? { status: 'anonymous' } : { status: 'error', message: errorMessage(error) });
-    }
-  }, []);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
+  // A new server render (router.refresh(), e.g. "Try again" after an outage) read the session again: adopt it.
+  useEffect(() => setState(initial), [initial]);
 
   const signedIn = useCallback((user: AuthUser) => setState({ status: 'authenticated', user }), []);
 
@@ -55,17 +46,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const handleError = useCallback((error: unknown) => {
     if (isUnauthorized(error)) {
-      // <RequireUser> sees this and goes to the sign-in page with the message.
+      // <SignedInOnly> sees this and goes to the sign-in page with the message.
       setState({ status: 'anonymous', reason: 'expired' });
       return null;
     }
     return errorMessage(error);
   }, []);
 
-  const value = useMemo(
-    () => ({ state, refresh, signedIn, signOut, handleError }),
-    [state, refresh, signedIn, signOut, handleError],
-  );
+  const value = useMemo(() => ({ state, signedIn, signOut, handleError }), [state, signedIn, signOut, handleError]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -75,9 +63,10 @@ export function useSession(): SessionContextValue {
   return value;
 }
 
-/** The signed-in user, for components rendered inside <RequireUser>. */
+/** The signed-in user, for components rendered inside <SignedInOnly> (the signed-in pages). */
 export function useUser(): AuthUser {
   const { state } = useSession();
-  if (state.status !== 'authenticated') throw new Error('useUser needs a signed-in user (render inside <RequireUser>)');
+  if (state.status !== 'authenticated')
+    throw new Error('useUser needs a signed-in user (render inside <SignedInOnly>)');
   return state.user;
 }

@@ -1,10 +1,16 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { AuthForm } from '../ui/auth/auth-form';
+import { redirectWhenSignedIn } from '@/app/lib/data';
+import { AuthForm } from '@/app/ui/auth/auth-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default function Page() {
+export default async function Page({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  await redirectWhenSignedIn(searchParams);
   return (
     <Suspense>
       <AuthForm mode="sign-in" />

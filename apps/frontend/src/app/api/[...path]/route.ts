@@ -1,10 +1,10 @@
-import { proxyToBackend } from '../../lib/proxy';
+import { forwardToBackend } from '@/app/lib/api-forwarder';
 
 // Never prerendered or cached: every call goes to the backend named by BACKEND_URL at that moment.
 export const dynamic = 'force-dynamic';
 
 function handler(request: Request): Promise<Response> {
-  return proxyToBackend(request);
+  return forwardToBackend(request);
 }
 
 export {

@@ -4,17 +4,13 @@ import { LIMITS } from '@todo-stack/shared';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, errorMessage, fieldErrors } from '../../lib/api';
-import { useSession } from '../../lib/session';
+import { api, errorMessage, fieldErrors } from '@/app/lib/api';
+import { safeNextPath } from '@/app/lib/next-path';
+import { useSession } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './auth.module.css';
 
 type Mode = 'sign-in' | 'sign-up';
-
-/** Only same-site paths: `next` comes from the URL and must not send the user elsewhere. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-') ? next : '/tasks';
-}
 
 function notice(params: URLSearchParams | null): string | null {
   if (params?.get('expired')) return 'Your session has expired. Please sign in again.';
@@ -25,20 +21,15 @@ function notice(params: URLSearchParams | null): string | null {
 export function AuthForm({ mode }: { mode: Mode }) {
   const router = useRouter();
   const params = useSearchParams();
-  const { state, signedIn } = useSession();
+  const { signedIn } = useSession();
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [pending, setPending] = useState(false);
   const errorRef = useRef<HTMLDivElement>(null);
-  const next = safeNext(params?.get('next') ?? null);
+  const next = safeNextPath(params?.get('next'));
   const info = notice(params);
   const signUp = mode === 'sign-up';
-
-  // Already signed in (e.g. back button): go on to the app.
-  useEffect(() => {
-    if (state.status === 'authenticated' && !pending) router.replace(next);
-  }, [state.status, pending, router, next]);
 
   useEffect(() => {
     if (error) errorRef.current?.focus();

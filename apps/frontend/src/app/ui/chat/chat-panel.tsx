@@ -2,8 +2,8 @@
 
 import { LIMITS, type ConversationSummary, type ToolCall } from '@todo-stack/shared';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { api } from '../../lib/api';
-import { useSession, useUser } from '../../lib/session';
+import { api } from '@/app/lib/api';
+import { useSession, useUser } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './chat.module.css';
 import { ToolCalls } from './tool-calls';

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useSession } from '../../lib/session';
+import { useSession } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import styles from './shell.module.css';
 

@@ -1,12 +1,13 @@
 'use client';
 
-import { TASK_STATUSES, type CreateTask, type Task, type TaskStatus } from '@todo-stack/shared';
-import { useCallback, useEffect, useState } from 'react';
-import { api, fieldErrors } from '../../lib/api';
-import { useSession, useUser } from '../../lib/session';
+import { LIMITS, TASK_STATUSES, type CreateTask, type Task, type TaskList, type TaskStatus } from '@todo-stack/shared';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, fieldErrors } from '@/app/lib/api';
+import { useSession, useUser } from '@/app/lib/session';
 import buttons from '../button.module.css';
 import { TaskForm } from './task-form';
 import { TaskItem } from './task-item';
+import { TaskPager } from './task-pager';
 import styles from './tasks.module.css';
 
 const FILTER_LABELS: Record<TaskStatus, string> = { all: 'All', pending: 'Pending', completed: 'Completed' };
@@ -16,30 +17,56 @@ const EMPTY: Record<TaskStatus, string> = {
   completed: 'No completed tasks yet.',
 };
 
-type Load = { status: 'loading' } | { status: 'ready'; tasks: Task[] } | { status: 'error'; message: string };
+type Load =
+  | { status: 'loading' }
+  | { status: 'ready'; tasks: Task[]; total: number }
+  | { status: 'error'; message: string };
 
-export function TaskBoard() {
+interface TaskBoardProps {
+  /** The first page of all tasks, read on the server with the page; null: load it here. */
+  initial?: TaskList | null;
+  pageSize?: number;
+}
+
+export function TaskBoard({ initial = null, pageSize = LIMITS.taskPageDefault }: TaskBoardProps) {
   const user = useUser();
   const { handleError } = useSession();
   const [filter, setFilter] = useState<TaskStatus>('all');
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const [offset, setOffset] = useState(0);
+  const [load, setLoad] = useState<Load>(initial ? { status: 'ready', ...initial } : { status: 'loading' });
   const [actionError, setActionError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  // The server's first page stands for the first load (all tasks, offset 0): no second fetch on arrival.
+  const serverPage = useRef(initial !== null);
 
   const reload = useCallback(async () => {
     try {
-      const list = await api.tasks.list(user.id, { status: filter });
-      setLoad({ status: 'ready', tasks: list.tasks });
+      const list = await api.tasks.list(user.id, { status: filter, limit: pageSize, offset });
+      if (list.tasks.length === 0 && offset > 0 && list.total > 0) {
+        // The page emptied (its last task deleted elsewhere or here): show the last page that has tasks.
+        setOffset(Math.floor((list.total - 1) / pageSize) * pageSize);
+        return;
+      }
+      setLoad({ status: 'ready', tasks: list.tasks, total: list.total });
     } catch (error) {
       const message = handleError(error);
       if (message) setLoad({ status: 'error', message });
     }
-  }, [user.id, filter, handleError]);
+  }, [user.id, filter, offset, pageSize, handleError]);
 
   useEffect(() => {
+    if (serverPage.current) {
+      serverPage.current = false;
+      return;
+    }
     setLoad({ status: 'loading' });
     void reload();
   }, [reload]);
+
+  function showFilter(status: TaskStatus) {
+    setFilter(status);
+    setOffset(0);
+  }
 
   /** Runs a change, then re-reads the list (the filter decides what stays visible). */
   async function change(action: () => Promise<unknown>, done: string): Promise<Record<string, string> | null> {
@@ -93,7 +120,7 @@ export function TaskBoard() {
                 type="button"
                 className={styles.filter}
                 aria-pressed={filter === status}
-                onClick={() => setFilter(status)}
+                onClick={() => showFilter(status)}
               >
                 {FILTER_LABELS[status]}
               </button>
@@ -124,11 +151,20 @@ export function TaskBoard() {
         ) : load.tasks.length === 0 ? (
           <p className={styles.empty}>{EMPTY[filter]}</p>
         ) : (
-          <ul className={styles.list} aria-label={`${FILTER_LABELS[filter]} tasks`}>
-            {load.tasks.map((task) => (
-              <TaskItem key={task.id} task={task} onToggle={toggle} onSave={save} onDelete={remove} />
-            ))}
-          </ul>
+          <>
+            <ul className={styles.list} aria-label={`${FILTER_LABELS[filter]} tasks`}>
+              {load.tasks.map((task) => (
+                <TaskItem key={task.id} task={task} onToggle={toggle} onSave={save} onDelete={remove} />
+              ))}
+            </ul>
+            <TaskPager
+              offset={offset}
+              shown={load.tasks.length}
+              total={load.total}
+              pageSize={pageSize}
+              onPage={setOffset}
+            />
+          </>
         )}
       </section>
     </div>

@@ -1,0 +1,219 @@
+/**
+ * @jest-environment node
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GET as health } from '@/app/api/health/route';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES, forwardToBackend } from '@/app/lib/api-forwarder';
+import { backendUrl, DEFAULT_BACKEND_URL } from '@/app/lib/backend';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A real HTTP server standing in for the backend: records requests, answers with two cookies. */
+async function fakeBackend(): Promise<{ url: string; seen: Seen[]; server: Server }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url?.startsWith('/api/none')) {
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(req.url?.startsWith('/api/missing') ? 404 : 200, {
+        'content-type': 'application/json',
+        'set-cookie': ['session=abc; Path=/; HttpOnly', 'other=1; Path=/'],
+      });
+      res.end(JSON.stringify({ ok: true, path: req.url }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+}
+
+describe('/api proxy', () => {
+  let backend: Awaited<ReturnType<typeof fakeBackend>>;
+  beforeAll(async () => {
+    backend = await fakeBackend();
+  });
+  afterAll(() => new Promise((resolve) => backend.server.close(resolve)));
+
+  it('forwards method, path, query, body, cookie and Authorization, and returns status, body and every cookie', async () => {
+    const request = new Request('http://localhost:3000/api/user-1/tasks?status=pending', {
+      method: 'POST',
+      headers: {
+        cookie: 'better-auth.session_token=xyz',
+        authorization: 'Bearer tok',
+        'content-type': 'application/json',
+        origin: 'http://localhost:3000',
+      },
+      body: JSON.stringify({ title: 'Buy milk' }),
+    });
+    const response = await forwardToBackend(request, backend.url);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, path: '/api/user-1/tasks?status=pending' });
+    expect(response.headers.getSetCookie()).toEqual(['session=abc; Path=/; HttpOnly', 'other=1; Path=/']);
+    const [seen] = backend.seen.slice(-1) as [Seen];
+    expect(seen.method).toBe('POST');
+    expect(seen.url).toBe('/api/user-1/tasks?status=pending');
+    expect(seen.body).toBe('{"title":"Buy milk"}');
+    expect(seen.headers.cookie).toBe('better-auth.session_token=xyz');
+    expect(seen.headers.authorization).toBe('Bearer tok');
+    expect(seen.headers.origin).toBe('http://localhost:3000');
+    expect(seen.headers['x-forwarded-host']).toBe('localhost:3000');
+    expect(seen.headers.host).toBe(new URL(backend.url).host);
+  });
+
+  it('passes error statuses and empty answers through unchanged', async () => {
+    const missing = await forwardToBackend(new Request('http://localhost:3000/api/missing'), backend.url);
+    expect(missing.status).toBe(404);
+    const none = await forwardToBackend(
+      new Request('http://localhost:3000/api/none', { method: 'DELETE' }),
+      backend.url,
+    );
+    expect(none.status).toBe(204);
+    expect(await none.text()).toBe('');
+  });
+
+  it('answers 502 with a readable detail when the backend is down', async () => {
+    const down = await fakeBackend();
+    await new Promise((resolve) => down.server.close(resolve));
+    const response = await forwardToBackend(new Request('http://localhost:3000/api/auth/get-session'), down.url);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/unavailable/) });
+  });
+
+  it('reads BACKEND_URL at request time, defaulting to the local backend', () => {
+    expect(backendUrl({})).toBe(DEFAULT_BACKEND_URL);
+    expect(backendUrl({ BACKEND_URL: 'http://api.internal:8000/' })).toBe('http://api.internal:8000');
+  });
+
+  it('uses the BACKEND_URL set when the request arrives', async () => {
+    const previous = process.env['BACKEND_URL'];
+    process.env['BACKEND_URL'] = backend.url;
+    try {
+      const response = await forwardToBackend(new Request('http://localhost:3000/api/runtime'));
+      expect(await response.json()).toEqual({ ok: true, path: '/api/runtime' });
+    } finally {
+      process.env['BACKEND_URL'] = previous;
+    }
+  });
+});
+
+/**
+ * A request body streamed without Content-Length (chunked, as a client may send it): `size` bytes in 16 KiB chunks,
+ * produced only when read, so `pulled()` tells how much the forwarder actually consumed.
+ */
+function streamedRequest(size: number, headers: Record<string, string> = {}) {
+  const chunk = new Uint8Array(16 * 1024).fill(120);
+  let produced = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (produced >= size) return controller.close();
+        const next = chunk.subarray(0, Math.min(chunk.byteLength, size - produced));
+        produced += next.byteLength;
+        controller.enqueue(next);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const request = new Request('http://localhost:3000/api/user-1/tasks', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  return { request, pulled: () => produced };
+}
+
+describe('/api proxy: request size and client address', () => {
+  let backend: Awaited<ReturnType<typeof fakeBackend>>;
+  beforeAll(async () => {
+    backend = await fakeBackend();
+  });
+  afterAll(() => new Promise((resolve) => backend.server.close(resolve)));
+  const limit = 64 * 1024;
+
+  it('refuses a declared Content-Length over the limit with 413 before reading the body', async () => {
+    const { request, pulled } = streamedRequest(limit + 1, { 'content-length': String(limit + 1) });
+    const before = backend.seen.length;
+    const response = await forwardToBackend(request, backend.url, fetch, limit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: 'The request is too large: at most 64 KB can be sent.' });
+    expect(pulled()).toBe(0);
+    expect(backend.seen.length).toBe(before);
+  });
+
+  it('stops reading a streamed body at the limit: 413, and nothing buffered beyond it or sent on', async () => {
+    const { request, pulled } = streamedRequest(8 * 1024 * 1024);
+    const before = backend.seen.length;
+    const response = await forwardToBackend(request, backend.url, fetch, limit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/too large/) });
+    // One 16 KiB chunk past the limit at most, of the 8 MiB offered.
+    expect(pulled()).toBeLessThanOrEqual(limit + 16 * 1024);
+    expect(backend.seen.length).toBe(before);
+  });
+
+  it('forwards a streamed body of exactly the limit whole', async () => {
+    const { request } = streamedRequest(limit);
+    const response = await forwardToBackend(request, backend.url, fetch, limit);
+    expect(response.status).toBe(200);
+    expect(backend.seen.at(-1)?.body).toHaveLength(limit);
+  });
+
+  it('reads the limit from BODY_LIMIT_BYTES, the backend’s variable, with the backend’s default', () => {
+    expect(bodyLimit({})).toBe(DEFAULT_BODY_LIMIT_BYTES);
+    expect(bodyLimit({ BODY_LIMIT_BYTES: '2048' })).toBe(2048);
+    expect(bodyLimit({ BODY_LIMIT_BYTES: 'lots' })).toBe(DEFAULT_BODY_LIMIT_BYTES);
+  });
+
+  it('sends the peer address as the only X-Forwarded-For entry, and no client-written forwarding header', async () => {
+    const request = new Request('http://localhost:3000/api/whoami', {
+      headers: { 'x-forwarded-for': '6.6.6.6, 10.1.2.3', forwarded: 'for=6.6.6.6', 'x-real-ip': '6.6.6.6' },
+    });
+    await forwardToBackend(request, backend.url);
+    const seen = backend.seen.at(-1) as Seen;
+    expect(seen.headers['x-forwarded-for']).toBe('10.1.2.3');
+    expect(seen.headers.forwarded).toBeUndefined();
+    expect(seen.headers['x-real-ip']).toBeUndefined();
+  });
+});
+
+describe('scripts/peer-address.cjs (preloaded before the standalone server)', () => {
+  it('replaces a client-written X-Forwarded-For by the socket address before the app sees the request', async () => {
+    // The module object itself (an ESM import would give a copy), as Next's server.js requires it.
+    const http = require('node:http') as typeof import('node:http');
+    const original = http.createServer;
+    require('../scripts/peer-address.cjs');
+    try {
+      const server = http.createServer((req, res) => res.end(String(req.headers['x-forwarded-for'])));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-forwarded-for': '6.6.6.6' } });
+        expect(await response.text()).toBe('127.0.0.1');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    } finally {
+      http.createServer = original;
+    }
+  });
+});
+
+describe('/api/health', () => {
+  it('answers 200 {status: "ok"} by itself', async () => {
+    const response = health();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The `/api` forwarder (used by `app/api/[...path]/route.ts`; not Next's `proxy.ts` file convention): the browser
+ * talks only to the frontend's origin, and `/api/*` is forwarded here to the backend, whose URL is runtime
+ * configuration (BACKEND_URL, read on every request) so one build runs in every environment.
+ */
+import { backendUrl } from './backend';
+
+/**
+ * The largest request body forwarded. The backend refuses bodies over its BODY_LIMIT_BYTES (default 100 KiB) anyway;
+ * the forwarder reads the same variable, with the same default, so it never holds more than that in memory.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 100 * 1024;
+
+/** How long a backend call may take; chat turns run an agent, so this is generous. */
+const UPSTREAM_TIMEOUT_MS = 60_000;
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and those fetch recomputes itself.
+const REQUEST_HEADERS_DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'accept-encoding',
+  'expect',
+  // Client-supplied forwarding headers are never passed on: X-Forwarded-For is set below from the peer address.
+  'forwarded',
+  'x-forwarded-for',
+  'x-real-ip',
+]);
+// fetch has already decoded the body, so length and encoding of the upstream answer no longer apply.
+const RESPONSE_HEADERS_DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-encoding',
+  'content-length',
+  'set-cookie',
+]);
+
+export function bodyLimit(env: Record<string, string | undefined> = process.env): number {
+  const limit = Number(env['BODY_LIMIT_BYTES']);
+  return Number.isSafeInteger(limit) && limit > 0 ? limit : DEFAULT_BODY_LIMIT_BYTES;
+}
+
+/**
+ * The address of the peer that sent the request. The standalone server keeps a client-supplied X-Forwarded-For and
+ * only fills it in when it is missing, so `scripts/peer-address.cjs` (preloaded by the image and `nx start`) sets it
+ * to the socket's remote address before Next reads the request. The backend trusts exactly one hop (this one) and
+ * reads the right-most entry, so the forwarder sends that one address and nothing the client wrote: were the
+ * frontend ever put behind another proxy, it would have to append instead and the backend trust two hops.
+ */
+export function peerAddress(request: Request): string | null {
+  const entries = (request.headers.get('x-forwarded-for') ?? '').split(',');
+  return entries.at(-1)?.trim() || null;
+}
+
+type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> | undefined } | { ok: false };
+
+/**
+ * The request body, read only while it stays within `limit` bytes: a declared Content-Length over the limit is
+ * refused before reading, and a streamed body is counted chunk by chunk and cancelled at the first byte too many.
+ */
+export async function readBoundedBody(request: Request, limit: number): Promise<Body> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) return { ok: false };
+  if (!request.body) return { ok: true, bytes: undefined };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return { ok: false };
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+function tooLarge(limit: number): Response {
+  const size = limit >= 1024 ? `${Math.floor(limit / 1024)} KB` : `${limit} bytes`;
+  return Response.json(
+    { detail: `The request is too large: at most ${size} can be sent.` },
+    { status: 413, headers: { 'cache-control': 'no-store', connection: 'close' } },
+  );
+}
+
+export function upstreamUrl(requestUrl: string, backend: string): URL {
+  const incoming = new URL(requestUrl);
+  const base = new URL(backend);
+  return new URL(`${base.pathname.replace(/\/+$/, '')}${incoming.pathname}${incoming.search}`, base.origin);
+}
+
+/** Forwards method, path, query, body, cookies and Authorization; passes status, headers and every Set-Cookie back. */
+export async function forwardToBackend(
+  request: Request,
+  backend: string = backendUrl(),
+  doFetch: typeof fetch = fetch,
+  limit: number = bodyLimit(),
+): Promise<Response> {
+  const target = upstreamUrl(request.url, backend);
+  const headers = new Headers();
+  request.headers.forEach((value, key) => {
+    if (!REQUEST_HEADERS_DROPPED.has(key.toLowerCase())) headers.set(key, value);
+  });
+  const incoming = new URL(request.url);
+  headers.set('x-forwarded-host', request.headers.get('host') ?? incoming.host);
+  headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
+  const peer = peerAddress(request);
+  if (peer) headers.set('x-forwarded-for', peer);
+
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const body = hasBody ? await readBoundedBody(request, limit) : { ok: true as const, bytes: undefined };
+  if (!body.ok) return tooLarge(limit);
+  let upstream: Response;
+  try {
+    upstream = await doFetch(target, {
+      method: request.method,
+      headers,
+      body: body.bytes,
+      redirect: 'manual',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    return Response.json(
+      {
+        detail: timedOut
+          ? 'The server took too long to answer. Try again in a moment.'
+          : 'The server is unavailable right now. Try again in a moment.',
+      },
+      { status: timedOut ? 504 : 502, headers: { 'cache-control': 'no-store' } },
+    );
+  }
+
+  const responseHeaders = new Headers();
+  upstream.headers.forEach((value, key) => {
+    if (!RESPONSE_HEADERS_DROPPED.has(key.toLowerCase())) responseHeaders.set(key, value);
+  });
+  for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append('set-cookie', cookie);
+
+  const noBody = request.method === 'HEAD' || [101, 204, 205, 304].includes(upstream.status);
+  return new Response(noBody ? null : upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: responseHeaders,
+  });
+}
