@@ -1,5 +1,5 @@
 import type { Runner } from '../../lib/runner';
-import { DeployError, stepContext } from './context';
+import { DeployError, stepContext, type Target } from './context';
 import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
 import { images, imagesToLoad } from './steps/images';
@@ -13,6 +13,11 @@ import { checkTools } from './steps/tools';
  * false (after printing what to do) on the first failure; never throws for an expected failure.
  */
 export async function deploy(o: NormalizedOptions, runner: Runner, root: string): Promise<boolean> {
+  return (await deployTo(o, runner, root)) !== undefined;
+}
+
+/** The same deploy, giving the cluster it deployed to (undefined after a failure): watch mode goes on there. */
+export async function deployTo(o: NormalizedOptions, runner: Runner, root: string): Promise<Target | undefined> {
   const ctx = stepContext(o, runner, root);
   try {
     const missing = checkTools(ctx, !o.kubeContext);
@@ -24,21 +29,21 @@ export async function deploy(o: NormalizedOptions, runner: Runner, root: string)
       await previewRelease(ctx, target, refs, fingerprint, !missing.includes('helm'));
       await helmTest(ctx, target);
       await report(ctx, target, 'dry-run');
-      return true;
+      return target;
     }
     // An unchanged release: its pods already run these images, so nothing is loaded, upgraded or tested.
     if ((await releaseState(ctx, target, fingerprint)) === 'unchanged') {
       await report(ctx, target, 'unchanged');
-      return true;
+      return target;
     }
     await load(ctx, target, imagesToLoad(ctx, refs));
     await upgrade(ctx, target, refs, fingerprint);
     await helmTest(ctx, target);
     await report(ctx, target, 'deployed');
-    return true;
+    return target;
   } catch (error) {
     if (!(error instanceof DeployError)) throw error;
     runner.error(`✖ deploy: ${error.message}`);
-    return false;
+    return undefined;
   }
 }

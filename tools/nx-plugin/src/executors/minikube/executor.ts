@@ -1,26 +1,59 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { readProfile } from '../../lib/profile';
 import { processRunner, type Runner } from '../../lib/runner';
-import { deploy } from './deploy';
-import { normalizeOptions } from './options';
+import type { Target } from './context';
+import { deploy, deployTo } from './deploy';
+import { normalizeOptions, type NormalizedOptions } from './options';
 import type { MinikubeExecutorSchema } from './schema';
+import { watchFiles } from './watch/file-watcher';
+import { processSpawner } from './watch/processes';
+import { watch } from './watch/watch';
 
 /**
  * `nx run deploy:minikube`: Minikube profile up, the apps' content-tagged images in it, helm upgrade --install
- * --wait (skipped when the release already has these inputs), helm test, the URL. Returns { success: false } with
- * a printed reason rather than throwing.
+ * --wait (skipped when the release already has these inputs), helm test, the URL. With --watch it then redeploys
+ * what each edit affects until Ctrl-C. Returns { success: false } with a printed reason rather than throwing.
  */
 export default async function runExecutor(
   options: MinikubeExecutorSchema,
   context: Pick<ExecutorContext, 'root'>,
   runner: Runner = processRunner(context.root),
 ): Promise<{ success: boolean }> {
-  let profile;
+  let o: NormalizedOptions;
   try {
-    profile = readProfile(context.root);
+    o = normalizeOptions(options, readProfile(context.root));
   } catch (error) {
     runner.error(`✖ deploy: ${(error as Error).message}`);
     return { success: false };
   }
-  return { success: await deploy(normalizeOptions(options, profile), runner, context.root) };
+  if (!o.watch) return { success: await deploy(o, runner, context.root) };
+  if (o.dryRun) {
+    runner.error('✖ deploy: --watch redeploys on every change; it cannot be combined with --dry-run.');
+    return { success: false };
+  }
+  const target = await deployTo(o, runner, context.root);
+  if (!target) return { success: false };
+  return { success: await watchUntilSignal(o, context.root, target, runner) };
+}
+
+/** Watch mode wired to the real world: the file watcher, child processes, Nx's project graph, SIGINT/SIGTERM. */
+async function watchUntilSignal(o: NormalizedOptions, root: string, target: Target, runner: Runner): Promise<boolean> {
+  const { createProjectGraphAsync } = await import('@nx/devkit');
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await watch(o, root, target, {
+      runner,
+      spawn: processSpawner(root),
+      watchFiles,
+      graph: () => createProjectGraphAsync({ exitOnError: false }),
+      now: () => performance.now(),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
