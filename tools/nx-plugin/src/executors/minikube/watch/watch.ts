@@ -61,6 +61,8 @@ export async function watch(o: NormalizedOptions, root: string, target: Target, 
       pending = new Set();
       try {
         const result = await redeployer.run(files);
+        // Ctrl-C reaches the loop's children too (same process group): their failure is the stop, not news.
+        if (deps.signal.aborted) break;
         (result.outcome === 'failed' ? runner.error : runner.info).call(runner, summaryLine(result));
         if (result.outcome === 'rolled') for (const app of result.rebuilt) logs.follow(app);
       } catch (error) {
