@@ -38,7 +38,17 @@ export default async function runExecutor(
 
 /** Watch mode wired to the real world: the file watcher, child processes, Nx's project graph, SIGINT/SIGTERM. */
 async function watchUntilSignal(o: NormalizedOptions, root: string, target: Target, runner: Runner): Promise<boolean> {
-  const { createProjectGraphAsync } = await import('@nx/devkit');
+  const { createProjectGraphAsync, readCachedProjectGraph } = await import('@nx/devkit');
+  // The graph every Nx command writes to .nx/workspace-data: the previous loop's `nx run-many` (or the deploy
+  // itself) refreshed it, and reading it takes milliseconds where computing it takes seconds. A project created
+  // since then owns none of the changed files, which then count as affecting every app (see affectedBy).
+  const graph = async () => {
+    try {
+      return readCachedProjectGraph();
+    } catch {
+      return createProjectGraphAsync({ exitOnError: false });
+    }
+  };
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -48,7 +58,7 @@ async function watchUntilSignal(o: NormalizedOptions, root: string, target: Targ
       runner,
       spawn: processSpawner(root),
       watchFiles,
-      graph: () => createProjectGraphAsync({ exitOnError: false }),
+      graph,
       now: () => performance.now(),
       signal: stop.signal,
     });

@@ -27,7 +27,7 @@ export interface LoopResult {
 }
 
 export interface RedeployDeps {
-  /** The workspace's project graph, read again on each loop (a project.json may have changed). */
+  /** The workspace's project graph, asked on each loop (projects and imports change). */
   graph(): Promise<ProjectGraph>;
   now(): number;
 }
