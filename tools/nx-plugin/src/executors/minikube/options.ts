@@ -26,6 +26,8 @@ export interface NormalizedOptions {
   port: number;
   /** Quiet period (ms) that ends a burst of saves in watch mode. */
   debounce: number;
+  /** helm --wait timeout of a watch loop's rollout. */
+  watchTimeout: string;
 }
 
 type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;

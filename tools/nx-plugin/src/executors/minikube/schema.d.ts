@@ -19,4 +19,5 @@ export interface MinikubeExecutorSchema {
   cleanup?: boolean;
   port?: number;
   debounce?: number;
+  watchTimeout?: string;
 }

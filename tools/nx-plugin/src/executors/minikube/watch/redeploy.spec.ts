@@ -44,6 +44,7 @@ describe('Redeployer: changed files → affected apps → images → release', (
     const [upgrade] = upgrades(runner);
     expect(upgrade).toContain('--set backend.image.tag=nx-112');
     expect(upgrade).toContain('--set frontend.image.tag=nx-222');
+    expect(upgrade).toContain('--wait --timeout 2m');
     expect(release.revision).toBe(2);
     expect(result.phases.map((p) => p.phase)).toEqual(['graph', 'build', 'load', 'roll']);
     // The steps' own output is not printed when the loop went well: the caller prints one line.

@@ -51,8 +51,9 @@ export class Redeployer {
     private readonly deps: RedeployDeps,
   ) {
     this.buffer = new BufferingRunner(runner);
-    // --force is for the first deploy; in the loop an unchanged fingerprint must mean "nothing to do".
-    this.ctx = stepContext({ ...o, force: false }, this.buffer, root);
+    // --force is for the first deploy; in the loop an unchanged fingerprint must mean "nothing to do". A crashing
+    // pod is diagnosed after watchTimeout rather than blocking the loop for the first deploy's timeout.
+    this.ctx = stepContext({ ...o, force: false, timeout: o.watchTimeout }, this.buffer, root);
   }
 
   async run(files: string[]): Promise<LoopResult> {
