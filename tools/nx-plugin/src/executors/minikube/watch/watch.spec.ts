@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { stringify } from 'yaml';
 import type { Target } from '../context';
 import { deployTo } from '../deploy';
 import runExecutor from '../executor';
@@ -12,17 +13,13 @@ import { watch } from './watch';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 
-const MANIFEST = `apiVersion: v1
-kind: Service
-metadata:
-  name: todo-stack-frontend
-  labels:
-    app.kubernetes.io/component: frontend
-spec:
-  ports:
-    - name: http
-      port: 3000
-`;
+/** The release's frontend Service, which the port-forward targets. */
+const MANIFEST = stringify({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'todo-stack-frontend', labels: { 'app.kubernetes.io/component': 'frontend' } },
+  spec: { ports: [{ name: 'http', port: 3000 }] },
+});
 
 /** Keeps stdout and stderr lines in one list, in the order they were printed. */
 class RecordingRunner extends FakeRunner {
