@@ -79,7 +79,9 @@ export class Redeployer {
       result.rebuilt = APPS.filter((app) => !deployed || refs[app].tag !== deployed[app].tag);
       const fingerprint = fingerprintOf(this.ctx, refs);
       if ((await releaseState(this.ctx, this.target, fingerprint)) === 'unchanged') {
+        // The release runs these tags already (e.g. the edit was reverted after a failed rollout).
         this.deployed = refs;
+        result.rebuilt = [];
         return result;
       }
       const newImages = result.rebuilt.map((app) => refs[app].ref);
@@ -90,8 +92,8 @@ export class Redeployer {
       result.outcome = 'rolled';
       return result;
     } catch (error) {
-      if (!(error instanceof DeployError)) throw error;
       this.buffer.flush();
+      if (!(error instanceof DeployError)) throw error;
       result.outcome = 'failed';
       result.error = error.message;
       return result;
