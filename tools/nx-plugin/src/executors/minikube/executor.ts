@@ -1,8 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { readProfile } from '../../lib/profile';
 import { processRunner, type Runner } from '../../lib/runner';
-import type { Target } from './context';
-import { deploy, deployTo } from './deploy';
+import { deploy, deployTo, type DeployResult } from './deploy';
 import { normalizeOptions, type NormalizedOptions } from './options';
 import type { MinikubeExecutorSchema } from './schema';
 import { watchFiles } from './watch/file-watcher';
@@ -31,13 +30,19 @@ export default async function runExecutor(
     runner.error('✖ deploy: --watch redeploys on every change; it cannot be combined with --dry-run.');
     return { success: false };
   }
-  const target = await deployTo(o, runner, context.root);
+  const { ok, target } = await deployTo(o, runner, context.root);
+  // Without a cluster (missing tools, Minikube not starting) there is nothing to watch for.
   if (!target) return { success: false };
-  return { success: await watchUntilSignal(o, context.root, target, runner) };
+  return { success: await watchUntilSignal(o, context.root, { ok, target }, runner) };
 }
 
 /** Watch mode wired to the real world: the file watcher, child processes, Nx's project graph, SIGINT/SIGTERM. */
-async function watchUntilSignal(o: NormalizedOptions, root: string, target: Target, runner: Runner): Promise<boolean> {
+async function watchUntilSignal(
+  o: NormalizedOptions,
+  root: string,
+  first: Required<DeployResult>,
+  runner: Runner,
+): Promise<boolean> {
   const { createProjectGraphAsync, readCachedProjectGraph } = await import('@nx/devkit');
   // The graph every Nx command writes to .nx/workspace-data: the previous loop's `nx run-many` (or the deploy
   // itself) refreshed it, and reading it takes milliseconds where computing it takes seconds. A project created
@@ -54,7 +59,7 @@ async function watchUntilSignal(o: NormalizedOptions, root: string, target: Targ
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    return await watch(o, root, target, {
+    return await watch(o, root, first, {
       runner,
       spawn: processSpawner(root),
       watchFiles,

@@ -17,11 +17,12 @@ async function deployed() {
   // Tests add answers here after the first deploy (a failing upgrade).
   const handlers: Record<string, Handler> = { ...workspace.handlers(), ...release.handlers() };
   const runner = new FakeRunner(handlers);
-  const target = (await deployTo(o, runner, workspaceRoot)) as Target;
+  const { ok, target } = await deployTo(o, runner, workspaceRoot);
+  expect(ok).toBe(true);
   expect(target).toEqual({ context: 'todo-stack', minikube: true });
   let clock = 0;
   const deps = { graph: async () => GRAPH, now: () => (clock += 100) };
-  const redeployer = new Redeployer(o, runner, workspaceRoot, target, deps);
+  const redeployer = new Redeployer(o, runner, workspaceRoot, target as Target, deps);
   await redeployer.start();
   runner.calls = [];
   runner.out = [];
@@ -80,7 +81,13 @@ describe('Redeployer: changed files → affected apps → images → release', (
   it('a chart change builds no image and upgrades the release (its fingerprint differs)', async () => {
     const { workspace, runner, target, deps } = await deployed();
     // The fingerprint reads the chart on disk; a --set pair changes it the way a values edit does.
-    const changed = new Redeployer({ ...o, set: ['backend.replicas=2'] }, runner, workspaceRoot, target, deps);
+    const changed = new Redeployer(
+      { ...o, set: ['backend.replicas=2'] },
+      runner,
+      workspaceRoot,
+      target as Target,
+      deps,
+    );
     await changed.start();
     const result = await changed.run(['deploy/helm/todo-stack/values-dev.yaml']);
     expect(workspace.builds).toEqual([]);

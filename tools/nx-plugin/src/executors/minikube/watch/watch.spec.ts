@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import type { Target } from '../context';
-import { deployTo } from '../deploy';
+import { deployTo, type DeployResult } from '../deploy';
 import runExecutor from '../executor';
 import { normalizeOptions, type NormalizedOptions } from '../options';
 import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
@@ -35,7 +34,7 @@ class RecordingRunner extends FakeRunner {
 }
 
 /** A deployed release and a running watch() on fakes; `edit` plays a batch of saves, `stop` is Ctrl-C. */
-async function watching(options: Partial<NormalizedOptions> = {}) {
+async function watching(options: Partial<NormalizedOptions> = {}, firstDeployFails = false) {
   const o = { ...normalizeOptions({ helmTest: false }, { MINIKUBE_PROFILE: 'todo-stack' }), debounce: 0, ...options };
   const workspace = new FakeImages();
   const release = new FakeRelease();
@@ -45,7 +44,11 @@ async function watching(options: Partial<NormalizedOptions> = {}) {
     'helm get manifest': () => ({ stdout: MANIFEST }),
   };
   const runner = new RecordingRunner(handlers);
-  const target = (await deployTo(o, runner, workspaceRoot)) as Target;
+  // The first helm upgrade fails (a crashing pod, say) when asked to.
+  if (firstDeployFails)
+    handlers['helm upgrade'] = () => ({ code: 1, stderr: 'Error: UPGRADE FAILED: context deadline exceeded' });
+  const first = await deployTo(o, runner, workspaceRoot);
+  if (firstDeployFails) handlers['helm upgrade'] = release.handlers()['helm upgrade'];
   const spawn = new FakeSpawn();
   let onFiles: ((files: string[]) => void) | undefined;
   let watcherClosed = false;
@@ -54,7 +57,7 @@ async function watching(options: Partial<NormalizedOptions> = {}) {
     return { close: async () => void (watcherClosed = true) };
   };
   const stop = new AbortController();
-  const done = watch(o, workspaceRoot, target, {
+  const done = watch(o, workspaceRoot, first as Required<DeployResult>, {
     runner,
     spawn: spawn.spawn,
     watchFiles,
@@ -145,6 +148,17 @@ describe('watch', () => {
     expect(w.runner.err.join('\n')).toContain('error TS1005');
     w.workspace.buildError = undefined;
     expect(await w.edit('apps/backend/src/main.ts')).toMatch(/rolled backend/);
+    await w.stop();
+  });
+
+  it('a failed first deploy: says so and watches anyway; the fix rolls', async () => {
+    const w = await watching({}, true);
+    expect(w.runner.err.join('\n')).toMatch(
+      /✖ deploy: helm upgrade failed[\s\S]*the deploy failed \(the reason is above\); watching anyway/,
+    );
+    w.workspace.sources.backend = 'nx-116';
+    expect(await w.edit('apps/backend/src/main.ts')).toMatch(/rolled backend/);
+    expect(w.release.revision).toBe(1);
     await w.stop();
   });
 

@@ -1,5 +1,6 @@
 import type { Runner } from '../../../lib/runner';
 import { DeployError, helmTarget, kubectlTarget, stepContext, type StepContext, type Target } from '../context';
+import type { DeployResult } from '../deploy';
 import { frontendAccess } from '../manifests';
 import type { NormalizedOptions } from '../options';
 import { APPS } from '../steps/images';
@@ -42,11 +43,20 @@ async function frontendForward(ctx: StepContext, target: Target, spawn: Spawn): 
  * (changes made meanwhile make the next one); the apps' logs stream and the port-forward stays open throughout.
  * Returns when `signal` aborts, after the loop in progress finished.
  */
-export async function watch(o: NormalizedOptions, root: string, target: Target, deps: WatchDeps): Promise<boolean> {
+export async function watch(
+  o: NormalizedOptions,
+  root: string,
+  first: Required<DeployResult>,
+  deps: WatchDeps,
+): Promise<boolean> {
   const { runner } = deps;
+  const { target } = first;
   const ctx = stepContext(o, runner, root);
   const redeployer = new Redeployer(o, runner, root, target, deps);
-  await redeployer.start();
+  // After a failed first deploy (a crashing pod, a bad value) the release runs no known tags: the next loop
+  // loads and rolls what it needs. That failure is what the developer is about to fix, so watching goes on.
+  if (first.ok) await redeployer.start();
+  else runner.error('⚠ the deploy failed (the reason is above); watching anyway: fix it and save.');
 
   const logs = new LogStreams(deps.spawn, runner, kubectlTarget(ctx, target), o.release);
   for (const app of APPS) logs.follow(app);
