@@ -1,5 +1,5 @@
 import type { Runner } from '../../lib/runner';
-import { DeployError, stepContext } from './context';
+import { DeployError, stepContext, type Target } from './context';
 import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
 import { images, imagesToLoad } from './steps/images';
@@ -13,10 +13,22 @@ import { checkTools } from './steps/tools';
  * false (after printing what to do) on the first failure; never throws for an expected failure.
  */
 export async function deploy(o: NormalizedOptions, runner: Runner, root: string): Promise<boolean> {
+  return (await deployTo(o, runner, root)).ok;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  /** The cluster, once the cluster step found it (also when a later step failed): watch mode goes on there. */
+  target?: Target;
+}
+
+/** The same deploy, also saying which cluster it deployed to. */
+export async function deployTo(o: NormalizedOptions, runner: Runner, root: string): Promise<DeployResult> {
   const ctx = stepContext(o, runner, root);
+  let target: Target | undefined;
   try {
     const missing = checkTools(ctx, !o.kubeContext);
-    const target = await cluster(ctx);
+    target = await cluster(ctx);
     const refs = await images(ctx);
     const fingerprint = fingerprintOf(ctx, refs);
     if (o.dryRun) {
@@ -24,7 +36,7 @@ export async function deploy(o: NormalizedOptions, runner: Runner, root: string)
       await previewRelease(ctx, target, refs, fingerprint, !missing.includes('helm'));
       await helmTest(ctx, target);
       await report(ctx, target, 'dry-run');
-      return true;
+      return { ok: true, target };
     }
     // An unchanged release: its pods already run these images, so nothing is loaded, upgraded or tested.
     if ((await releaseState(ctx, target, fingerprint)) === 'unchanged') {
@@ -34,16 +46,16 @@ export async function deploy(o: NormalizedOptions, runner: Runner, root: string)
         await helmTest(ctx, target);
       }
       await report(ctx, target, 'unchanged');
-      return true;
+      return { ok: true, target };
     }
     await load(ctx, target, imagesToLoad(ctx, refs));
     await upgrade(ctx, target, refs, fingerprint);
     await helmTest(ctx, target);
     await report(ctx, target, 'deployed');
-    return true;
+    return { ok: true, target };
   } catch (error) {
     if (!(error instanceof DeployError)) throw error;
     runner.error(`✖ deploy: ${error.message}`);
-    return false;
+    return { ok: false, target };
   }
 }

@@ -20,6 +20,14 @@ export interface NormalizedOptions {
   timeout: string;
   helmTest: boolean;
   host: string;
+  watch: boolean;
+  cleanup: boolean;
+  /** Local port of the frontend port-forward in watch mode; 0 = none. */
+  port: number;
+  /** Quiet period (ms) that ends a burst of saves in watch mode. */
+  debounce: number;
+  /** helm --wait timeout of a watch loop's rollout. */
+  watchTimeout: string;
 }
 
 type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;

@@ -15,4 +15,9 @@ export interface MinikubeExecutorSchema {
   timeout?: string;
   helmTest?: boolean;
   host?: string;
+  watch?: boolean;
+  cleanup?: boolean;
+  port?: number;
+  debounce?: number;
+  watchTimeout?: string;
 }

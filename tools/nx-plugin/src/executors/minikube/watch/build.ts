@@ -1,0 +1,26 @@
+import { DeployError, type StepContext } from '../context';
+import type { App } from '../steps/images';
+
+/** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
+export const BUILD_ERROR_LINES = 40;
+
+/**
+ * Runs the apps' `container` targets through Nx, so its cache applies: an app whose inputs did not change (a test
+ * file, a revert to a state built before) is restored from the cache with its old tag instead of being rebuilt.
+ */
+export async function buildImages(ctx: StepContext, apps: App[]): Promise<void> {
+  const args = [
+    'nx',
+    'run-many',
+    '--targets=container',
+    `--projects=${apps.join(',')}`,
+    '--outputStyle=static-failures-only',
+  ];
+  const result = await ctx.read('npx', args);
+  if (result.code === 0) return;
+  const output = `${result.stdout}\n${result.stderr}`.split(/\r?\n/).filter((line) => line.trim() !== '');
+  for (const line of output.slice(-BUILD_ERROR_LINES)) ctx.runner.error(`  | ${line}`);
+  throw new DeployError(
+    `the ${apps.join(' and ')} image build failed (npx ${args.join(' ')}; its last lines are above).`,
+  );
+}
