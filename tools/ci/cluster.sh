@@ -8,9 +8,12 @@
 #       replicas 1→3 and a config change, which must roll the pods through the checksum/config annotation) → helm test
 #       → rollback → uninstall, with kubectl assertions after each step. kwok completes Job pods (the migration hook)
 #       and bare restartPolicy=Never pods (helm test hooks) at once: they prove admission and scheduling, not behaviour.
-# node  Real node (`up.sh`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage). The backend, PostgreSQL
+# node  Real node (`up.sh --ingress --network-policies`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage,
+#       Traefik serving the IngressClass `nginx`, kube-router enforcing NetworkPolicies). The backend, PostgreSQL
 #       (built from Debian packages) and, when its image exists, the frontend are loaded into the node and installed
-#       with pullPolicy Never; then `helm test` and the scenarios of tools/test-cluster/test/*.test.mjs (node:test).
+#       with pullPolicy Never and networkPolicy.enabled=true; then `helm test` and the scenarios of
+#       tools/test-cluster/test/*.test.mjs (node:test: chart, Ingress, NetworkPolicies); after the uninstall,
+#       values-prod.yaml with an existing Secret and an "external" PostgreSQL (tools/test-cluster/test/prod/).
 #
 # Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else built through Nx (cache hits after
 # tools/ci/containers.sh) and read with tools/containers/image-refs.mjs. No frontend image yet: the frontend is deployed
@@ -287,7 +290,7 @@ node_install() {
   log "images loaded into the node in $((SECONDS - start))s"
   values "$tmp/values.yaml" standard
   start=$SECONDS
-  helm install "$RELEASE" "$CHART" -n "$NS" -f "$tmp/values.yaml" --set backend.replicas=2 \
+  helm install "$RELEASE" "$CHART" -n "$NS" -f "$tmp/values.yaml" --set backend.replicas=2 --set networkPolicy.enabled=true \
     --wait --wait-for-jobs --timeout 5m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
   log "helm install --wait: every pod Ready and the migration Job done in $((SECONDS - start))s"
   expect "release" "$(helm_rev)" "1 deployed"
@@ -307,15 +310,19 @@ node_helm_test() {
   grep -q 'Phase:.*Succeeded' "$tmp/helm.log"
 }
 
-node_scenarios() {
+# scenarios FILE...: node:test suites against the real node (KUBECONFIG is exported).
+scenarios() {
   CLUSTER_NAMESPACE=$NS CLUSTER_RELEASE=$RELEASE CLUSTER_CHART=$root/$CHART CLUSTER_VALUES=$tmp/values.yaml \
-    KUBECTL=$BIN/kubectl HELM=$(command -v helm) FRONTEND_IMAGE=$FRONTEND_IMAGE \
-    node --test --test-concurrency=1 --test-reporter=spec "$TC"/test/*.test.mjs
+    KUBECTL=$BIN/kubectl HELM=$(command -v helm) FRONTEND_IMAGE=$FRONTEND_IMAGE BACKEND_IMAGE=$BACKEND_IMAGE \
+    POSTGRES_IMAGE=$POSTGRES_IMAGE PROBE_IMAGE=$(source "$TC/versions.sh" && echo "$HELPER_IMAGE") \
+    node --test --test-concurrency=1 --test-reporter=spec "$@"
 }
+node_scenarios() { scenarios "$TC"/test/*.test.mjs; }
+node_prod() { scenarios "$TC"/test/prod/*.test.mjs; }
 
 stage_node() {
   local start=$SECONDS up
-  eval "$("$TC/up.sh")"
+  eval "$("$TC/up.sh" --ingress --network-policies)"
   cluster_up=1
   up=$((SECONDS - start))
   log "real-node cluster up in ${up}s"
@@ -324,6 +331,7 @@ stage_node() {
   step "node: helm test" node_helm_test
   step "node: scenarios (tools/test-cluster/test)" node_scenarios
   step "node: helm uninstall" uninstall
+  step "node: values-prod.yaml (existing Secret, external PostgreSQL, TLS, HPAs, PDBs)" node_prod
   log "real-node stage: ${up}s cluster up, $((SECONDS - start))s in all"
 }
 
