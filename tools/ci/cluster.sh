@@ -304,7 +304,11 @@ node_install() {
 node_helm_test() {
   local filter=()
   [[ -n $FRONTEND_IMAGE ]] || filter=(--filter "name=$RELEASE-todo-stack-test-backend")
-  helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 3m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
+  if ! helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 3m >"$tmp/helm.log" 2>&1; then
+    cat "$tmp/helm.log" >&2
+    kubectl -n "$NS" logs -l app.kubernetes.io/component=test --prefix --tail=20 >&2 || true
+    return 1
+  fi
   # (No --logs: the hook-succeeded delete policy removes a passing test pod before helm could read its logs.)
   grep -E '^(TEST SUITE|Phase)' "$tmp/helm.log" | head -n 6
   grep -q 'Phase:.*Succeeded' "$tmp/helm.log"
