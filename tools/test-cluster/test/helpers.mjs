@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
+import { waitFor as poll } from '../../containers/test/docker.mjs';
 
 export const run = promisify(execFile);
 export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,28 +43,15 @@ export function inNamespace(/** @type {string} */ namespace) {
 }
 
 /**
- * Polls `check` once a second until it returns a truthy value.
+ * Polls `check` once a second until it returns a truthy value (tools/containers/test/docker.mjs's waitFor, with
+ * the argument order these suites use).
  * @template T
  * @param {string} what
  * @param {() => Promise<T>} check
  * @param {number} timeoutMs
  * @returns {Promise<T>}
  */
-export async function waitFor(what, check, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
-    await sleep(1000);
-  }
-}
+export const waitFor = (what, check, timeoutMs = 180_000) => poll(check, { timeoutMs, intervalMs: 1000, what });
 
 /** @param {{ status: { conditions?: { type: string; status: string }[] } }} pod */
 export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
