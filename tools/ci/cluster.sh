@@ -49,6 +49,8 @@ cleanup() {
     if ((rc != 0)); then
       log "failure: state of namespace $NS"
       kubectl -n "$NS" get all,pvc,events 2>&1 | tail -n 60 >&2 || true
+      log "failure: last lines of the add-ons' logs"
+      tail -n 25 "${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster}"/logs/{kube-router,traefik}.log >&2 2>/dev/null || true
     fi
     log "tearing the cluster down"
     "$TC/down.sh" >&2 || log "down.sh failed (see above)"
