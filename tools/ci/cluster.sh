@@ -8,9 +8,12 @@
 #       replicas 1→3 and a config change, which must roll the pods through the checksum/config annotation) → helm test
 #       → rollback → uninstall, with kubectl assertions after each step. kwok completes Job pods (the migration hook)
 #       and bare restartPolicy=Never pods (helm test hooks) at once: they prove admission and scheduling, not behaviour.
-# node  Real node (`up.sh`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage). The backend, PostgreSQL
+# node  Real node (`up.sh --ingress --network-policies`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage,
+#       Traefik serving the IngressClass `nginx`, kube-router enforcing NetworkPolicies). The backend, PostgreSQL
 #       (built from Debian packages) and, when its image exists, the frontend are loaded into the node and installed
-#       with pullPolicy Never; then `helm test` and the scenarios of tools/test-cluster/test/*.test.mjs (node:test).
+#       with pullPolicy Never and networkPolicy.enabled=true; then `helm test` and the scenarios of
+#       tools/test-cluster/test/*.test.mjs (node:test: chart, Ingress, NetworkPolicies); after the uninstall,
+#       values-prod.yaml with an existing Secret and an "external" PostgreSQL (tools/test-cluster/test/prod/).
 #
 # Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else built through Nx (cache hits after
 # tools/ci/containers.sh) and read with tools/containers/image-refs.mjs. No frontend image yet: the frontend is deployed
@@ -46,6 +49,8 @@ cleanup() {
     if ((rc != 0)); then
       log "failure: state of namespace $NS"
       kubectl -n "$NS" get all,pvc,events 2>&1 | tail -n 60 >&2 || true
+      log "failure: last lines of the add-ons' logs"
+      tail -n 25 "${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster}"/logs/{kube-router,traefik}.log >&2 2>/dev/null || true
     fi
     log "tearing the cluster down"
     "$TC/down.sh" >&2 || log "down.sh failed (see above)"
@@ -287,7 +292,7 @@ node_install() {
   log "images loaded into the node in $((SECONDS - start))s"
   values "$tmp/values.yaml" standard
   start=$SECONDS
-  helm install "$RELEASE" "$CHART" -n "$NS" -f "$tmp/values.yaml" --set backend.replicas=2 \
+  helm install "$RELEASE" "$CHART" -n "$NS" -f "$tmp/values.yaml" --set backend.replicas=2 --set networkPolicy.enabled=true \
     --wait --wait-for-jobs --timeout 5m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
   log "helm install --wait: every pod Ready and the migration Job done in $((SECONDS - start))s"
   expect "release" "$(helm_rev)" "1 deployed"
@@ -301,21 +306,29 @@ node_install() {
 node_helm_test() {
   local filter=()
   [[ -n $FRONTEND_IMAGE ]] || filter=(--filter "name=$RELEASE-todo-stack-test-backend")
-  helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 3m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
+  if ! helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 3m >"$tmp/helm.log" 2>&1; then
+    cat "$tmp/helm.log" >&2
+    kubectl -n "$NS" logs -l app.kubernetes.io/component=test --prefix --tail=20 >&2 || true
+    return 1
+  fi
   # (No --logs: the hook-succeeded delete policy removes a passing test pod before helm could read its logs.)
   grep -E '^(TEST SUITE|Phase)' "$tmp/helm.log" | head -n 6
   grep -q 'Phase:.*Succeeded' "$tmp/helm.log"
 }
 
-node_scenarios() {
+# scenarios FILE...: node:test suites against the real node (KUBECONFIG is exported).
+scenarios() {
   CLUSTER_NAMESPACE=$NS CLUSTER_RELEASE=$RELEASE CLUSTER_CHART=$root/$CHART CLUSTER_VALUES=$tmp/values.yaml \
-    KUBECTL=$BIN/kubectl HELM=$(command -v helm) FRONTEND_IMAGE=$FRONTEND_IMAGE \
-    node --test --test-concurrency=1 --test-reporter=spec "$TC"/test/*.test.mjs
+    KUBECTL=$BIN/kubectl HELM=$(command -v helm) FRONTEND_IMAGE=$FRONTEND_IMAGE BACKEND_IMAGE=$BACKEND_IMAGE \
+    POSTGRES_IMAGE=$POSTGRES_IMAGE PROBE_IMAGE=$(source "$TC/versions.sh" && echo "$HELPER_IMAGE") \
+    node --test --test-concurrency=1 --test-reporter=spec "$@"
 }
+node_scenarios() { scenarios "$TC"/test/*.test.mjs; }
+node_prod() { scenarios "$TC"/test/prod/*.test.mjs; }
 
 stage_node() {
   local start=$SECONDS up
-  eval "$("$TC/up.sh")"
+  eval "$("$TC/up.sh" --ingress --network-policies)"
   cluster_up=1
   up=$((SECONDS - start))
   log "real-node cluster up in ${up}s"
@@ -324,6 +337,7 @@ stage_node() {
   step "node: helm test" node_helm_test
   step "node: scenarios (tools/test-cluster/test)" node_scenarios
   step "node: helm uninstall" uninstall
+  step "node: values-prod.yaml (existing Secret, external PostgreSQL, TLS, HPAs, PDBs)" node_prod
   log "real-node stage: ${up}s cluster up, $((SECONDS - start))s in all"
 }
 

@@ -34,6 +34,7 @@ if alive kubelet && alive kube-apiserver; then
     log "some containers outlived the kubelet's teardown: killing them"
 fi
 stop local-path-provisioner
+stop kube-router
 stop kwok
 stop kube-proxy
 stop kubelet
@@ -75,6 +76,19 @@ for ipt in iptables ip6tables; do
     done
   done
 done
+# kube-router's NetworkPolicy chains (jumps from INPUT/FORWARD/OUTPUT, then the chains) and its address sets. Not its
+# --cleanup-config: that also resets IPVS and routing, which it never set up here.
+if iptables -S 2>/dev/null | grep -q -- '-N KUBE-ROUTER-'; then
+  iptables -S | grep -E -- '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-' | while read -r _ rule; do
+    eval "iptables -D $rule" || true
+  done
+  chains=$(iptables -S | sed -n 's/^-N \(KUBE-ROUTER-[A-Z]*\|KUBE-POD-FW-.*\|KUBE-NWPLCY-.*\)$/\1/p')
+  for chain in $chains; do iptables -F "$chain"; done
+  for chain in $chains; do iptables -X "$chain" || true; done
+fi
+if command -v ipset >/dev/null; then
+  for set in $(ipset list -n 2>/dev/null | grep -E '^KUBE-(SRC|DST)-' || true); do ipset destroy "$set" || true; done
+fi
 rules=$(iptables -t nat -S POSTROUTING 2>/dev/null | grep -- "$TC_NAME" || true)
 [[ -z $rules ]] || while read -r _ chain rule; do
   eval "iptables -t nat -D $chain $rule" 2>/dev/null || true

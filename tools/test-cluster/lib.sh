@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 
 source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/addons/versions.sh"
 
 # --- Locations ---------------------------------------------------------------------------------
 TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,12 +24,17 @@ SCHEDULER_PORT=16259
 PROXY_HEALTHZ_PORT=16256
 PROXY_METRICS_PORT=16249
 KWOK_PORT=16247
+KUBE_ROUTER_HEALTH_PORT=16244
 SERVICE_CIDR=10.96.0.0/16
 CLUSTER_DNS=10.96.0.10
 POD_CIDR=10.244.0.0/16
 CNI_BRIDGE=tcbr0
 NODE_NAME=todo-node
 KWOK_NODE_NAME=todo-kwok-node
+# The ingress controller (up.sh --ingress) stands in for Minikube's ingress-nginx addon: same IngressClass and
+# namespace, so the chart's defaults (ingress.className, networkPolicy.ingressControllerNamespace) apply unchanged.
+INGRESS_CLASS=nginx
+INGRESS_NAMESPACE=ingress-nginx
 
 # Go's official installer puts it here, and not always on PATH.
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
@@ -57,6 +63,10 @@ build_key() {
   { cat "$TC_DIR/versions.sh" "$TC_DIR/build.sh" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12
 }
 build_dir() { echo "$TC_CACHE/build-$K8S_VERSION-$(build_key)"; }
+# The add-ons' own build key (addons/, images/, Go), so that they never invalidate the Kubernetes build.
+addons_dir() {
+  echo "$TC_CACHE/addons-$({ cat "$TC_DIR"/addons/* "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12)"
+}
 
 # alive NAME: the process started for NAME (pid file in $TC_RUN) still runs, and is that program
 # (not another process that got the pid since).

@@ -3,24 +3,32 @@
 #   up.sh           real node: etcd, kube-apiserver, controller-manager, scheduler, containerd,
 #                   kubelet, kube-proxy, CoreDNS, local-path-provisioner
 #   up.sh --kwok    control plane only, with a kwok fake node (no containers run)
+# Add-ons of the real node (built by addons/build.sh, a cache of their own):
+#   --ingress            Traefik serving the IngressClass `nginx` (as Minikube's ingress-nginx addon) on ports 80/443
+#   --network-policies   kube-router's NetworkPolicy controller (iptables + ipset) on the host
 # Idempotent: running it again starts only what is not running. Prints `export KUBECONFIG=...`.
 # Env: TEST_CLUSTER_TIMEOUT (seconds to wait for each component, default 180).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$TC_DIR/pki.sh"
 
-MODE=node
-case ${1:-} in
-  --kwok) MODE=kwok ;;
-  '') ;;
-  *) die "usage: $0 [--kwok]" ;;
-esac
+MODE=node INGRESS=0 NETWORK_POLICIES=0
+for arg; do
+  case $arg in
+    --kwok) MODE=kwok ;;
+    --ingress) INGRESS=1 ;;
+    --network-policies) NETWORK_POLICIES=1 ;;
+    *) die "usage: $0 [--kwok | [--ingress] [--network-policies]]" ;;
+  esac
+done
+[[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES == 0)) || die "--ingress and --network-policies need the real node (no --kwok)"
 need_root
 TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
 started=$SECONDS
 
 BUILD=$("$TC_DIR/build.sh")
 BIN=$BUILD/bin
+((INGRESS + NETWORK_POLICIES == 0)) || ADDONS=$("$TC_DIR/addons/build.sh")
 apt_need openssl curl iptables conntrack jq
 [[ $MODE == kwok ]] || apt_need runc containernetworking-plugins
 
@@ -67,7 +75,9 @@ healthz() { curl -fsk --max-time 2 "$1" >/dev/null; }
 apply_manifest() {
   sed -e "s#@COREDNS_IMAGE@#$COREDNS_IMAGE#g" -e "s#@CLUSTER_DNS@#$CLUSTER_DNS#g" \
     -e "s#@HELPER_IMAGE@#$HELPER_IMAGE#g" -e "s#@VOLUME_DIR@#$TC_STATE/volumes#g" \
-    -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" "$TC_DIR/manifests/$1" | kubectl apply -f - >/dev/null
+    -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" -e "s#@TRAEFIK_IMAGE@#$TRAEFIK_IMAGE#g" -e "s#@NODE_IP@#$NODE_IP#g" \
+    -e "s#@INGRESS_CLASS@#$INGRESS_CLASS#g" -e "s#@INGRESS_NAMESPACE@#$INGRESS_NAMESPACE#g" \
+    "$TC_DIR/manifests/$1" | kubectl apply -f - >/dev/null
 }
 
 # --- Control plane -------------------------------------------------------------------------------
@@ -146,11 +156,14 @@ CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 
 start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"
 ready containerd containerd "${CTR[@]}" version
-for image in "$PAUSE_IMAGE:pause" "$COREDNS_IMAGE:coredns" "$HELPER_IMAGE:busybox"; do
-  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "${image%:*}" && continue
-  out=$("${CTR[@]}" images import "$BUILD/images/${image##*:}.tar" 2>&1) ||
-    die "could not import $BUILD/images/${image##*:}.tar into containerd: $out"
-done
+# import_image NAME ARCHIVE: into the node's runtime, unless it is there.
+import_image() {
+  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "$1" && return
+  out=$("${CTR[@]}" images import "$2" 2>&1) || die "could not import $2 into containerd: $out"
+}
+import_image "$PAUSE_IMAGE" "$BUILD/images/pause.tar"
+import_image "$COREDNS_IMAGE" "$BUILD/images/coredns.tar"
+import_image "$HELPER_IMAGE" "$BUILD/images/busybox.tar"
 
 kubelet_flags=()
 oom_adj_restricted && kubelet_flags+=(--oom-score-adj=0) # it cannot lower its own score here
@@ -160,12 +173,29 @@ start kube-proxy "$BIN/kube-proxy" --config="$TC_STATE/kube-proxy.yaml" --hostna
 ready kubelet "node $NODE_NAME" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
 
+# NetworkPolicies: kube-router's firewall controller alone (no routing, no service proxy: kube-proxy does that). It
+# filters the bridged pod traffic in the FORWARD chain with ipsets of pod addresses. Admin credentials: a test cluster.
+if ((NETWORK_POLICIES)); then
+  apt_need ipset
+  start kube-router "$ADDONS/bin/kube-router" --kubeconfig="$KUBECONFIG" --hostname-override="$NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv4=true --enable-ipv6=false \
+    --service-cluster-ip-range="$SERVICE_CIDR" --health-port="$KUBE_ROUTER_HEALTH_PORT" --metrics-port=0
+  ready kube-router "kube-router (NetworkPolicy controller)" healthz "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
+fi
+
 apply_manifest coredns.yaml
 apply_manifest local-path.yaml
 start local-path-provisioner "$BIN/local-path-provisioner" start --kubeconfig="$KUBECONFIG" \
   --namespace=local-path-storage --helper-image="$HELPER_IMAGE" --provisioner-name=rancher.io/local-path \
   --service-account-name=local-path-provisioner-service-account
 ready kubelet CoreDNS kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s
+
+if ((INGRESS)); then
+  import_image "$TRAEFIK_IMAGE" "$ADDONS/images/traefik.tar"
+  apply_manifest traefik.yaml
+  ready kubelet "Traefik (IngressClass $INGRESS_CLASS, http://$NODE_IP:80)" \
+    kubectl -n "$INGRESS_NAMESPACE" wait --for=condition=Available deployment/traefik --timeout=1s
+fi
 
 log "cluster up (real node) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
 echo "export KUBECONFIG=$KUBECONFIG"

@@ -7,48 +7,27 @@
  *
  * The host reaches the backend Service by its ClusterIP (kube-proxy's iptables rules apply to the host's own traffic),
  * one new TCP connection per request, so kube-proxy balances every request and a request never rides a connection
- * to a pod that is gone. There is no Ingress controller in the test cluster: the Ingress object is created, but
- * traffic goes through the Service.
+ * to a pod that is gone. (The Ingress, served by Traefik, has its own suite: ingress.test.mjs.)
  *
  * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_NAMESPACE, CLUSTER_RELEASE, CLUSTER_CHART,
  * FRONTEND_IMAGE (empty: no frontend image yet).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
+import { env, inNamespace, isReady, request as send, sleep, waitFor } from './helpers.mjs';
 
-const run = promisify(execFile);
-const env = (/** @type {string} */ name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this suite through tools/ci/cluster.sh`);
-  return value;
-};
 const NS = env('CLUSTER_NAMESPACE');
 const RELEASE = env('CLUSTER_RELEASE');
 const CHART = env('CLUSTER_CHART');
 const BACKEND = `${RELEASE}-todo-stack-backend`;
 const POSTGRES_POD = `${RELEASE}-todo-stack-postgresql-0`;
 const BACKEND_SELECTOR = `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=backend`;
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** @param {string[]} args */
-async function kubectl(...args) {
-  const { stdout } = await run(env('KUBECTL'), ['-n', NS, ...args], { maxBuffer: 64 << 20 });
-  return stdout;
-}
-/** @param {string[]} args */
-async function helm(...args) {
-  const { stdout } = await run(env('HELM'), ['-n', NS, ...args], { maxBuffer: 16 << 20 });
-  return stdout;
-}
+const { kubectl, kubectlJson, helm } = inNamespace(NS);
 /** `helm upgrade` of the release with one more value, keeping the others; waits like the deploy does. */
 const upgradeWith = (/** @type {string} */ value) =>
   helm('upgrade', RELEASE, CHART, '--reuse-values', '--set', value, '--wait', '--wait-for-jobs', '--timeout', '5m');
-/** @param {string[]} args */
-const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', 'json'));
 
 /**
  * @typedef {{ metadata: { name: string; uid: string; deletionTimestamp?: string; ownerReferences?: { name: string }[] };
@@ -58,32 +37,6 @@ const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', '
 async function backendPods() {
   const { items } = await kubectlJson('get', 'pods', '-l', BACKEND_SELECTOR);
   return /** @type {Pod[]} */ (items).filter((pod) => !pod.metadata.deletionTimestamp);
-}
-const isReady = (/** @type {Pod} */ pod) =>
-  pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-/**
- * Polls `check` until it returns a truthy value.
- * @template T
- * @param {string} what
- * @param {() => Promise<T>} check
- * @param {number} timeoutMs
- * @returns {Promise<T>}
- */
-async function waitFor(what, check, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
-    await sleep(1000);
-  }
 }
 
 /** @type {string} */
@@ -96,40 +49,14 @@ let user;
 let taskId;
 
 /**
- * One HTTP request on a new connection.
+ * One HTTP request to the backend Service on a new connection, as the signed-up user once there is one.
  * @param {string} method
  * @param {string} path
  * @param {{ headers?: Record<string, string>; body?: unknown; timeoutMs?: number }} [options]
- * @returns {Promise<{ status: number; text: string; json: () => any }>}
  */
-function request(method, path, { headers = {}, body, timeoutMs = 10_000 } = {}) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${base}${path}`,
-      {
-        method,
-        agent: false,
-        timeout: timeoutMs,
-        headers: {
-          origin,
-          ...(user ? { authorization: `Bearer ${user.token}` } : {}),
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+function request(method, path, { headers = {}, ...options } = {}) {
+  const auth = user ? { authorization: `Bearer ${user.token}` } : {};
+  return send(`${base}${path}`, { method, ...options, headers: { origin, ...auth, ...headers } });
 }
 
 /**

@@ -1,6 +1,8 @@
 {{/*
 todo-stack.tests.pod: a `helm test` pod that runs one of the chart's own images (no extra image to pull) and GETs
-each URL with Node's fetch, failing on the first non-2xx answer. Usage:
+each URL with Node's fetch, failing on the first non-2xx answer. A connection error is retried for 30 s: with
+NetworkPolicies, the policy engine admits a new pod's address asynchronously (kube-router, Calico), so the test
+pod's first packets may be refused. Usage:
   {{- include "todo-stack.tests.pod" (dict "context" $ "name" "backend" "values" .Values.backend "urls" (list "http://..." )) }}
 */}}
 {{- define "todo-stack.tests.pod" -}}
@@ -34,9 +36,20 @@ spec:
         - node
         - -e
         - |
+          const get = async (url, deadline = Date.now() + 30000) => {
+            for (;;) {
+              try {
+                return await fetch(url, { signal: AbortSignal.timeout(10000) });
+              } catch (error) {
+                if (Date.now() > deadline) throw error;
+                console.log(`${error.cause?.code ?? error.name} GET ${url}: retrying`);
+                await new Promise((resolve) => setTimeout(resolve, 1000));
+              }
+            }
+          };
           (async () => {
             for (const url of process.argv.slice(1)) {
-              const res = await fetch(url, { signal: AbortSignal.timeout(10000) });
+              const res = await get(url);
               console.log(`${res.status} GET ${url}`);
               if (!res.ok) process.exit(1);
             }

@@ -1,0 +1,161 @@
+// @ts-check
+/**
+ * What the node:test suites of the real-node test cluster share: the environment tools/ci/cluster.sh sets, kubectl
+ * and helm in a namespace, waiting on a condition, one HTTP(S) request on a new connection, and throwaway probe pods.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
+import { promisify } from 'node:util';
+import { waitFor as poll } from '../../containers/test/docker.mjs';
+
+export const run = promisify(execFile);
+export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A variable tools/ci/cluster.sh sets; a clear error when the suite runs without it. */
+export const env = (/** @type {string} */ name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this suite through tools/ci/cluster.sh`);
+  return value;
+};
+
+/** kubectl and helm bound to one namespace (`kubectl(...)` without `-n` when `namespace` is empty). */
+export function inNamespace(/** @type {string} */ namespace) {
+  const ns = namespace ? ['-n', namespace] : [];
+  /** @param {string[]} args */
+  const kubectl = async (...args) => (await run(env('KUBECTL'), [...ns, ...args], { maxBuffer: 64 << 20 })).stdout;
+  /** @param {string[]} args */
+  const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', 'json'));
+  /** `kubectl apply` (or `create`) of objects given as JavaScript values. */
+  const apply = async (/** @type {object[]} */ objects, verb = 'apply') => {
+    const child = execFile(env('KUBECTL'), [...ns, verb, '-f', '-']);
+    child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    await new Promise((resolve, reject) => {
+      let stderr = '';
+      child.stderr?.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(code) : reject(new Error(`kubectl ${verb}: ${stderr}`))));
+    });
+  };
+  /** @param {string[]} args */
+  const helm = async (...args) => (await run(env('HELM'), [...ns, ...args], { maxBuffer: 16 << 20 })).stdout;
+  return { kubectl, kubectlJson, apply, helm };
+}
+
+/**
+ * Polls `check` once a second until it returns a truthy value (tools/containers/test/docker.mjs's waitFor, with
+ * the argument order these suites use).
+ * @template T
+ * @param {string} what
+ * @param {() => Promise<T>} check
+ * @param {number} timeoutMs
+ * @returns {Promise<T>}
+ */
+export const waitFor = (what, check, timeoutMs = 180_000) => poll(check, { timeoutMs, intervalMs: 1000, what });
+
+/** @param {{ status: { conditions?: { type: string; status: string }[] } }} pod */
+export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/**
+ * @typedef {{ status: number; headers: http.IncomingHttpHeaders; text: string; json: () => any }} Response
+ * @typedef {{ method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number;
+ *   connectTo?: string; ca?: string }} RequestOptions
+ */
+/**
+ * One HTTP(S) request on a new connection. `connectTo` sends it to another address than the URL's host, with the
+ * URL's host name in the Host header and TLS SNI (what `curl --resolve host:port:address` does).
+ * @param {string} url
+ * @param {RequestOptions} [options]
+ * @returns {Promise<Response>}
+ */
+export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 10_000, connectTo, ca } = {}) {
+  const target = new URL(url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      {
+        method,
+        agent: false,
+        timeout: timeoutMs,
+        ...(connectTo ? { host: connectTo, hostname: connectTo, servername: target.hostname } : {}),
+        ...(ca ? { ca } : {}),
+        headers: {
+          host: target.host,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The node's InternalIP: where the ingress controller listens (ports 80 and 443). */
+export async function nodeAddress() {
+  const { items } = await inNamespace('').kubectlJson('get', 'nodes');
+  const address = items[0]?.status.addresses.find((/** @type {any} */ a) => a.type === 'InternalIP')?.address;
+  if (!address) throw new Error('the test cluster has no node with an InternalIP');
+  return address;
+}
+
+/**
+ * A pod that runs `sleep` in the test cluster's busybox image (PROBE_IMAGE), admitted by PodSecurity `restricted`,
+ * to open connections from with `nc`. Returns its name once it is Ready.
+ * @param {string} namespace
+ * @param {string} name
+ * @param {Record<string, string>} [labels]
+ */
+export async function probePod(namespace, name, labels = {}) {
+  const { apply, kubectlJson } = inNamespace(namespace);
+  await apply([
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'probe', ...labels } },
+      spec: {
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 0,
+        automountServiceAccountToken: false,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 65534,
+          runAsGroup: 65534,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        containers: [
+          {
+            name: 'probe',
+            image: env('PROBE_IMAGE'),
+            imagePullPolicy: 'Never',
+            command: ['sleep', '3600'],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'] },
+            },
+            resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+          },
+        ],
+      },
+    },
+  ]);
+  await waitFor(
+    `probe pod ${namespace}/${name} Ready`,
+    async () => isReady(await kubectlJson('get', 'pod', name)),
+    90_000,
+  );
+  return name;
+}
