@@ -60,6 +60,12 @@ stop kube-scheduler
 stop kube-controller-manager
 stop kube-apiserver
 stop etcd
+# Components whose pid file is gone (a run killed before writing it, or its state removed under it) would keep the
+# fixed ports and block the next up.sh: anything still running from this cluster's binaries goes too.
+for pid in $(pgrep -f -- "^$TC_CACHE/(build|addons)-[^/]+/bin/" || true); do
+  log "stopping an orphaned component: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
+  kill -9 "$pid" 2>/dev/null || true
+done
 
 # 3. Network: kube-proxy's and the kubelet's iptables chains, leftover CNI masquerade rules, the pod
 # bridge and its FORWARD rule.
