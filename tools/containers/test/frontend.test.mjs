@@ -33,17 +33,22 @@ describeImage({
   stopExitCodes: [0, 143],
   checkFiles(files) {
     assert.ok(files.includes('apps/frontend/server.js'), 'the standalone server');
+    assert.ok(files.includes('apps/frontend/peer-address.cjs'), 'the preload that sets X-Forwarded-For to the peer');
     assert.ok(
       files.some((file) => file.startsWith('apps/frontend/.next/static/')),
       'the static assets',
     );
     const unexpected = files.filter(
       (file) =>
-        !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(
+        !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|peer-address\.cjs|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(
           file,
         ),
     );
-    assert.deepEqual(unexpected, [], 'only the standalone output, its static assets and public/ under /app');
+    assert.deepEqual(
+      unexpected,
+      [],
+      'only the standalone output, its preload, its static assets and public/ under /app',
+    );
     assert.ok(!files.some((file) => /^apps\/frontend\/(src|app)\//.test(file)), 'no sources');
     assert.ok(!files.some((file) => /^apps\/frontend\/\.next\/cache\/./.test(file)), 'no build cache');
   },
