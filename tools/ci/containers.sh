@@ -100,7 +100,11 @@ else
   [[ $new_ref != "$old_ref" ]] || die "a backend source change kept the tag $old_ref."
   docker rmi "${new_ref#*=}" >/dev/null # the probe image, ours
   npx nx run backend:container --outputStyle=static >"$tmp/revert.log" 2>&1 || die "rebuilding the backend image after reverting the probe failed."
-  plain "$tmp/revert.log" | grep -qE 'backend:container +\[local cache\]' || die "reverting the change did not hit the Nx cache."
+  # Either label means Nx did not run the executor: the image came from the cache entry of the original hash.
+  plain "$tmp/revert.log" | grep -qE 'backend:container +\[(local cache|existing outputs match the cache, left as is)\]' || {
+    plain "$tmp/revert.log" | tail -n 40 >&2
+    die "reverting the change did not hit the Nx cache (its log is above)."
+  }
   [[ $(node tools/containers/image-refs.mjs backend) == "$old_ref" ]] || die "reverting the change did not restore $old_ref."
   log "backend change → ${new_ref#*=} (affected: ${affected% }; ${probe_ms} ms); reverted → ${old_ref#*=} again (cache)"
 fi
