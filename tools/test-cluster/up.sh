@@ -175,11 +175,12 @@ ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/health
 
 # NetworkPolicies: kube-router's firewall controller alone (no routing, no service proxy: kube-proxy does that). It
 # filters the bridged pod traffic in the FORWARD chain with ipsets of pod addresses. Admin credentials: a test cluster.
+# --v=1 logs each full sync ("Starting sync of iptables", "sync iptables took"): at 0 its log says nothing after start-up.
 if ((NETWORK_POLICIES)); then
   apt_need ipset
   start kube-router "$ADDONS/bin/kube-router" --kubeconfig="$KUBECONFIG" --hostname-override="$NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv4=true --enable-ipv6=false \
-    --service-cluster-ip-range="$SERVICE_CIDR" --health-port="$KUBE_ROUTER_HEALTH_PORT" --metrics-port=0
+    --service-cluster-ip-range="$SERVICE_CIDR" --health-port="$KUBE_ROUTER_HEALTH_PORT" --metrics-port=0 --v=1
   ready kube-router "kube-router (NetworkPolicy controller)" healthz "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
 fi
 
