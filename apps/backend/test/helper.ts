@@ -6,8 +6,8 @@ import { loadConfig, type AppConfig } from '../src/config.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 // The decorators' types (app.database, app.tasksRepository...) are declared by their plugins.
 import type {} from '../src/app/plugins/app/database.js';
-import type {} from '../src/app/plugins/app/tasks-repository.js';
-import type {} from '../src/app/plugins/app/auth.js';
+import type {} from '../src/app/plugins/app/tasks.js';
+import type {} from '../src/app/plugins/app/authentication.js';
 
 export { ENGINE } from './support/test-database.js';
 
