@@ -1,5 +1,5 @@
+import envSchema from 'env-schema';
 import Type, { type Static } from 'typebox';
-import Value from 'typebox/value';
 
 /**
  * Everything the backend reads from its environment, validated once at start-up.
@@ -39,6 +39,8 @@ const Env = Type.Object({
   MCP_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });
 type Env = Static<typeof Env>;
+/** env-schema sets `additionalProperties: false` on the schema it is given: a copy keeps `Env` as declared. */
+const ENV_SCHEMA = { ...Env };
 
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string; poolMax: number }
@@ -67,14 +69,18 @@ export interface AppConfig {
   trustProxyHops: number;
   shutdownGraceMs: number;
   chat: ChatConfig;
+  mcp: McpConfig;
 }
 
 export interface ChatConfig {
   /** OpenAI (or a compatible server) when `OPENAI_API_KEY` is set; otherwise the built-in offline agent. */
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; maxSteps: number };
   rateLimit: { max: number; windowSeconds: number };
+}
+
+export interface McpConfig {
   /** /mcp: each client action is a few JSON-RPC posts (initialize, tools/list, tools/call), hence its own budget. */
-  mcpRateLimit: { max: number; windowSeconds: number };
+  rateLimit: { max: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -91,6 +97,46 @@ const MIN_SECRET_LENGTH = 32;
 /** Margin on top of the chat turn's budget for storing its reply after the model answered. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 
+/** What env-schema reports per problem (ajv's errors). */
+interface SchemaError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: { allowedValues?: unknown[] };
+}
+
+const explain = (issue: SchemaError): string =>
+  issue.keyword === 'enum' && issue.params.allowedValues
+    ? `must be one of ${issue.params.allowedValues.join(', ')}`
+    : (issue.message ?? 'is invalid');
+
+/** Defaults and type coercion (`"8000"` -> 8000, `"true"` -> true) by env-schema, from `data` only (not process.env). */
+const parse = (data: Record<string, string | undefined>): Env =>
+  envSchema<Env>({ schema: ENV_SCHEMA, data, env: false, dotenv: false });
+
+/**
+ * One problem per bad variable, all at once (env-schema's error is one line). The bad variables are then dropped
+ * and the rest parsed again, so the checks across variables below still run and one start-up reports everything.
+ */
+function parseEnv(raw: Record<string, string | undefined>): { env: Env; problems: string[] } {
+  try {
+    return { env: parse(raw), problems: [] };
+  } catch (error) {
+    const errors = (error as { errors?: SchemaError[] }).errors;
+    if (!errors) throw error;
+    const messages = new Map<string, string[]>();
+    for (const issue of errors) {
+      const name = issue.instancePath.slice(1);
+      messages.set(name, [...(messages.get(name) ?? []), explain(issue)]);
+    }
+    const problems = [...messages].map(
+      ([name, found]) => `${name || 'environment'}: ${found.join(', ')} (got ${JSON.stringify(raw[name] ?? null)})`,
+    );
+    const valid = Object.fromEntries(Object.entries(raw).filter(([name]) => !messages.has(name)));
+    return { env: parse(valid), problems };
+  }
+}
+
 /**
  * `command`: `migrate` only needs the database, so a migration Job runs without the auth secret (least privilege).
  */
@@ -104,11 +150,7 @@ export function loadConfig(
       .filter((key) => source[key] !== undefined && source[key] !== '')
       .map((key) => [key, source[key]]),
   );
-  const env = Value.Convert(Env, Value.Default(Env, raw)) as Env;
-  const problems = [...Value.Errors(Env, env)].map(
-    (error) =>
-      `${error.instancePath.slice(1) || 'environment'}: ${error.message} (got ${JSON.stringify(raw[error.instancePath.slice(1)] ?? null)})`,
-  );
+  const { env, problems } = parseEnv(raw);
 
   const production = env.NODE_ENV === 'production';
   if (production && !env.BETTER_AUTH_SECRET && command === 'serve') {
@@ -179,7 +221,7 @@ export function loadConfig(
           }
         : {}),
       rateLimit: { max: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
-      mcpRateLimit: { max: env.MCP_RATE_LIMIT, windowSeconds: env.MCP_RATE_WINDOW_SECONDS },
     },
+    mcp: { rateLimit: { max: env.MCP_RATE_LIMIT, windowSeconds: env.MCP_RATE_WINDOW_SECONDS } },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { AuthResponse } from '@todo-stack/shared';
 import { buildApp, type BuildOptions } from '../src/app/app.js';
@@ -6,8 +7,8 @@ import { loadConfig, type AppConfig } from '../src/config.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 // The decorators' types (app.database, app.tasksRepository...) are declared by their plugins.
 import type {} from '../src/app/plugins/app/database.js';
-import type {} from '../src/app/plugins/app/tasks-repository.js';
-import type {} from '../src/app/plugins/app/auth.js';
+import type {} from '../src/app/plugins/app/tasks.js';
+import type {} from '../src/app/plugins/app/authentication.js';
 
 export { ENGINE } from './support/test-database.js';
 
@@ -18,6 +19,40 @@ export function testConfig(db: TestDatabase, env: Record<string, string> = {}): 
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '100000', ...env }),
     database: db.config,
     migrateOnStart: false,
+  };
+}
+
+/** An app over the test database `db` (the caller's: closing the app leaves it open), silent unless given a logger. */
+export function buildTestApp(
+  db: TestDatabase,
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  return buildApp(testConfig(db, env), { logger: false, ...options, database: db.database });
+}
+
+export interface LogCapture {
+  /** Every line written so far, as the app wrote it (JSON). */
+  lines: string[];
+  /** The lines parsed. */
+  records(): Record<string, unknown>[];
+  /** For `buildTestApp`'s `logger` option. */
+  logger: { level: string; stream: Writable };
+}
+
+/** Collects an app's log lines in memory, for tests of what is (and is never) logged. */
+export function captureLogs(level = 'info'): LogCapture {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return {
+    lines,
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logger: { level, stream },
   };
 }
 
@@ -34,7 +69,7 @@ export function setupTestApp(env: Record<string, string> = {}, options: BuildOpt
   const ctx = {} as TestContext;
   beforeAll(async () => {
     ctx.db = await createTestDatabase();
-    ctx.app = await buildApp(testConfig(ctx.db, env), { logger: false, ...options, database: ctx.db.database });
+    ctx.app = await buildTestApp(ctx.db, env, options);
     await ctx.app.ready();
     // Starting PGlite (initdb + migrations) takes seconds on an idle machine and much longer on a busy one.
   }, 120_000);

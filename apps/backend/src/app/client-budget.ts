@@ -23,9 +23,7 @@ export function budgetHook(app: FastifyInstance, budget: Budget) {
     if (count <= budget.max) return;
     const retryAfter = Math.max(1, Math.ceil(ttlMs / 1000));
     request.log.info({ budget: budget.name, client: request.ip }, 'rate limited');
-    return reply
-      .status(429)
-      .header('retry-after', String(retryAfter))
-      .send({ detail: `Too many requests: try again in ${retryAfter} seconds.` });
+    reply.header('retry-after', String(retryAfter));
+    return reply.tooManyRequests(`Too many requests: try again in ${retryAfter} seconds.`);
   };
 }

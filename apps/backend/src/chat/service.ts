@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResponse, ToolCall } from '@todo-stack/shared';
-import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import type { TasksRepository } from '../tasks/tasks-repository.js';
 import { openToolSession } from '../mcp/client.js';
 import type { ToolCallContext } from '../mcp/server.js';
 import type { ConversationsRepository } from './conversations-repository.js';

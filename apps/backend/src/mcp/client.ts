@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import type { TasksRepository } from '../tasks/tasks-repository.js';
 import { jsonSchemaValidator } from './json-schema-validator.js';
 import { createTaskMcpServer, type ToolCallContext } from './server.js';
 

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import { LIMITS, TASK_STATUSES, TEXT_PATTERNS } from '@todo-stack/shared';
-import type { TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import type { TasksRepository } from '../tasks/tasks-repository.js';
 import { jsonSchemaValidator } from './json-schema-validator.js';
 import { createTaskTools, isToolError, type ToolResult } from './task-tools.js';
 

@@ -1,5 +1,5 @@
 import { LIMITS, type Task, type TaskStatus, type ToolName } from '@todo-stack/shared';
-import { TaskLimitError, type TasksRepository } from '../app/plugins/app/tasks-repository.js';
+import { TaskLimitError, type TasksRepository } from '../tasks/tasks-repository.js';
 
 /** What a tool answers after changing a task (SPEC §4). */
 export interface TaskActionResult {

@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ChatResponse } from '@todo-stack/shared';
-import { buildApp } from '../../src/app/app.js';
-import { signUp, testConfig, type TestUser } from '../helper.js';
+import { buildTestApp, captureLogs, signUp, type TestUser } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -15,21 +13,13 @@ describe('database errors keep their statements and parameters to themselves', (
   let app: FastifyInstance;
   let user: TestUser;
   let passwordHash: string;
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const logs = captureLogs('debug');
+  const { lines } = logs;
   const STATEMENT = /\b(insert into|delete from|update "|select .* from)\b|"tasks"\."|params:/i;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await buildApp(testConfig(db, { LOG_LEVEL: 'debug' }), {
-      database: db.database,
-      logger: { level: 'debug', stream },
-    });
+    app = await buildTestApp(db, { LOG_LEVEL: 'debug' }, { logger: logs.logger });
     user = await signUp(app, { password: 'a-password-never-logged' });
     const [account] = await db.query<{ password: string }>('select password from accounts where user_id = $1', [
       user.id,

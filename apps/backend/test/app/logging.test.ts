@@ -1,19 +1,10 @@
-import { Writable } from 'node:stream';
-import { buildApp } from '../../src/app/app.js';
-import { testConfig, signUp } from '../helper.js';
+import { buildTestApp, captureLogs, signUp } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Structured JSON access logs, and nothing secret in them. */
 describe('logs', () => {
   let db: TestDatabase;
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const logs = captureLogs('info');
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -23,10 +14,7 @@ describe('logs', () => {
   });
 
   it('one line per request with request id, route, status, user and latency; no password, token or cookie', async () => {
-    const app = await buildApp(testConfig(db, { LOG_LEVEL: 'info' }), {
-      database: db.database,
-      logger: { level: 'info', stream },
-    });
+    const app = await buildTestApp(db, { LOG_LEVEL: 'info' }, { logger: logs.logger });
     try {
       const user = await signUp(app, { password: 'hunter2-but-longer' });
       await app.inject({
@@ -39,6 +27,7 @@ describe('logs', () => {
       await app.close();
     }
 
+    const lines = logs.records();
     const access = lines.find((line) => line['request_id'] === 'req-42');
     expect(access).toMatchObject({
       msg: 'request completed',

@@ -1,6 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { buildApp } from '../../src/app/app.js';
-import { signUp, testConfig, uniqueEmail, type TestUser } from '../helper.js';
+import { buildTestApp, signUp, uniqueEmail, type TestUser } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -17,16 +16,13 @@ describe('auth rate limits: per real client, shared by replicas', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = testConfig(db, {
+    const env = {
       TRUST_PROXY_HOPS: '1',
       AUTH_RATE_LIMIT: String(BUDGET),
       AUTH_RATE_WINDOW_SECONDS: '600',
       SIGN_IN_RATE_LIMIT: '1000',
-    });
-    [a, b] = await Promise.all([
-      buildApp(config, { logger: false, database: db.database }),
-      buildApp(config, { logger: false, database: db.database }),
-    ]);
+    };
+    [a, b] = await Promise.all([buildTestApp(db, env), buildTestApp(db, env)]);
     user = await signUp(a);
   }, 120_000);
   afterAll(async () => {
@@ -113,7 +109,7 @@ describe('without a trusted hop', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await buildApp(testConfig(db, { AUTH_RATE_LIMIT: '1' }), { logger: false, database: db.database });
+    app = await buildTestApp(db, { AUTH_RATE_LIMIT: '1' });
   }, 120_000);
   afterAll(async () => {
     await app?.close();

@@ -1,6 +1,5 @@
 import type { Task, TaskList } from '@todo-stack/shared';
-import { buildApp } from '../../src/app/app.js';
-import { testConfig, signUp } from '../helper.js';
+import { buildTestApp, signUp } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Two backend instances over one database behave as one, and data outlives any instance. */
@@ -13,7 +12,7 @@ describe('replicas and restarts', () => {
     await db.dispose();
   });
 
-  const start = () => buildApp(testConfig(db), { logger: false, database: db.database });
+  const start = () => buildTestApp(db);
 
   it('a session made on one instance works on the other; writes are seen by both', async () => {
     const [a, b] = await Promise.all([start(), start()]);

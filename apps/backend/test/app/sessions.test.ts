@@ -1,7 +1,7 @@
 import { setupTestApp, signUp, type TestUser } from '../helper.js';
 
 /**
- * API routes resolve the caller with one session+user query (plugins/app/session-lookup.ts) instead
+ * API routes resolve the caller with one session+user query (src/auth/session-lookup.ts) instead
  * of Better Auth's getSession. These pin down that it accepts and refuses exactly what Better Auth does.
  */
 describe('session lookup on API routes', () => {

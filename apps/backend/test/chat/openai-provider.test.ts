@@ -1,7 +1,6 @@
 import type { ChatFailure, ChatResponse, Conversation, Task, TaskList } from '@todo-stack/shared';
-import { buildApp } from '../../src/app/app.js';
 import { MAX_TOOL_CALLS_PER_TURN } from '../../src/chat/provider.js';
-import { asUser, setupTestApp, signUp, testConfig, type TestUser } from '../helper.js';
+import { asUser, buildTestApp, setupTestApp, signUp, type TestUser } from '../helper.js';
 import { callTools, FakeOpenAI, say, type RecordedRequest } from '../support/fake-openai.js';
 
 const fake = new FakeOpenAI();
@@ -216,10 +215,7 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
   });
 
   it('an unreachable provider → 502', async () => {
-    const app = await buildApp(testConfig(ctx.db, { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }), {
-      logger: false,
-      database: ctx.db.database,
-    });
+    const app = await buildTestApp(ctx.db, { ...env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
     try {
       const res = await app.inject({
         method: 'POST',

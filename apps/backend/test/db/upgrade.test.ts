@@ -5,7 +5,7 @@ import type { TaskList } from '@todo-stack/shared';
 import { buildApp } from '../../src/app/app.js';
 import { loadConfig } from '../../src/config.js';
 import { migrationsFolder, runMigrations } from '../../src/db/migrate.js';
-import { ENGINE, signUp, testConfig } from '../helper.js';
+import { buildTestApp, ENGINE, signUp } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface Journal {
@@ -83,7 +83,7 @@ describe.each(journal.entries.slice(0, -1).map((entry) => entry.idx + 1))(
 
       await runMigrations(db.config, db.database);
 
-      const app = await buildApp(testConfig(db), { logger: false, database: db.database });
+      const app = await buildTestApp(db);
       try {
         const headers = { authorization: 'Bearer legacy-session-token' };
         const list = await app.inject({ url: '/api/legacy-user/tasks?sort=title', headers });

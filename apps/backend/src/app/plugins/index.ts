@@ -5,11 +5,12 @@ import helmet from './external/helmet.js';
 import cors from './external/cors.js';
 import rateLimit from './external/rate-limit.js';
 import swagger from './external/swagger.js';
+import sensible from './external/sensible.js';
 import config from './app/config.js';
 import database from './app/database.js';
 import errors from './app/errors.js';
-import auth from './app/auth.js';
-import tasksRepository from './app/tasks-repository.js';
+import auth from './app/authentication.js';
+import tasks from './app/tasks.js';
 import chat from './app/chat.js';
 
 export interface PluginOptions {
@@ -26,12 +27,13 @@ export async function registerPlugins(app: FastifyInstance, options: PluginOptio
   await app.register(helmet);
   await app.register(cors);
   await app.register(swagger);
+  await app.register(sensible);
 
   await app.register(errors);
   await app.register(database, { database: options.database });
   // Its counters are shared through the database.
   await app.register(rateLimit);
   await app.register(auth);
-  await app.register(tasksRepository);
+  await app.register(tasks);
   await app.register(chat);
 }

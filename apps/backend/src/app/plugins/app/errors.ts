@@ -76,9 +76,7 @@ export default fp(
       return reply.status(500).send({ detail: 'Internal server error' });
     });
 
-    app.setNotFoundHandler((request, reply) => {
-      reply.status(404).send({ detail: 'Not Found' });
-    });
+    app.setNotFoundHandler((_request, reply) => reply.notFound());
   },
-  { name: 'errors' },
+  { name: 'errors', dependencies: ['sensible'] },
 );

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
-import { createRateLimitStore, fastifyRateLimitStore, type RateLimitStore } from '../../rate-limit-store.js';
+import { createRateLimitStore, type RateLimitStore } from '../../../rate-limit/store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,9 +11,27 @@ declare module 'fastify' {
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 
+type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/** The same counters behind @fastify/rate-limit's store interface (its routes' `config.rateLimit`). */
+function fastifyRateLimitStore(store: RateLimitStore) {
+  return class SharedRateLimitStore {
+    incr(key: string, callback: IncrCallback, timeWindow: number): void {
+      store.hit(key, timeWindow).then(
+        ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
+        (error: Error) => callback(error),
+      );
+    }
+
+    child(): SharedRateLimitStore {
+      return this;
+    }
+  };
+}
+
 /**
  * Opt-in per route (`config.rateLimit`): sign-in against brute force, chat and MCP against runaway clients.
- * Counters live in the database, so every replica enforces the same budget (see rate-limit-store.ts).
+ * Counters live in the database, so every replica enforces the same budget (see rate-limit/store.ts).
  */
 export default fp(
   async (app) => {

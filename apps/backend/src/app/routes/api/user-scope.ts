@@ -10,7 +10,7 @@ export default fp(
     app.addHook('onRequest', async (request, reply) => {
       const { user_id: pathUserId } = request.params as { user_id?: string };
       if (request.user && pathUserId !== request.user.id) {
-        return reply.status(403).send({ detail: 'Forbidden: you can only access your own data.' });
+        return reply.forbidden('Forbidden: you can only access your own data.');
       }
     });
   },

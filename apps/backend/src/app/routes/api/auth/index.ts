@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { fromNodeHeaders } from 'better-auth/node';
 import { budgetHook } from '../../../client-budget.js';
+import { signedIn } from '../../openapi.js';
 import {
   AuthResponse,
   ErrorBody,
@@ -18,8 +19,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: 409,
   VALIDATION_ERROR: 422,
 };
-
-const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 const PASSED_HEADERS = ['content-type', 'location', 'set-auth-token', 'cache-control'];
 
@@ -118,7 +117,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'The current session and user, or null',
-        security,
+        security: signedIn,
         response: { 200: Type.Union([Session, Type.Null()]) },
       },
     },
@@ -131,7 +130,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'End the current session',
-        security,
+        security: signedIn,
         response: { 200: Type.Object({ success: Type.Boolean() }) },
       },
     },

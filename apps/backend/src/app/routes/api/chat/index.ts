@@ -1,31 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  ChatFailure,
-  ChatRequest,
-  ChatResponse,
-  Conversation,
-  ConversationList,
-  ConversationParams,
-  ErrorBody,
-  UserParams,
-} from '@todo-stack/shared';
+import { ChatFailure, ChatRequest, ChatResponse, ErrorBody, UserParams } from '@todo-stack/shared';
 import type { ProviderFailure } from '../../../../chat/provider.js';
 import { ChatTurnError, ConversationNotFoundError } from '../../../../chat/service.js';
+import { signedIn, userRouteErrors } from '../../openapi.js';
 
-const NOT_FOUND = { detail: 'Conversation not found' };
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
-const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
-const common = { tags: ['chat'], security };
+const errors = userRouteErrors;
+const common = { tags: ['chat'], security: signedIn };
 
 /** Provider failures as HTTP: busy → 503, broken → 502, too slow → 504. */
 const STATUS: Record<ProviderFailure, 502 | 503 | 504> = { rate_limited: 503, upstream: 502, timeout: 504 };
 
-/** /api/{user_id}/chat and /conversations: the chat agent and its stored history. */
+/** /api/{user_id}/chat: a turn with the chat agent (the stored history is under ../conversations). */
 const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { chat, conversationsRepository: conversations, config } = app;
+  const { chat, config } = app;
 
   app.post(
-    '/chat',
+    '/',
     {
       config: {
         rateLimit: {
@@ -57,7 +47,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         return await chat.send(request.params.user_id, request.body, { requestId: request.id, log: request.log });
       } catch (error) {
-        if (error instanceof ConversationNotFoundError) return reply.status(404).send(NOT_FOUND);
+        if (error instanceof ConversationNotFoundError) return reply.notFound('Conversation not found');
         if (error instanceof ChatTurnError) {
           request.log.warn(
             { provider: chat.provider, failure: error.failure.kind, conversation_id: error.conversationId },
@@ -71,35 +61,6 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         throw error;
       }
-    },
-  );
-
-  app.get(
-    '/conversations',
-    {
-      schema: {
-        ...common,
-        summary: 'List conversations, most recently active first',
-        params: UserParams,
-        response: { 200: ConversationList, ...errors },
-      },
-    },
-    async (request) => ({ conversations: await conversations.list(request.params.user_id) }),
-  );
-
-  app.get(
-    '/conversations/:id',
-    {
-      schema: {
-        ...common,
-        summary: 'One conversation with its messages, oldest first',
-        params: ConversationParams,
-        response: { 200: Conversation, ...errors },
-      },
-    },
-    async (request, reply) => {
-      const conversation = await conversations.get(request.params.user_id, request.params.id);
-      return conversation ?? reply.status(404).send(NOT_FOUND);
     },
   );
 };

@@ -10,11 +10,11 @@ import {
   UpdateTask,
   UserParams,
 } from '@todo-stack/shared';
+import { signedIn, userRouteErrors } from '../../openapi.js';
 
-const NOT_FOUND = { detail: 'Task not found' };
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
-const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
-const common = { tags: ['tasks'], security };
+const NOT_FOUND = 'Task not found';
+const errors = userRouteErrors;
+const common = { tags: ['tasks'], security: signedIn };
 
 /** /api/{user_id}/tasks: the caller's tasks. Ownership is checked by user-scope; rows are scoped by user. */
 const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -53,7 +53,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { ...common, summary: 'Get one task', params: TaskParams, response: { 200: Task, ...errors } } },
     async (request, reply) => {
       const task = await repo.get(request.params.user_id, request.params.id);
-      return task ?? reply.status(404).send(NOT_FOUND);
+      return task ?? reply.notFound(NOT_FOUND);
     },
   );
 
@@ -70,7 +70,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const task = await repo.update(request.params.user_id, request.params.id, request.body);
-      return task ?? reply.status(404).send(NOT_FOUND);
+      return task ?? reply.notFound(NOT_FOUND);
     },
   );
 
@@ -86,7 +86,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const task = await repo.remove(request.params.user_id, request.params.id);
-      return task ? reply.status(204).send(null) : reply.status(404).send(NOT_FOUND);
+      return task ? reply.status(204).send(null) : reply.notFound(NOT_FOUND);
     },
   );
 
@@ -102,7 +102,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const task = await repo.toggle(request.params.user_id, request.params.id);
-      return task ?? reply.status(404).send(NOT_FOUND);
+      return task ?? reply.notFound(NOT_FOUND);
     },
   );
 };

@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { eq, sql } from 'drizzle-orm';
 import { parseCookies } from 'better-auth/cookies';
-import type { AppDb } from '../../../db/client.js';
-import { sessions, users } from '../../../db/schema.js';
+import type { AppDb } from '../db/client.js';
+import { sessions, users } from '../db/schema.js';
 
 export interface SessionLookupOptions {
   /** BETTER_AUTH_SECRET: signs session cookies and signed bearer tokens. */

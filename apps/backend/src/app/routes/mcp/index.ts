@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createTaskMcpServer } from '../../mcp/server.js';
+import { createTaskMcpServer } from '../../../mcp/server.js';
+import { signedIn } from '../openapi.js';
 
 /**
  * /mcp: the task tools over MCP's streamable HTTP transport, for editors and other agents. Same
@@ -10,15 +11,15 @@ import { createTaskMcpServer } from '../../mcp/server.js';
  * calls in one request) are refused, as MCP's protocol revisions since 2025-06-18 dropped JSON-RPC batching.
  */
 const mcpRoutes: FastifyPluginAsync = async (app) => {
-  const { mcpRateLimit } = app.config.chat;
+  const { rateLimit } = app.config.mcp;
   app.route({
     method: ['POST', 'GET', 'DELETE'],
-    url: '/mcp',
+    url: '/',
     onRequest: app.authenticate,
     config: {
       rateLimit: {
-        max: mcpRateLimit.max,
-        timeWindow: mcpRateLimit.windowSeconds * 1000,
+        max: rateLimit.max,
+        timeWindow: rateLimit.windowSeconds * 1000,
         // After authentication, so the budget is the user's rather than a shared address's.
         hook: 'preHandler',
         keyGenerator: (request) => `mcp|${request.userId ?? request.ip}`,
@@ -27,15 +28,15 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['mcp'],
       summary: 'MCP (streamable HTTP, stateless): add_task, list_tasks, complete_task, delete_task, update_task',
-      security: [{ bearer: [] }, { cookie: [] }],
+      security: signedIn,
     },
     handler: async (request, reply) => {
       if (request.method !== 'POST') {
         // No sessions and no server-initiated streams in stateless mode.
-        return reply
-          .status(405)
-          .header('allow', 'POST')
-          .send({ detail: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.' });
+        reply.header('allow', 'POST');
+        return reply.methodNotAllowed(
+          'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST.',
+        );
       }
       if (Array.isArray(request.body)) {
         const message = 'JSON-RPC batches are not supported: send one message per request.';

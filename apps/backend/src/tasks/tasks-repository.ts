@@ -1,8 +1,7 @@
-import fp from 'fastify-plugin';
 import { and, asc, count, desc, eq, getTableColumns, not, sql, type SQL } from 'drizzle-orm';
 import { LIMITS, type CreateTask, type Task, type TaskQuery, type UpdateTask } from '@todo-stack/shared';
-import { queryRows, type AppDb } from '../../../db/client.js';
-import { tasks } from '../../../db/schema.js';
+import { queryRows, type AppDb } from '../db/client.js';
+import { tasks } from '../db/schema.js';
 
 type Row = typeof tasks.$inferSelect;
 
@@ -135,16 +134,3 @@ export function createTasksRepository(db: AppDb) {
 }
 
 export type TasksRepository = ReturnType<typeof createTasksRepository>;
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    tasksRepository: TasksRepository;
-  }
-}
-
-export default fp(
-  async (app) => {
-    app.decorate('tasksRepository', createTasksRepository(app.database.db));
-  },
-  { name: 'tasks-repository', dependencies: ['database'] },
-);

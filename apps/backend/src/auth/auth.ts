@@ -1,17 +1,16 @@
-import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { betterAuth } from 'better-auth/minimal';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { bearer } from 'better-auth/plugins/bearer';
 import { fromNodeHeaders } from 'better-auth/node';
+import type { IncomingHttpHeaders } from 'node:http';
 import { LIMITS } from '@todo-stack/shared';
-import type { AppConfig } from '../../../config.js';
-import type { AppDb } from '../../../db/client.js';
-import { authSchema } from '../../../db/schema.js';
+import type { AppConfig } from '../config.js';
+import type { AppDb } from '../db/client.js';
+import { authSchema } from '../db/schema.js';
 import { createSessionLookup, type SessionUserRef } from './session-lookup.js';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
-interface AuthLogger {
+export interface AuthLogger {
   error(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
@@ -53,47 +52,22 @@ export type Auth = ReturnType<typeof createAuth>;
 /** Who is signed in: what API routes need to know about the caller. */
 export type SessionUser = SessionUserRef;
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    auth: Auth;
-    /** onRequest hook: resolves the session from the cookie or `Authorization: Bearer`, or answers 401. */
-    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  }
-  interface FastifyRequest {
-    user?: SessionUser;
-  }
+/**
+ * Who sent these headers (session cookie or `Authorization: Bearer`), or `undefined`. One query on the common
+ * path; expired sessions and sliding refreshes go through Better Auth, which writes the session.
+ */
+export async function createUserResolver(auth: Auth, db: AppDb, secret: string) {
+  const context = await auth.$context;
+  const lookupSession = createSessionLookup(db, {
+    secret,
+    cookieName: context.authCookies.sessionToken.name,
+    dontRememberCookieName: context.authCookies.dontRememberToken.name,
+    expiresIn: context.sessionConfig.expiresIn,
+    updateAge: context.sessionConfig.updateAge,
+  });
+  return async function resolveUser(headers: IncomingHttpHeaders): Promise<SessionUser | undefined> {
+    const found = await lookupSession(headers);
+    if (found !== 'defer') return found.user ?? undefined;
+    return (await auth.api.getSession({ headers: fromNodeHeaders(headers) }))?.user;
+  };
 }
-
-export default fp(
-  async (app) => {
-    const auth = createAuth(app.config, app.database.db, app.log);
-    app.decorate('auth', auth);
-    app.decorateRequest('user', undefined);
-    app.decorateRequest('userId', undefined);
-    const context = await auth.$context;
-    const lookupSession = createSessionLookup(app.database.db, {
-      secret: app.config.auth.secret,
-      cookieName: context.authCookies.sessionToken.name,
-      dontRememberCookieName: context.authCookies.dontRememberToken.name,
-      expiresIn: context.sessionConfig.expiresIn,
-      updateAge: context.sessionConfig.updateAge,
-    });
-    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
-      // One query on the common path; expired sessions and sliding refreshes go through Better Auth.
-      const found = await lookupSession(request.headers);
-      const user: SessionUser | undefined =
-        found === 'defer'
-          ? (await auth.api.getSession({ headers: fromNodeHeaders(request.headers) }))?.user
-          : (found.user ?? undefined);
-      if (!user) {
-        return reply
-          .status(401)
-          .header('www-authenticate', 'Bearer')
-          .send({ detail: 'Not authenticated: sign in, or send Authorization: Bearer <token>.' });
-      }
-      request.user = user;
-      request.userId = user.id;
-    });
-  },
-  { name: 'auth', dependencies: ['config', 'database'] },
-);

@@ -37,21 +37,3 @@ export function createRateLimitStore(db: AppDb) {
 }
 
 export type RateLimitStore = ReturnType<typeof createRateLimitStore>;
-
-type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
-
-/** The same counters behind @fastify/rate-limit's store interface (its routes' `config.rateLimit`). */
-export function fastifyRateLimitStore(store: RateLimitStore) {
-  return class SharedRateLimitStore {
-    incr(key: string, callback: IncrCallback, timeWindow: number): void {
-      store.hit(key, timeWindow).then(
-        ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
-        (error: Error) => callback(error),
-      );
-    }
-
-    child(): SharedRateLimitStore {
-      return this;
-    }
-  };
-}

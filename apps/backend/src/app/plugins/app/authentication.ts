@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createAuth, createUserResolver, type Auth, type SessionUser } from '../../../auth/auth.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: Auth;
+    /** onRequest hook: resolves the session from the cookie or `Authorization: Bearer`, or answers 401. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+  interface FastifyRequest {
+    user?: SessionUser;
+  }
+}
+
+/** Better Auth as `fastify.auth`, and `fastify.authenticate` for the routes that need a signed-in user. */
+export default fp(
+  async (app) => {
+    const auth = createAuth(app.config, app.database.db, app.log);
+    const resolveUser = await createUserResolver(auth, app.database.db, app.config.auth.secret);
+    app.decorate('auth', auth);
+    app.decorateRequest('user', undefined);
+    app.decorateRequest('userId', undefined);
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+      const user = await resolveUser(request.headers);
+      if (!user) {
+        reply.header('www-authenticate', 'Bearer');
+        return reply.unauthorized('Not authenticated: sign in, or send Authorization: Bearer <token>.');
+      }
+      request.user = user;
+      request.userId = user.id;
+    });
+  },
+  { name: 'auth', dependencies: ['config', 'database', 'sensible'] },
+);
