@@ -10,14 +10,13 @@
 #       and bare restartPolicy=Never pods (helm test hooks) at once: they prove admission and scheduling, not behaviour.
 # node  Real node (`up.sh --ingress --network-policies`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage,
 #       Traefik serving the IngressClass `nginx`, kube-router enforcing NetworkPolicies). The backend, PostgreSQL
-#       (built from Debian packages) and, when its image exists, the frontend are loaded into the node and installed
+#       (built from Debian packages) and the frontend are loaded into the node and installed
 #       with pullPolicy Never and networkPolicy.enabled=true; then `helm test` and the scenarios of
-#       tools/test-cluster/test/*.test.mjs (node:test: chart, Ingress, NetworkPolicies); after the uninstall,
+#       tools/test-cluster/test/*.test.mjs (node:test: chart, faults, Ingress, NetworkPolicies); after the uninstall,
 #       values-prod.yaml with an existing Secret and an "external" PostgreSQL (tools/test-cluster/test/prod/).
 #
 # Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else built through Nx (cache hits after
-# tools/ci/containers.sh) and read with tools/containers/image-refs.mjs. No frontend image yet: the frontend is deployed
-# with replicas 0 (its Deployment and Service still go through the API server) and its helm test is skipped.
+# tools/ci/containers.sh) and read with tools/containers/image-refs.mjs; a missing image fails the stage.
 # The cluster is torn down (tools/test-cluster/down.sh) on exit, whatever happens. Prints timings; ends with
 # "cluster: N passed, N failed".
 set -euo pipefail
@@ -125,29 +124,24 @@ if [[ -z ${BACKEND_IMAGE:-} ]]; then
   ref=$(build_image backend) || die "nx run backend:container failed"
   eval "$ref"
 fi
-# The frontend joins as soon as it has a container target (and its image builds).
-if [[ -z ${FRONTEND_IMAGE:-} ]] && npx nx show projects --with-target container | grep -qx frontend; then
-  ref=$(build_image frontend) || die "nx run frontend:container failed (see above)."
+# Every suite needs the frontend (its tests fail without it, never skip): no image is a failure of the stage.
+if [[ -z ${FRONTEND_IMAGE:-} ]]; then
+  ref=$(build_image frontend) || die "nx run frontend:container failed (see above): the cluster suites need the frontend image."
   eval "$ref"
 fi
-: "${BACKEND_IMAGE:?}" "${POSTGRES_IMAGE:?}"
-FRONTEND_IMAGE=${FRONTEND_IMAGE:-}
+: "${BACKEND_IMAGE:?}" "${POSTGRES_IMAGE:?}" "${FRONTEND_IMAGE:?}"
 log "tools and images ($((SECONDS - tools_start))s): $(helm version --template '{{ .Version }}'), kubectl $("$BIN/kubectl" version --client -o json | jq -r .clientVersion.gitVersion)"
-log "images: backend $BACKEND_IMAGE, postgresql $POSTGRES_IMAGE, frontend ${FRONTEND_IMAGE:-(none yet: deployed with replicas 0)}"
+log "images: backend $BACKEND_IMAGE, postgresql $POSTGRES_IMAGE, frontend $FRONTEND_IMAGE"
 
 # values FILE STORAGE_CLASS: the values of every install here (images from this build, never pulled).
 values() {
-  local frontend_repository=todo-frontend frontend_tag=none frontend_replicas=0
-  if [[ -n $FRONTEND_IMAGE ]]; then
-    frontend_repository=${FRONTEND_IMAGE%:*} frontend_tag=${FRONTEND_IMAGE##*:} frontend_replicas=1
-  fi
   cat >"$1" <<EOF
 backend:
   image: { registry: "", repository: "${BACKEND_IMAGE%:*}", tag: "${BACKEND_IMAGE##*:}", pullPolicy: Never }
   replicas: 1
 frontend:
-  image: { registry: "", repository: "$frontend_repository", tag: "$frontend_tag", pullPolicy: Never }
-  replicas: $frontend_replicas
+  image: { registry: "", repository: "${FRONTEND_IMAGE%:*}", tag: "${FRONTEND_IMAGE##*:}", pullPolicy: Never }
+  replicas: 1
 postgresql:
   image: { registry: "", repository: "${POSTGRES_IMAGE%:*}", tag: "${POSTGRES_IMAGE##*:}", pullPolicy: Never }
   persistence: { size: 1Gi, storageClass: "$2" }
@@ -204,7 +198,7 @@ kwok_install() {
   if grep -i 'violate PodSecurity' "$tmp/helm.log" >&2; then return 1; fi
   expect "release" "$(helm_rev)" "1 deployed"
   expect "backend replicas ready" "$(jp "deployment/$deploy_name" '{.status.readyReplicas}')" 1
-  expect "frontend replicas" "$(jp "deployment/$RELEASE-todo-stack-frontend" '{.spec.replicas}')" "$([[ -n $FRONTEND_IMAGE ]] && echo 1 || echo 0)"
+  expect "frontend replicas" "$(jp "deployment/$RELEASE-todo-stack-frontend" '{.spec.replicas}')" 1
   expect "postgresql ready" "$(jp "statefulset/$RELEASE-todo-stack-postgresql" '{.status.readyReplicas}')" 1
   expect "data volume claim" "$(jp "pvc/data-$RELEASE-todo-stack-postgresql-0" '{.status.phase}')" Bound
   expect "migration hook Job deleted after success" "$(kubectl -n "$NS" get jobs -o name | wc -l)" 0
@@ -231,9 +225,7 @@ kwok_upgrade() {
 }
 
 kwok_helm_test() {
-  local filter=()
-  [[ -n $FRONTEND_IMAGE ]] || filter=(--filter "name=$RELEASE-todo-stack-test-backend")
-  helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 2m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
+  helm test "$RELEASE" -n "$NS" --timeout 2m >"$tmp/helm.log" 2>&1 || { cat "$tmp/helm.log" >&2; return 1; }
   grep -E '^(TEST SUITE|Phase)' "$tmp/helm.log" | head -n 6
   grep -q 'Phase:.*Succeeded' "$tmp/helm.log"
 }
@@ -285,8 +277,7 @@ stage_kwok() {
 
 # === Stage 2: real node ============================================================================================
 node_install() {
-  local images=("$BACKEND_IMAGE" "$POSTGRES_IMAGE") start
-  [[ -z $FRONTEND_IMAGE ]] || images+=("$FRONTEND_IMAGE")
+  local images=("$BACKEND_IMAGE" "$POSTGRES_IMAGE" "$FRONTEND_IMAGE") start
   start=$SECONDS
   "$TC/load-image.sh" "${images[@]}" || return 1
   log "images loaded into the node in $((SECONDS - start))s"
@@ -298,15 +289,13 @@ node_install() {
   expect "release" "$(helm_rev)" "1 deployed"
   expect "backend pods Ready" "$(ready_pods backend)" 2
   expect "postgresql pod Ready" "$(ready_pods postgresql)" 1
-  [[ -z $FRONTEND_IMAGE ]] || expect "frontend pods Ready" "$(ready_pods frontend)" 1
+  expect "frontend pods Ready" "$(ready_pods frontend)" 1
   expect "data volume" "$(jp "pvc/data-$RELEASE-todo-stack-postgresql-0" '{.spec.storageClassName} {.status.phase}')" "standard Bound"
   assertions_passed
 }
 
 node_helm_test() {
-  local filter=()
-  [[ -n $FRONTEND_IMAGE ]] || filter=(--filter "name=$RELEASE-todo-stack-test-backend")
-  if ! helm test "$RELEASE" -n "$NS" "${filter[@]}" --timeout 3m >"$tmp/helm.log" 2>&1; then
+  if ! helm test "$RELEASE" -n "$NS" --timeout 3m >"$tmp/helm.log" 2>&1; then
     cat "$tmp/helm.log" >&2
     kubectl -n "$NS" logs -l app.kubernetes.io/component=test --prefix --tail=20 >&2 || true
     return 1

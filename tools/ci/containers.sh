@@ -30,9 +30,11 @@ set +a
 export INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE"
 export NX_TUI=false NX_SKIP_NX_CACHE=false
 
-# Apps with a `container` target (the frontend joins once it exists).
+# Apps with a `container` target; the suites need both apps' images, so a missing one fails (never skips).
 mapfile -t apps < <(npx nx show projects --with-target container | sort)
-((${#apps[@]})) || die "no project has a container target."
+for app in backend frontend; do
+  [[ " ${apps[*]} " == *" $app "* ]] || die "$app has no container target: the container suites need its image."
+done
 log "apps with a container target: ${apps[*]}"
 
 seconds_since() { echo $(($(date +%s%N) / 1000000 - $1)); }

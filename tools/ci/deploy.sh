@@ -28,9 +28,13 @@ step() { # step NAME COMMAND...: runs and times one step; stops the stage on fai
   echo "::: deploy: $name ok ($((SECONDS - start))s)"
 }
 
+# Every script is checked and each failure named; `set -e` is off inside `if ! step`, so a bare loop would pass.
 syntax() {
-  local script
-  for script in minikube/*.sh tools/ci/deploy.sh tools/ci/cluster-deploy.sh; do bash -n "$script"; done
+  local script failed=()
+  for script in minikube/*.sh tools/ci/deploy.sh tools/ci/cluster-deploy.sh; do
+    bash -n "$script" || failed+=("$script")
+  done
+  ((${#failed[@]} == 0)) || { echo "bash -n failed: ${failed[*]}" >&2; return 1; }
   npx nx show project deploy --json >/dev/null
 }
 template() {

@@ -14,11 +14,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { request } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.EXECUTOR_CLUSTER_TEST === '1';
@@ -103,37 +103,6 @@ async function creations() {
 }
 const isReady = (/** @type {any} */ pod) =>
   pod.status.conditions?.some((/** @type {any} */ c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-/**
- * One HTTP request on a new connection (kube-proxy balances each).
- * @param {string} url
- * @param {{ method?: string; headers?: Record<string, string>; body?: unknown }} [options]
- * @returns {Promise<{ status: number; text: string }>}
- */
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method,
-        agent: false,
-        timeout: 10_000,
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 10 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** @type {Record<string, unknown>} */
 const figures = {};

@@ -1,13 +1,11 @@
 // @ts-check
 /**
  * What the node:test suites of the real-node test cluster share: the environment tools/ci/cluster.sh sets, kubectl
- * and helm in a namespace, waiting on a condition, one HTTP(S) request on a new connection, and throwaway probe pods.
+ * and helm in a namespace, waiting on a condition, one HTTP(S) request, and throwaway probe pods.
  */
 import { execFile } from 'node:child_process';
-import http from 'node:http';
-import https from 'node:https';
 import { promisify } from 'node:util';
-import { waitFor as poll } from '../../containers/test/docker.mjs';
+import { waitFor as poll, request as send } from '../../containers/test/docker.mjs';
 
 export const run = promisify(execFile);
 export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,51 +55,16 @@ export const waitFor = (what, check, timeoutMs = 180_000) => poll(check, { timeo
 export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /**
- * @typedef {{ status: number; headers: http.IncomingHttpHeaders; text: string; json: () => any }} Response
- * @typedef {{ method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number;
- *   connectTo?: string; ca?: string }} RequestOptions
+ * @typedef {import('../../containers/test/docker.mjs').Response} Response
+ * @typedef {import('../../containers/test/docker.mjs').RequestOptions} RequestOptions
  */
 /**
- * One HTTP(S) request on a new connection. `connectTo` sends it to another address than the URL's host, with the
- * URL's host name in the Host header and TLS SNI (what `curl --resolve host:port:address` does).
+ * One HTTP(S) request (tools/containers/test/docker.mjs's, with a longer default timeout): a new connection per
+ * request unless `agent` is given; `connectTo`/`ca` as `curl --resolve`/`--cacert`.
  * @param {string} url
  * @param {RequestOptions} [options]
- * @returns {Promise<Response>}
  */
-export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 10_000, connectTo, ca } = {}) {
-  const target = new URL(url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(
-      target,
-      {
-        method,
-        agent: false,
-        timeout: timeoutMs,
-        ...(connectTo ? { host: connectTo, hostname: connectTo, servername: target.hostname } : {}),
-        ...(ca ? { ca } : {}),
-        headers: {
-          host: target.host,
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+export const request = (url, options = {}) => send(url, { timeoutMs: 10_000, ...options });
 
 /** The node's InternalIP: where the ingress controller listens (ports 80 and 443). */
 export async function nodeAddress() {

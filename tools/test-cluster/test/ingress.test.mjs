@@ -5,8 +5,8 @@
  * Requests go to the node's address with `Host: <ingress.hostname>` (what `curl --resolve todo.local:80:<node ip>`
  * does): `/api/...` must reach the backend and `/` the frontend, exactly as the Ingress declares.
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE (empty: no
- * frontend image yet).
+ * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE (required:
+ * the frontend's tests fail without it).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -105,19 +105,16 @@ async function followRedirects(get, path = '/') {
   return { res, visited };
 }
 
-test(
-  '/ is the frontend: the same pages and redirects as its Service',
-  { skip: !process.env.FRONTEND_IMAGE && 'no frontend image yet' },
-  async () => {
-    const ingress = await followRedirects((path) => viaIngress(path));
-    const direct = await followRedirects((path) => viaService(`${FULLNAME}-frontend`, path));
-    console.log(`# / through the Ingress: ${ingress.visited.join(' → ')} (HTTP ${ingress.res.status})`);
-    assert.deepEqual(ingress.visited, direct.visited);
-    assert.equal(ingress.res.status, 200, ingress.res.text.slice(0, 300));
-    assert.match(String(ingress.res.headers['content-type']), /^text\/html/);
-    assert.match(ingress.res.text, /<title>[^<]*Todo Stack<\/title>/);
-  },
-);
+test('/ is the frontend: the same pages and redirects as its Service', async () => {
+  env('FRONTEND_IMAGE');
+  const ingress = await followRedirects((path) => viaIngress(path));
+  const direct = await followRedirects((path) => viaService(`${FULLNAME}-frontend`, path));
+  console.log(`# / through the Ingress: ${ingress.visited.join(' → ')} (HTTP ${ingress.res.status})`);
+  assert.deepEqual(ingress.visited, direct.visited);
+  assert.equal(ingress.res.status, 200, ingress.res.text.slice(0, 300));
+  assert.match(String(ingress.res.headers['content-type']), /^text\/html/);
+  assert.match(ingress.res.text, /<title>[^<]*Todo Stack<\/title>/);
+});
 
 test('another host name is not routed to the app', async () => {
   const res = await request('http://not-the-app.local/', { connectTo: node });

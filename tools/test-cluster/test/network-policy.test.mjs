@@ -9,7 +9,7 @@
  * (not a broken network); the policies are then put back and deny again.
  *
  * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, PROBE_IMAGE,
- * FRONTEND_IMAGE (empty: no frontend image yet).
+ * FRONTEND_IMAGE (required: the frontend's tests fail without it).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -127,7 +127,8 @@ test('the backend reaches PostgreSQL', async () => {
   await opens('the backend to reach PostgreSQL', () => componentConnects('backend', postgresql));
 });
 
-test('the frontend reaches the backend', { skip: !process.env.FRONTEND_IMAGE && 'no frontend image yet' }, async () => {
+test('the frontend reaches the backend', async () => {
+  env('FRONTEND_IMAGE');
   await opens('the frontend to reach the backend', () => componentConnects('frontend', backend));
 });
 
