@@ -110,6 +110,9 @@ livenessProbe:
   periodSeconds: {{ .values.livenessProbe.periodSeconds }}
   timeoutSeconds: {{ .values.livenessProbe.timeoutSeconds }}
   failureThreshold: {{ .values.livenessProbe.failureThreshold }}
+  {{- with .values.livenessProbe.terminationGracePeriodSeconds }}
+  terminationGracePeriodSeconds: {{ . }}
+  {{- end }}
 readinessProbe:
   httpGet:
     path: {{ .ready }}
