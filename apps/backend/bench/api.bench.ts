@@ -5,7 +5,7 @@
  * raw-SQL ceiling (pgbench running the route's own statements at the same concurrency), the servers'
  * peak RSS, and cold start. Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Options, type Result } from 'autocannon';
@@ -13,7 +13,7 @@ import pg from 'pg';
 import { findPostgresBinDir, freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
 import { fastapiVenv, startFastapi } from './fastapi.js';
 import { pgbench } from './pgbench.js';
-import { peakRss } from './rss.js';
+import { peakRss, rss as rssOf } from './rss.js';
 
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
@@ -41,10 +41,25 @@ async function createDatabase(serverUrl: string): Promise<string> {
   return url.toString();
 }
 
+/** BENCH_NODE: the command that runs node, e.g. `chroot <the image's root fs> /usr/bin/node` for the image's Node. */
+const [node = process.execPath, ...nodePrefix] = process.env['BENCH_NODE']?.split(' ').filter(Boolean) ?? [];
+
+// The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_ARENA_MAX), so the figures are
+// those of what ships; BENCH_NODE_OPTIONS and BENCH_SERVER_ENV replace them (an empty value: Node's defaults).
+const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=1 --max-old-space-size=64';
+const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2';
+/** BENCH_SERVER_ENV="NAME=value …": environment for the server beyond the bench's own. */
+const serverEnv = Object.fromEntries(
+  serverEnvText
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => pair.split('=', 2)),
+);
+
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  const nodeOptions = process.env['BENCH_NODE_OPTIONS']?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...nodeOptions, bundle, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+  const nodeOptions = nodeOptionsText.split(' ').filter(Boolean);
+  return spawn(node, [...nodePrefix, ...nodeOptions, bundle, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, ...serverEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -214,6 +229,8 @@ async function main(): Promise<void> {
           return { result, peakBytes };
         };
 
+        // After start-up and seeding, before any load.
+        const idleRss = child.pid === undefined ? 0 : rssOf(child.pid);
         const routes: RouteResult[] = [];
         const rss = { ours: 0, reference: 0 };
         // BENCH_ROUTES=tasks (a substring of the route names): only those, e.g. for a CPU profile of one route.
@@ -283,14 +300,15 @@ async function main(): Promise<void> {
         }));
 
         const cpu = cpus()[0]?.model ?? 'unknown CPU';
+        const nodeVersion = execFileSync(node, [...nodePrefix, '--version'], { encoding: 'utf8' }).trim();
         console.log(
-          `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()
+          `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${nodeVersion}, load average ${loadavg()
             .map((l) => l.toFixed(1))
             .join(' ')}`,
         );
         console.log(
           `Load: ${CONNECTIONS} connections, ${DURATION_S} s per route and server, LOG_LEVEL=${env.LOG_LEVEL}` +
-            `, BENCH_NODE_OPTIONS=${process.env['BENCH_NODE_OPTIONS'] ?? '(none)'}` +
+            `, node flags: ${nodeOptionsText || '(none)'}, server env: ${serverEnvText || '(none)'}` +
             (reference ? '; FastAPI: 1 uvicorn worker, access log on' : '; FastAPI reference off') +
             '\n',
         );
@@ -301,7 +319,7 @@ async function main(): Promise<void> {
         for (const route of routes) console.log(row(route));
         const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
         console.log(
-          `\nPeak RSS under load: backend ${mb(rss.ours)}${reference ? `, FastAPI reference ${mb(rss.reference)}` : ''}`,
+          `\nPeak RSS under load: backend ${mb(rss.ours)} (${mb(idleRss)} before the load)${reference ? `, FastAPI reference ${mb(rss.reference)}` : ''}`,
         );
         console.log(
           `Cold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
