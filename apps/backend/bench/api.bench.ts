@@ -46,7 +46,7 @@ const [node = process.execPath, ...nodePrefix] = process.env['BENCH_NODE']?.spli
 
 // The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_ARENA_MAX), so the figures are
 // those of what ships; BENCH_NODE_OPTIONS and BENCH_SERVER_ENV replace them (an empty value: Node's defaults).
-const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=1 --max-old-space-size=64';
+const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=2 --max-old-space-size=96';
 const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2';
 /** BENCH_SERVER_ENV="NAME=value …": environment for the server beyond the bench's own. */
 const serverEnv = Object.fromEntries(
