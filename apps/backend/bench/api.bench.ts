@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: requests/s and latency of the API's hot routes for the production bundle
- * (dist/main.js) against a real PostgreSQL, each route's share of the raw-SQL ceiling (pgbench
- * running the route's own statements at the same concurrency), the server's peak RSS, and cold start.
- * Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
+ * (dist/main.js) against a real PostgreSQL, side by side with the FastAPI + SQLModel reference
+ * (bench/fastapi, one uvicorn worker, same database, same users) and each task route's share of the
+ * raw-SQL ceiling (pgbench running the route's own statements at the same concurrency), the servers'
+ * peak RSS, and cold start. Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
 import { findPostgresBinDir, freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
+import { fastapiVenv, startFastapi } from './fastapi.js';
 import { pgbench } from './pgbench.js';
-import { peakRss } from './rss.js';
+import { peakRss, rss as rssOf } from './rss.js';
 
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
@@ -20,6 +22,8 @@ const SEEDED_TASKS = 20;
 // measured request is a real insert (a capped user would answer 409 without writing).
 const WRITERS = 40;
 const COLD_STARTS = 5;
+// BENCH_FASTAPI=off: the backend alone (no Python needed).
+const WITH_FASTAPI = process.env['BENCH_FASTAPI'] !== 'off';
 // BENCH_BUNDLE: another build (e.g. of an older commit) to compare against, with the same load.
 const bundle = process.env['BENCH_BUNDLE'] ?? fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const pgbenchScript = (name: string) => fileURLToPath(new URL(`./pgbench/${name}.sql`, import.meta.url));
@@ -37,27 +41,48 @@ async function createDatabase(serverUrl: string): Promise<string> {
   return url.toString();
 }
 
+/** BENCH_NODE: the command that runs node, e.g. `chroot <the image's root fs> /usr/bin/node` for the image's Node. */
+const [node = process.execPath, ...nodePrefix] = process.env['BENCH_NODE']?.split(' ').filter(Boolean) ?? [];
+
+// The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_ARENA_MAX), so the figures are
+// those of what ships; BENCH_NODE_OPTIONS and BENCH_SERVER_ENV replace them (an empty value: Node's defaults).
+const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=2 --max-old-space-size=96';
+const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2';
+/** BENCH_SERVER_ENV="NAME=value …": environment for the server beyond the bench's own. */
+const serverEnv = Object.fromEntries(
+  serverEnvText
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => pair.split('=', 2)),
+);
+
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  const nodeOptions = process.env['BENCH_NODE_OPTIONS']?.split(' ').filter(Boolean) ?? [];
-  return spawn(process.execPath, [...nodeOptions, bundle, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+  const nodeOptions = nodeOptionsText.split(' ').filter(Boolean);
+  return spawn(node, [...nodePrefix, ...nodeOptions, bundle, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, ...serverEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/** Resolves once `url` answers 2xx; rejects if `child` exits first. */
+async function answering(child: ChildProcess, url: string): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited during start-up (${url})`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Spawns the server and returns the milliseconds until /ready first answers 200. */
 async function coldStart(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
   const child = run([], env);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('server exited during start-up');
-    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { child, ms: performance.now() - started };
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await answering(child, `http://127.0.0.1:${port}/ready`);
+  return { child, ms: performance.now() - started };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -71,21 +96,44 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Both servers answer the reader's list with the same tasks and total, so the two are compared on equal work. */
+async function sameList(ours: string, theirs: string, user: { token: string }): Promise<void> {
+  const get = (url: string) =>
+    fetch(url, { headers: { authorization: `Bearer ${user.token}` } })
+      .then((r) => json<{ tasks: { id: number; title: string }[]; total: number }>(r))
+      .then(({ tasks, total }) => JSON.stringify({ tasks: tasks.map(({ id, title }) => ({ id, title })), total }));
+  const [a, b] = await Promise.all([get(ours), get(theirs)]);
+  if (a !== b) throw new Error(`The FastAPI reference lists other tasks than the backend:\n${a}\n${b}`);
+}
+
 interface RouteResult {
   name: string;
   result: Result;
+  /** The same route on the FastAPI reference, when it has one. */
+  fastapi?: Result;
   /** pgbench transactions/s for the same statements, when the route has a script. */
   ceiling?: number;
 }
 
-function row({ name, result, ceiling }: RouteResult): string {
-  const errors = result.errors + result.timeouts + result.non2xx;
+/** The autocannon options of one route, for the server at `origin`. */
+type Route = (origin: string) => Omit<Options, 'connections' | 'duration'>;
+
+const failures = (result: Result) => result.errors + result.timeouts + result.non2xx;
+
+function row({ name, result, fastapi, ceiling }: RouteResult): string {
   const rps = result.requests.average;
+  const ours = `${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99}`;
+  const reference = fastapi
+    ? `${Math.round(fastapi.requests.average)} | ${fastapi.latency.p50} | ${fastapi.latency.p99} | ${(rps / fastapi.requests.average).toFixed(1)}×`
+    : '– | – | – | –';
   const share = ceiling ? `${Math.round(ceiling)} | ${Math.round((rps / ceiling) * 100)}%` : '– | –';
-  return `| ${name} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${share} | ${errors} |`;
+  const errors = `${failures(result)}${fastapi ? ` / ${failures(fastapi)}` : ''}`;
+  return `| ${name} | ${ours} | ${reference} | ${share} | ${errors} |`;
 }
 
 async function main(): Promise<void> {
+  // First, so a missing Python fails the run before anything is started.
+  const python = WITH_FASTAPI ? await fastapiVenv() : undefined;
   const server = process.env['BENCH_DATABASE_URL'] ? undefined : await startPostgresServer();
   const serverUrl = process.env['BENCH_DATABASE_URL'] ?? server!.url;
   const databaseUrl = await createDatabase(serverUrl);
@@ -131,6 +179,9 @@ async function main(): Promise<void> {
       const reader = await signUp('reader@bench.test');
       const writers: { token: string; user: { id: string } }[] = [];
       for (let i = 0; i < WRITERS; i++) writers.push(await signUp(`writer${i}@bench.test`));
+      // The reference writes as users of its own, so neither server's inserts count towards the other's cap.
+      const referenceWriters: typeof writers = [];
+      if (python) for (let i = 0; i < WRITERS; i++) referenceWriters.push(await signUp(`ref-writer${i}@bench.test`));
       const ceilingWriter = await signUp('ceiling-writer@bench.test');
       const chatter = await signUp('chatter@bench.test');
       for (const user of [reader, chatter]) {
@@ -145,97 +196,137 @@ async function main(): Promise<void> {
         }
       }
 
-      const pid = child.pid;
-      if (pid === undefined) throw new Error('the server process has no pid');
-      const load = (options: Omit<Options, 'connections' | 'duration'>) =>
-        peakRss(pid, () => autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }));
-      const bearer = (user: { token: string }) => ({
-        authorization: `Bearer ${user.token}`,
-        'content-type': 'application/json',
-      });
-      const ceiling = (script: string, user: { token: string; user: { id: string } }) =>
-        pgbench({
-          binDir: findPostgresBinDir(),
-          url: databaseUrl,
-          script: pgbenchScript(script),
-          clients: CONNECTIONS,
-          seconds: DURATION_S,
-          variables: { token: user.token, user_id: user.user.id },
+      const referencePort = await freePort();
+      const reference = python
+        ? startFastapi(python, referencePort, { DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: env.BETTER_AUTH_SECRET })
+        : undefined;
+      try {
+        const referenceBase = `http://127.0.0.1:${referencePort}`;
+        if (reference) {
+          await answering(reference, `${referenceBase}/health`);
+          await sameList(`${base}/api/${reader.user.id}/tasks`, `${referenceBase}/api/${reader.user.id}/tasks`, reader);
+        }
+
+        const bearer = (user: { token: string }) => ({
+          authorization: `Bearer ${user.token}`,
+          'content-type': 'application/json',
         });
+        const ceiling = (script: string, user: { token: string; user: { id: string } }) =>
+          pgbench({
+            binDir: findPostgresBinDir(),
+            url: databaseUrl,
+            script: pgbenchScript(script),
+            clients: CONNECTIONS,
+            seconds: DURATION_S,
+            variables: { token: user.token, user_id: user.user.id },
+          });
+        /** autocannon on one server while sampling its RSS. */
+        const load = async (target: ChildProcess, origin: string, route: Route) => {
+          if (target.pid === undefined) throw new Error('a server process has no pid');
+          const { peakBytes, result } = await peakRss(target.pid, () =>
+            autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...route(origin) }),
+          );
+          return { result, peakBytes };
+        };
 
-      let nextWriter = 0;
-      const routes: RouteResult[] = [];
-      let rss = 0;
-      // BENCH_ROUTES=tasks (a substring of the route names): only those, e.g. for a CPU profile of one route.
-      const only = process.env['BENCH_ROUTES'];
-      const measure = async (
-        name: string,
-        options: Omit<Options, 'connections' | 'duration'>,
-        sql?: () => Promise<number>,
-      ) => {
-        if (only && !name.includes(only)) return;
-        const { result, peakBytes } = await load(options);
-        rss = Math.max(rss, peakBytes);
-        routes.push({ name, result, ceiling: await sql?.() });
-      };
+        // After start-up and seeding, before any load.
+        const idleRss = child.pid === undefined ? 0 : rssOf(child.pid);
+        const routes: RouteResult[] = [];
+        const rss = { ours: 0, reference: 0 };
+        // BENCH_ROUTES=tasks (a substring of the route names): only those, e.g. for a CPU profile of one route.
+        const only = process.env['BENCH_ROUTES'];
+        /** The route on our server, then on the reference (when it has it), then its statements on pgbench. */
+        const measure = async (
+          name: string,
+          route: Route,
+          options: { onReference?: Route; sql?: () => Promise<number> } = {},
+        ) => {
+          if (only && !name.includes(only)) return;
+          const ours = await load(child, base, route);
+          rss.ours = Math.max(rss.ours, ours.peakBytes);
+          const onReference = reference && options.onReference;
+          const theirs = onReference ? await load(reference, referenceBase, onReference) : undefined;
+          rss.reference = Math.max(rss.reference, theirs?.peakBytes ?? 0);
+          routes.push({ name, result: ours.result, fastapi: theirs?.result, ceiling: await options.sql?.() });
+        };
 
-      await measure('GET /health', { url: `${base}/health` });
-      await measure(
-        `GET /api/{user_id}/tasks (${SEEDED_TASKS} tasks)`,
-        { url: `${base}/api/${reader.user.id}/tasks`, headers: bearer(reader) },
-        () => ceiling('list', reader),
-      );
-      await measure(
-        'POST /api/{user_id}/tasks',
-        {
-          url: base,
-          requests: [
-            {
-              method: 'POST',
-              body: JSON.stringify({ title: 'Benchmark task', description: 'created by autocannon' }),
-              // Round robin over the writers: a new user's path and token for each request.
-              setupRequest: (request) => {
-                const writer = writers[nextWriter++ % writers.length]!;
-                return { ...request, path: `/api/${writer.user.id}/tasks`, headers: bearer(writer) };
-              },
-            },
-          ],
-        },
-        // pgbench inserts for one user: once at the cap its statement still runs (count, no row), as the route's would.
-        () => ceiling('create', ceilingWriter),
-      );
-      await measure('POST /api/{user_id}/chat ("show my tasks", offline agent)', {
-        url: `${base}/api/${chatter.user.id}/chat`,
-        method: 'POST',
-        headers: bearer(chatter),
-        body: JSON.stringify({ message: 'show my tasks' }),
-      });
-      await measure('POST /mcp (tools/call list_tasks)', {
-        url: `${base}/mcp`,
-        method: 'POST',
-        headers: { ...bearer(chatter), accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'list_tasks', arguments: {} },
-        }),
-      });
+        const health: Route = (origin) => ({ url: `${origin}/health` });
+        await measure('GET /health', health, { onReference: health });
+        const list: Route = (origin) => ({ url: `${origin}/api/${reader.user.id}/tasks`, headers: bearer(reader) });
+        await measure(`GET /api/{user_id}/tasks (${SEEDED_TASKS} tasks)`, list, {
+          onReference: list,
+          sql: () => ceiling('list', reader),
+        });
+        /** Round robin over `users`: each request inserts for the next user, with its path and token. */
+        const create =
+          (users: typeof writers): Route =>
+          (origin) => {
+            let next = 0;
+            return {
+              url: origin,
+              requests: [
+                {
+                  method: 'POST',
+                  body: JSON.stringify({ title: 'Benchmark task', description: 'created by autocannon' }),
+                  setupRequest: (request) => {
+                    const user = users[next++ % users.length]!;
+                    return { ...request, path: `/api/${user.user.id}/tasks`, headers: bearer(user) };
+                  },
+                },
+              ],
+            };
+          };
+        await measure('POST /api/{user_id}/tasks', create(writers), {
+          onReference: create(referenceWriters),
+          // pgbench inserts for one user: once at the cap its statement still runs (count, no row), as the route's would.
+          sql: () => ceiling('create', ceilingWriter),
+        });
+        await measure('POST /api/{user_id}/chat ("show my tasks", offline agent)', (origin) => ({
+          url: `${origin}/api/${chatter.user.id}/chat`,
+          method: 'POST',
+          headers: bearer(chatter),
+          body: JSON.stringify({ message: 'show my tasks' }),
+        }));
+        await measure('POST /mcp (tools/call list_tasks)', (origin) => ({
+          url: `${origin}/mcp`,
+          method: 'POST',
+          headers: { ...bearer(chatter), accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'list_tasks', arguments: {} },
+          }),
+        }));
 
-      const cpu = cpus()[0]?.model ?? 'unknown CPU';
-      console.log(
-        `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')}`,
-      );
-      console.log(`Load: ${CONNECTIONS} connections, ${DURATION_S} s per route, LOG_LEVEL=${env.LOG_LEVEL}\n`);
-      console.log('| route | req/s (avg) | p50 ms | p99 ms | pgbench tx/s (same SQL) | share | errors + non-2xx |');
-      console.log('|---|---|---|---|---|---|---|');
-      for (const route of routes) console.log(row(route));
-      console.log(`\nBackend peak RSS under load: ${Math.round(rss / 2 ** 20)} MB`);
-      console.log(
-        `Cold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
-      );
+        const cpu = cpus()[0]?.model ?? 'unknown CPU';
+        const nodeVersion = execFileSync(node, [...nodePrefix, '--version'], { encoding: 'utf8' }).trim();
+        console.log(
+          `\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${nodeVersion}, load average ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')}`,
+        );
+        console.log(
+          `Load: ${CONNECTIONS} connections, ${DURATION_S} s per route and server, LOG_LEVEL=${env.LOG_LEVEL}` +
+            `, node flags: ${nodeOptionsText || '(none)'}, server env: ${serverEnvText || '(none)'}` +
+            (reference ? '; FastAPI: 1 uvicorn worker, access log on' : '; FastAPI reference off') +
+            '\n',
+        );
+        console.log(
+          '| route | req/s | p50 ms | p99 ms | FastAPI req/s | FastAPI p50 | FastAPI p99 | ours/FastAPI | pgbench tx/s (same SQL) | share of pgbench | errors + non-2xx (ours / FastAPI) |',
+        );
+        console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+        for (const route of routes) console.log(row(route));
+        const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+        console.log(
+          `\nPeak RSS under load: backend ${mb(rss.ours)} (${mb(idleRss)} before the load)${reference ? `, FastAPI reference ${mb(rss.reference)}` : ''}`,
+        );
+        console.log(
+          `Cold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
+        );
+      } finally {
+        if (reference) await stop(reference);
+      }
     } finally {
       await stop(child);
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Resident set size of a process, in bytes (Linux /proc). */
-function rss(pid: number): number {
+export function rss(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match?.[1] ? Number(match[1]) * 1024 : 0;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { dockerResult } from './docker.mjs';
+import { docker, dockerResult, inspectImage } from './docker.mjs';
 import { describeImage, printFigures } from './image-suite.mjs';
 import { requireEnv } from './docker.mjs';
 
@@ -72,5 +72,31 @@ describe(`backend image ${ref}: configuration errors`, () => {
     ]);
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /PGlite\) is not installed here\. Set DATABASE_URL/);
+  });
+});
+
+describe(`backend image ${ref}: memory`, () => {
+  test('bounds the V8 heap: a 96 MB old space in NODE_OPTIONS, 2 MB semispaces in CMD', async () => {
+    const { Config } = await inspectImage(ref);
+    assert.deepEqual(Config.Cmd, ['node', '--max-semi-space-size=2', 'main.js']);
+    // The image's own node and environment, in a container limited like the chart's default (384 MiB): V8 alone would
+    // take about 260 MB of heap there.
+    const heapLimit = await docker([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--memory',
+      '384m',
+      ref,
+      ...Config.Cmd.slice(0, -1),
+      '-p',
+      'v8.getHeapStatistics().heap_size_limit',
+    ]);
+    const mb = Number(heapLimit) / 2 ** 20;
+    assert.ok(
+      mb >= 96 && mb < 115,
+      `V8 heap limit ${mb.toFixed(0)} MB: expected the 96 MB old space plus the young generation`,
+    );
   });
 });

@@ -201,3 +201,21 @@ without ingress) the NodePort on localhost.
 {{- define "todo-stack.backend.shutdownGraceMs" -}}
 {{- mul (sub (sub (int .Values.backend.terminationGracePeriodSeconds) (int .Values.backend.preStopSleepSeconds)) 2) 1000 -}}
 {{- end -}}
+
+{{- /*
+The backend's V8 old-space cap in MiB: backend.heapPercent of backend.resources.limits.memory (a Kubernetes
+quantity in Ki, Mi, Gi, k, M, G or bytes). Empty when heapPercent is 0 (the image's default applies).
+*/ -}}
+{{- define "todo-stack.backend.maxOldSpaceMiB" -}}
+{{- $percent := int .Values.backend.heapPercent -}}
+{{- if gt $percent 0 -}}
+{{- $limit := toString .Values.backend.resources.limits.memory -}}
+{{- if not (regexMatch "^[0-9]+(Ki|Mi|Gi|k|M|G)?$" $limit) -}}
+{{- fail (printf "backend.resources.limits.memory %q: use a whole number with Ki, Mi, Gi, k, M or G (e.g. 384Mi) so backend.heapPercent can size the heap, or set backend.heapPercent to 0" $limit) -}}
+{{- end -}}
+{{- $number := regexFind "^[0-9]+" $limit | int64 -}}
+{{- $unit := trimPrefix (toString $number) $limit -}}
+{{- $bytes := mul $number (get (dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "k" 1000 "M" 1000000 "G" 1000000000) $unit) -}}
+{{- div (mul $bytes $percent) (mul 100 1048576) -}}
+{{- end -}}
+{{- end -}}
