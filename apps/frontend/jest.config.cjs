@@ -19,7 +19,7 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   displayName: 'frontend',
-  testEnvironment: 'jsdom',
+  testEnvironment: '<rootDir>/specs/support/jsdom-environment.cjs',
   transform: { '^.+\\.(m?[jt]sx?)$': swc },
   transformIgnorePatterns: ['/node_modules/(?!typebox/)'],
   moduleNameMapper: {

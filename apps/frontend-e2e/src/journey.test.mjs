@@ -1,10 +1,10 @@
 // @ts-check
 // The whole product through a real browser: sign up, tasks by form and by chat, sign out and in again (data kept),
 // a second user who sees none of it, an expired session, the backend going down; axe on each page; screenshots.
+// The tests run in order on one page (a serial describe), as one user would: each starts where the last one left off.
 //   eval "$(tools/ci/postgres.sh start)" && npx nx run frontend-e2e:e2e      (or bash tools/ci/e2e.sh)
-import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { expectAccessible, launch, screenshot } from './support/browser.mjs';
+import { expect, test } from '@playwright/test';
+import { expectAccessible, screenshot } from './support/browser.mjs';
 import { freePort, startBackend, startFrontend } from './support/stack.mjs';
 
 const password = 'correct-horse-battery';
@@ -15,14 +15,12 @@ const grace = { name: 'Grace Hopper', email: `grace-${Date.now()}@example.com` }
 let backend;
 /** @type {Awaited<ReturnType<typeof startFrontend>>} */
 let frontend;
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {import('playwright-core').BrowserContext} */
+/** @type {import('@playwright/test').BrowserContext} */
 let context;
-/** @type {import('playwright-core').Page} */
+/** @type {import('@playwright/test').Page} */
 let page;
 
-/** @param {import('playwright-core').Page} p @param {{ name: string, email: string }} who */
+/** @param {import('@playwright/test').Page} p @param {{ name: string, email: string }} who */
 async function signUp(p, who) {
   await p.goto(`${frontend.url}/sign-up`);
   await p.getByLabel('Name').fill(who.name);
@@ -52,19 +50,20 @@ async function chat(text) {
   return answers.nth(before);
 }
 
-describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
-  before(async () => {
+test.describe('Todo Stack in a browser', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  test.beforeAll(async ({ browser }) => {
+    test.setTimeout(300_000); // migrations, then two production servers starting on a busy machine
     const port = await freePort();
     backend = await startBackend({ frontendOrigins: [`http://127.0.0.1:${port}`] });
     frontend = await startFrontend({ port, backendUrl: backend.url });
-    browser = await launch();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext();
     page = await context.newPage();
-    page.setDefaultTimeout(20_000);
   });
 
-  after(async () => {
-    await browser?.close();
+  test.afterAll(async () => {
+    await context?.close();
     await frontend?.stop();
     await backend?.stop();
   });
@@ -83,7 +82,7 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
   test('sign up lands on an empty task list', async () => {
     await signUp(page, ada);
     await page.getByText('No tasks yet').waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), true);
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   });
 
   test('add tasks with the form', async () => {
@@ -93,15 +92,15 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
       await form.getByRole('button', { name: 'Add task' }).click();
       await taskCheckbox(title).waitFor();
     }
-    assert.equal(await page.getByRole('list', { name: 'All tasks' }).getByRole('listitem').count(), 2);
+    await expect(page.getByRole('list', { name: 'All tasks' }).getByRole('listitem')).toHaveCount(2);
     await expectAccessible(page, 'tasks');
     await screenshot(page, '02-tasks');
     // Responsive: the same page on a phone-sized viewport, without horizontal scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
-    assert.ok(
+    expect(
       await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
       'no horizontal scroll at 390 px',
-    );
+    ).toBe(true);
     await screenshot(page, '02-tasks-mobile');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -109,14 +108,14 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
   test('the signed-in pages are rendered on the server: the task list comes with the HTML', async () => {
     // The browser context's cookies, without running any script: what the server sent is what is checked.
     const response = await context.request.get(`${frontend.url}/tasks`, { maxRedirects: 0 });
-    assert.equal(response.status(), 200);
+    expect(response.status()).toBe(200);
     const html = await response.text();
-    assert.match(html, /Buy milk/);
-    assert.match(html, /1–2 of 2/);
+    expect(html).toMatch(/Buy milk/);
+    expect(html).toMatch(/1–2 of 2/);
     // Without a session cookie, the proxy answers before anything renders.
     const anonymous = await fetch(`${frontend.url}/chat`, { redirect: 'manual' });
-    assert.equal(anonymous.status, 307);
-    assert.equal(new URL(anonymous.headers.get('location') ?? '', frontend.url).search, '?next=%2Fchat');
+    expect(anonymous.status).toBe(307);
+    expect(new URL(anonymous.headers.get('location') ?? '', frontend.url).search).toBe('?next=%2Fchat');
   });
 
   test('the /api forwarder refuses a body over the backend’s limit with 413 {detail}', async () => {
@@ -125,8 +124,8 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
       headers: { 'content-type': 'application/json', origin: frontend.url },
       body: JSON.stringify({ email: ada.email, password: 'x'.repeat(200 * 1024) }),
     });
-    assert.equal(response.status, 413);
-    assert.match((await response.json()).detail, /too large/);
+    expect(response.status).toBe(413);
+    expect((await response.json()).detail).toMatch(/too large/);
   });
 
   test('add a task and complete one through the chat, with the tools shown', async () => {
@@ -135,10 +134,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await expectAccessible(page, 'chat');
 
     const added = await chat('Add a task to call mom');
-    assert.match(await added.getByRole('list', { name: 'Tools used' }).innerText(), /add_task/);
+    await expect(added.getByRole('list', { name: 'Tools used' })).toContainText('add_task');
 
     const completed = await chat('Mark buy milk as done');
-    assert.match(await completed.getByRole('list', { name: 'Tools used' }).innerText(), /complete_task/);
+    await expect(completed.getByRole('list', { name: 'Tools used' })).toContainText('complete_task');
 
     // The conversation is in the history list.
     await page
@@ -157,14 +156,14 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
 
   test('the task list shows what the chat did', async () => {
     await taskCheckbox('Call mom').waitFor();
-    assert.equal(await taskCheckbox('Buy milk').isChecked(), true, 'completed through the chat');
-    assert.equal(await taskCheckbox('Call mom').isChecked(), false);
+    await expect(taskCheckbox('Buy milk'), 'completed through the chat').toBeChecked();
+    await expect(taskCheckbox('Call mom')).not.toBeChecked();
 
     await page.getByRole('button', { name: 'Completed' }).click();
     const completed = page.getByRole('list', { name: 'Completed tasks' });
     await completed.waitFor();
-    assert.equal(await completed.getByRole('listitem').count(), 1);
-    assert.match(await completed.innerText(), /Buy milk/);
+    await expect(completed.getByRole('listitem')).toHaveCount(1);
+    await expect(completed).toContainText('Buy milk');
     await page.getByRole('button', { name: 'All' }).click();
     await screenshot(page, '04-tasks-after-chat');
   });
@@ -182,12 +181,12 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${frontend.url}/tasks`);
     await taskCheckbox('Buy milk').waitFor();
-    assert.equal(await taskCheckbox('Pay rent').count(), 0, 'deleted before signing out');
+    await expect(taskCheckbox('Pay rent'), 'deleted before signing out').toHaveCount(0);
   });
 
   test('after signing in again, the chat’s tasks and the conversation are still there', async () => {
     await taskCheckbox('Call mom').waitFor();
-    assert.equal(await taskCheckbox('Buy milk').isChecked(), true);
+    await expect(taskCheckbox('Buy milk')).toBeChecked();
     await page.getByRole('link', { name: 'Chat' }).click();
     await page
       .getByRole('complementary')
@@ -196,11 +195,10 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
     await page.getByRole('log', { name: 'Conversation' }).getByText('Mark buy milk as done').waitFor();
   });
 
-  test('a second user sees none of the first user’s tasks or conversations', async () => {
+  test('a second user sees none of the first user’s tasks or conversations', async ({ browser }) => {
     const other = await browser.newContext();
     try {
       const p = await other.newPage();
-      p.setDefaultTimeout(20_000);
       await signUp(p, grace);
       await p.getByText('No tasks yet').waitFor();
       await p.getByRole('link', { name: 'Chat' }).click();
@@ -208,7 +206,7 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
       // Not even by asking for the first user's URL directly.
       const adaId = await page.evaluate(async () => (await (await fetch('/api/auth/get-session')).json()).user.id);
       const status = await p.evaluate(async (id) => (await fetch(`/api/${id}/tasks`)).status, adaId);
-      assert.equal(status, 403);
+      expect(status).toBe(403);
       await screenshot(p, '05-second-user');
     } finally {
       await other.close();
@@ -241,7 +239,7 @@ describe('Todo Stack in a browser', { timeout: 300_000 }, () => {
       .getByText(/server is unavailable/i)
       .waitFor();
     // The frontend's own health does not depend on the backend.
-    assert.equal((await fetch(`${frontend.url}/api/health`)).status, 200);
+    expect((await fetch(`${frontend.url}/api/health`)).status).toBe(200);
     await screenshot(page, '07-backend-down');
   });
 });

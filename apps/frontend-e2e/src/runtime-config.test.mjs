@@ -2,8 +2,7 @@
 // One standalone build, started twice with different BACKEND_URLs, talks to each: nothing about the backend is
 // baked in at build time. Each backend has its own database, so an account made through one frontend exists only
 // behind that frontend.
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { expect, test } from '@playwright/test';
 import { freePort, startBackend, startFrontend } from './support/stack.mjs';
 
 /** @type {{ stop: () => Promise<void>, url: string }[]} */
@@ -11,7 +10,8 @@ const started = [];
 /** @type {{ url: string }[]} */
 let frontends = [];
 
-before(async () => {
+test.beforeAll(async () => {
+  test.setTimeout(300_000); // two backends (each migrating its database) and two frontends
   const ports = [await freePort(), await freePort()];
   const origins = ports.map((port) => `http://127.0.0.1:${port}`);
   for (const port of ports) {
@@ -23,7 +23,7 @@ before(async () => {
   frontends = [started[1], started[3]].filter((s) => s !== undefined);
 });
 
-after(async () => {
+test.afterAll(async () => {
   for (const s of started.reverse()) await s.stop();
 });
 
@@ -35,29 +35,29 @@ const post = (origin, path, body) =>
     body: JSON.stringify(body),
   });
 
-test('the same build talks to whichever backend BACKEND_URL names', { timeout: 240_000 }, async () => {
+test('the same build talks to whichever backend BACKEND_URL names', async () => {
   const [one, two] = frontends;
-  assert.ok(one && two);
+  if (!one || !two) throw new Error('both frontends should have started');
   const account = { email: `runtime-${Date.now()}@example.com`, password: 'correct-horse-battery', name: 'Runtime' };
 
   const signUp = await post(one.url, '/api/auth/sign-up/email', account);
-  assert.equal(signUp.status, 200, await signUp.clone().text());
-  assert.ok(
+  expect(signUp.status, await signUp.clone().text()).toBe(200);
+  expect(
     signUp.headers.getSetCookie().some((c) => c.includes('session_token')),
     'the session cookie comes back',
-  );
+  ).toBe(true);
 
   const sameBackend = await post(one.url, '/api/auth/sign-in/email', {
     email: account.email,
     password: account.password,
   });
-  assert.equal(sameBackend.status, 200);
+  expect(sameBackend.status).toBe(200);
   const otherBackend = await post(two.url, '/api/auth/sign-in/email', {
     email: account.email,
     password: account.password,
   });
-  assert.equal(otherBackend.status, 401, 'the second frontend reaches a different backend, which has no such user');
+  expect(otherBackend.status, 'the second frontend reaches a different backend, which has no such user').toBe(401);
 
   const signUpTwo = await post(two.url, '/api/auth/sign-up/email', account);
-  assert.equal(signUpTwo.status, 200, 'the same email is free on the second backend');
+  expect(signUpTwo.status, 'the same email is free on the second backend').toBe(200);
 });

@@ -2,14 +2,17 @@ import { ApiError, createApiClient } from './client.js';
 
 interface Call {
   url: string;
-  init: RequestInit;
+  method: string;
+  headers: Headers;
+  body: string;
 }
 
-/** A fetch that records calls and answers from a script. */
+/** A fetch that records the requests it is given and answers from a script. */
 function fakeFetch(...responses: Response[]) {
   const calls: Call[] = [];
-  const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    calls.push({ url: request.url, method: request.method, headers: request.headers, body: await request.text() });
     const next = responses.shift();
     if (!next) throw new Error('no scripted response left');
     return next;
@@ -29,15 +32,16 @@ describe('createApiClient', () => {
     await api.tasks.list('u1', { status: 'pending', sort: undefined });
 
     expect(calls[0]?.url).toBe('http://api.test/api/u%201/tasks');
-    expect(calls[0]?.init.method).toBe('POST');
-    expect(calls[0]?.init.body).toBe('{"title":"Buy milk"}');
-    expect((calls[0]?.init.headers as Record<string, string>)['authorization']).toBe('Bearer tok');
+    expect(calls[0]?.method).toBe('POST');
+    expect(calls[0]?.body).toBe('{"title":"Buy milk"}');
+    expect(calls[0]?.headers.get('authorization')).toBe('Bearer tok');
+    expect(calls[0]?.headers.get('content-type')).toBe('application/json');
     expect(calls[1]?.url).toBe('http://api.test/api/u1/tasks?status=pending');
   });
 
   it('resolves 204 answers to undefined', async () => {
     const { fetch } = fakeFetch(new Response(null, { status: 204 }));
-    await expect(createApiClient({ fetch }).tasks.remove('u1', 3)).resolves.toBeUndefined();
+    await expect(createApiClient({ baseUrl: 'http://api.test', fetch }).tasks.remove('u1', 3)).resolves.toBeUndefined();
   });
 
   it('throws ApiError with the detail message and field errors', async () => {
@@ -47,7 +51,7 @@ describe('createApiClient', () => {
         detail: [{ loc: ['body', 'title'], msg: 'must NOT have more than 200 characters', type: 'maxLength' }],
       }),
     );
-    const api = createApiClient({ fetch });
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch });
 
     const notFound = await api.tasks.get('u1', 9).catch((error: unknown) => error);
     expect(notFound).toBeInstanceOf(ApiError);
@@ -61,7 +65,10 @@ describe('createApiClient', () => {
 
   it('keeps a non-JSON error body as the detail', async () => {
     const { fetch } = fakeFetch(new Response('upstream down', { status: 502 }));
-    await expect(createApiClient({ fetch }).health()).rejects.toMatchObject({ status: 502, detail: 'upstream down' });
+    await expect(createApiClient({ baseUrl: 'http://api.test', fetch }).health()).rejects.toMatchObject({
+      status: 502,
+      detail: 'upstream down',
+    });
   });
 
   it('chat: sends a message, lists and reads conversations; a failed turn keeps its conversation id', async () => {
@@ -77,12 +84,12 @@ describe('createApiClient', () => {
     await expect(api.chat.send('u1', { message: 'add buy milk' })).resolves.toEqual(reply);
     await api.chat.conversations('u1');
     await expect(api.chat.conversation('u1', 4)).resolves.toMatchObject({ id: 4 });
-    expect(calls.map((call) => [call.init.method, call.url])).toEqual([
+    expect(calls.map((call) => [call.method, call.url])).toEqual([
       ['POST', 'http://api.test/api/u1/chat'],
       ['GET', 'http://api.test/api/u1/conversations'],
       ['GET', 'http://api.test/api/u1/conversations/4'],
     ]);
-    expect(calls[0]?.init.body).toBe('{"message":"add buy milk"}');
+    expect(calls[0]?.body).toBe('{"message":"add buy milk"}');
 
     const failed = (await api.chat
       .send('u1', { message: 'hi', conversation_id: 4 })

@@ -1,6 +1,8 @@
+import createClient from 'openapi-fetch';
 import type { AuthResponse, Session, SignInBody, SignUpBody } from './auth.js';
 import type { ChatRequest, ChatResponse, Conversation, ConversationList } from './chat.js';
 import type { ErrorBody, ValidationIssue } from './common.js';
+import type { paths } from './generated/api.js';
 import type { Health, Readiness } from './health.js';
 import type { CreateTask, Task, TaskList, TaskQuery, UpdateTask } from './tasks.js';
 
@@ -39,75 +41,77 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** What openapi-fetch answers: `data` on success, the parsed body (or its text) as `error` otherwise. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
 
-/** A typed client for the Todo Stack API, usable in browsers, Node and tests. */
+/** The answer's data, or an ApiError carrying the `{detail}` body (or the text when it is not JSON). */
+async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (response.ok) return data as T;
+  const detail = typeof error === 'string' ? error || undefined : (error as Partial<ErrorBody> | undefined)?.detail;
+  const body = typeof error === 'string' ? (error ? { detail: error } : undefined) : error;
+  throw new ApiError(response.status, detail ?? (response.statusText || `HTTP ${response.status}`), body);
+}
+
+/**
+ * A typed client for the Todo Stack API, usable in browsers, Node and tests. Paths, parameters and answers are
+ * checked against the backend's OpenAPI document (`generated/api.d.ts`, `nx run shared:generate-api`); request
+ * bodies and the answers handed out are typed by this library's schemas, so a drift between the two fails typecheck.
+ */
 export function createApiClient(options: ApiClientOptions = {}) {
-  const baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-
-  async function request<T>(method: string, path: string, init: { body?: unknown; query?: Query } = {}): Promise<T> {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(init.query ?? {})) {
-      if (value !== undefined) search.set(key, String(value));
-    }
-    const token = typeof options.token === 'function' ? options.token() : options.token;
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (token) headers['authorization'] = `Bearer ${token}`;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-
-    const url = `${baseUrl}${path}${search.size > 0 ? `?${search}` : ''}`;
-    const response = await doFetch(url, {
-      method,
-      headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      credentials: options.credentials,
-    });
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    const payload: unknown = text ? safeJson(text) : undefined;
-    if (!response.ok) {
-      const detail = (payload as Partial<ErrorBody> | undefined)?.detail;
-      throw new ApiError(response.status, detail ?? (response.statusText || `HTTP ${response.status}`), payload);
-    }
-    return payload as T;
-  }
-
-  const userPath = (userId: string) => `/api/${encodeURIComponent(userId)}`;
+  const client = createClient<paths>({
+    baseUrl: (options.baseUrl ?? '').replace(/\/$/, ''),
+    headers: { accept: 'application/json', ...options.headers },
+    credentials: options.credentials,
+    // Resolved on every call (not bound at creation), so tests and instrumentation can replace the global.
+    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+  });
+  client.use({
+    onRequest({ request }) {
+      const token = typeof options.token === 'function' ? options.token() : options.token;
+      if (token) request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+  });
+  const user = (userId: string) => ({ path: { user_id: userId } });
+  const task = (userId: string, id: number) => ({ path: { user_id: userId, id } });
 
   return {
-    health: () => request<Health>('GET', '/health'),
-    ready: () => request<Readiness>('GET', '/ready'),
+    health: (): Promise<Health> => unwrap(client.GET('/health')),
+    ready: (): Promise<Readiness> => unwrap(client.GET('/ready')),
     auth: {
-      signUp: (body: SignUpBody) => request<AuthResponse>('POST', '/api/auth/sign-up/email', { body }),
-      signIn: (body: SignInBody) => request<AuthResponse>('POST', '/api/auth/sign-in/email', { body }),
-      signOut: () => request<{ success: boolean }>('POST', '/api/auth/sign-out'),
-      getSession: () => request<Session | null>('GET', '/api/auth/get-session'),
+      signUp: (body: SignUpBody): Promise<AuthResponse> => unwrap(client.POST('/api/auth/sign-up/email', { body })),
+      signIn: (body: SignInBody): Promise<AuthResponse> => unwrap(client.POST('/api/auth/sign-in/email', { body })),
+      signOut: (): Promise<{ success: boolean }> => unwrap(client.POST('/api/auth/sign-out')),
+      getSession: (): Promise<Session | null> => unwrap(client.GET('/api/auth/get-session')),
     },
     tasks: {
-      list: (userId: string, query: TaskQuery = {}) => request<TaskList>('GET', `${userPath(userId)}/tasks`, { query }),
-      create: (userId: string, body: CreateTask) => request<Task>('POST', `${userPath(userId)}/tasks`, { body }),
-      get: (userId: string, id: number) => request<Task>('GET', `${userPath(userId)}/tasks/${id}`),
-      update: (userId: string, id: number, body: UpdateTask) =>
-        request<Task>('PUT', `${userPath(userId)}/tasks/${id}`, { body }),
-      remove: (userId: string, id: number) => request<void>('DELETE', `${userPath(userId)}/tasks/${id}`),
-      toggle: (userId: string, id: number) => request<Task>('PATCH', `${userPath(userId)}/tasks/${id}/complete`),
+      list: (userId: string, query: TaskQuery = {}): Promise<TaskList> =>
+        unwrap(client.GET('/api/{user_id}/tasks', { params: { ...user(userId), query } })),
+      create: (userId: string, body: CreateTask): Promise<Task> =>
+        unwrap(client.POST('/api/{user_id}/tasks', { params: user(userId), body })),
+      get: (userId: string, id: number): Promise<Task> =>
+        unwrap(client.GET('/api/{user_id}/tasks/{id}', { params: task(userId, id) })),
+      update: (userId: string, id: number, body: UpdateTask): Promise<Task> =>
+        unwrap(client.PUT('/api/{user_id}/tasks/{id}', { params: task(userId, id), body })),
+      remove: (userId: string, id: number): Promise<void> =>
+        unwrap(client.DELETE('/api/{user_id}/tasks/{id}', { params: task(userId, id) })).then(() => undefined),
+      toggle: (userId: string, id: number): Promise<Task> =>
+        unwrap(client.PATCH('/api/{user_id}/tasks/{id}/complete', { params: task(userId, id) })),
     },
     chat: {
-      send: (userId: string, body: ChatRequest) => request<ChatResponse>('POST', `${userPath(userId)}/chat`, { body }),
-      conversations: (userId: string) => request<ConversationList>('GET', `${userPath(userId)}/conversations`),
-      conversation: (userId: string, id: number) =>
-        request<Conversation>('GET', `${userPath(userId)}/conversations/${id}`),
+      send: (userId: string, body: ChatRequest): Promise<ChatResponse> =>
+        unwrap(client.POST('/api/{user_id}/chat', { params: user(userId), body })),
+      conversations: (userId: string): Promise<ConversationList> =>
+        unwrap(client.GET('/api/{user_id}/conversations', { params: user(userId) })),
+      conversation: (userId: string, id: number): Promise<Conversation> =>
+        unwrap(client.GET('/api/{user_id}/conversations/{id}', { params: task(userId, id) })),
     },
   };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { detail: text };
-  }
-}

@@ -26,13 +26,15 @@ export const session = { session: { id: 's1', userId: user.id, expiresAt: '2027-
 
 export function fakeApi(routes: Record<string, Handler | Reply>) {
   const calls: Call[] = [];
-  const fetchMock = jest.fn(async (input: string | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), 'http://localhost');
+  const fetchMock = jest.fn(async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input instanceof Request ? input : new URL(String(input), 'http://localhost'), init);
+    const url = new URL(request.url);
+    const text = await request.text();
     const call: Call = {
-      method: init.method ?? 'GET',
+      method: request.method,
       path: url.pathname,
       query: url.searchParams,
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      body: text ? JSON.parse(text) : undefined,
     };
     calls.push(call);
     const route = routes[`${call.method} ${call.path}`];
@@ -40,13 +42,10 @@ export function fakeApi(routes: Record<string, Handler | Reply>) {
     const reply = typeof route === 'function' ? await (route as Handler)(call) : route;
     if (typeof reply === 'function') reply();
     const { status, body } = reply as { status: number; body?: unknown };
-    const text = body === undefined ? '' : JSON.stringify(body);
-    return {
+    return new Response(body === undefined ? null : JSON.stringify(body), {
       status,
-      ok: status >= 200 && status < 300,
-      statusText: '',
-      text: async () => text,
-    } as Response;
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    });
   });
   globalThis.fetch = fetchMock as unknown as typeof fetch;
   return { calls, fetch: fetchMock, routes };

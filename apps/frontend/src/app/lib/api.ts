@@ -2,7 +2,8 @@ import { ApiError, createApiClient } from '@todo-stack/shared';
 
 /** The typed API client for the browser: same origin (the /api proxy), session cookie sent automatically. */
 export const api = createApiClient({
-  baseUrl: '',
+  // The page's own origin: requests are built as `Request`s, which need an absolute URL outside a browser too.
+  baseUrl: typeof window === 'undefined' ? '' : window.location.origin,
   credentials: 'same-origin',
   // Looked up on every call, not bound once at import (tests and instrumentation replace it).
   fetch: (input, init) => globalThis.fetch(input, init),
