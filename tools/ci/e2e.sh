@@ -4,10 +4,10 @@
 #   bash tools/ci/e2e.sh
 #
 # 1. Chromium from Debian (apt-get install chromium) when /usr/bin/chromium (or CHROMIUM_PATH) is missing; no
-#    browser download by Playwright (playwright-core only).
+#    browser download by Playwright (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1; the config points at Debian's Chromium).
 # 2. PostgreSQL through tools/ci/postgres.sh (idempotent; shared, left running) unless TEST_POSTGRES_URL is set.
-# 3. `nx run frontend-e2e:e2e`: builds backend and frontend (Nx-cached), then node:test suites in
-#    apps/frontend-e2e/src: the user journey (sign-up, tasks by form and chat, sign-out/in, second user, expired
+# 3. `nx run frontend-e2e:e2e`: builds backend and frontend (Nx-cached), then the @playwright/test suites in
+#    apps/frontend-e2e/src (apps/frontend-e2e/playwright.config.mjs): the user journey (sign-up, tasks by form and chat, sign-out/in, second user, expired
 #    session, backend down, axe on sign-in/tasks/chat) and the runtime BACKEND_URL check.
 # Screenshots land in dist/e2e-screenshots.
 set -euo pipefail
