@@ -3,8 +3,8 @@
 
 minikube_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-log() { printf '[minikube] %s\n' "$*" >&2; }
-die() { printf '[minikube] ERROR: %s\n' "$*" >&2; exit 1; }
+LOG_PREFIX=minikube
+source "$minikube_dir/../tools/shell/common.sh" # log, die
 
 # load_profile: sets MINIKUBE_* from profile.env, keeping any value already in the environment.
 load_profile() {
@@ -36,7 +36,7 @@ need() {
   local tool missing=0
   for tool in "$@"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-      printf '[minikube] ERROR: %s\n' "$(advice "$tool")" >&2
+      log "ERROR: $(advice "$tool")"
       missing=1
     fi
   done

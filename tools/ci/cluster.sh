@@ -22,16 +22,14 @@
 # "cluster: N passed, N failed".
 set -euo pipefail
 
+LOG_PREFIX=cluster
+# The test cluster's settings (TC_STATE, HELPER_IMAGE, ...) and its kubectl; log, die, step and the assertions.
+source "$(dirname "${BASH_SOURCE[0]}")/../test-cluster/lib.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
 mode=${1:-all}
 case $mode in kwok | node | all) ;; *) echo "usage: $0 [kwok|node|all]" >&2 && exit 2 ;; esac
 
-log() { printf '[cluster] %s\n' "$*" >&2; }
-die() {
-  printf '[cluster] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 [[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 
@@ -50,7 +48,7 @@ cleanup() {
       log "failure: state of namespace $NS"
       kubectl -n "$NS" get all,pvc,events 2>&1 | tail -n 60 >&2 || true
       log "failure: last lines of the add-ons' logs"
-      tail -n 25 "${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster}"/logs/{kube-router,traefik}.log >&2 2>/dev/null || true
+      tail -n 25 "$TC_STATE"/logs/{kube-router,traefik}.log >&2 2>/dev/null || true
     fi
     log "tearing the cluster down"
     "$TC/down.sh" >&2 || log "down.sh failed (see above)"
@@ -60,53 +58,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-# step NAME COMMAND...: runs and times one step; stops the stage on failure.
-step() {
-  local name=$1 start=$SECONDS
-  shift
-  echo "::: cluster: $name"
-  if ! "$@"; then
-    echo "::: cluster: $name FAILED after $((SECONDS - start))s" >&2
-    echo "cluster: $passed passed, 1 failed"
-    exit 1
-  fi
-  passed=$((passed + 1))
-  echo "::: cluster: $name ok ($((SECONDS - start))s)"
-}
-
-# expect WHAT ACTUAL WANTED: one assertion, printed.
-failures=0
-expect() {
-  if [[ $2 == "$3" ]]; then
-    printf '  ok   %s: %s\n' "$1" "$2"
-  else
-    printf '  FAIL %s: got "%s", want "%s"\n' "$1" "$2" "$3" >&2
-    failures=$((failures + 1))
-  fi
-}
-expect_ne() {
-  if [[ $2 != "$3" && -n $2 ]]; then
-    printf '  ok   %s: %s (was %s)\n' "$1" "$2" "$3"
-  else
-    printf '  FAIL %s: "%s" did not change\n' "$1" "$2" >&2
-    failures=$((failures + 1))
-  fi
-}
-assertions_passed() {
-  local n=$failures
-  failures=0
-  ((n == 0))
-}
-
 # --- Tools and images --------------------------------------------------------------------------------------------
 tools_start=$SECONDS
 helm_env=$(tools/helm/install-helm.sh --env) || die "tools/helm/install-helm.sh failed"
 eval "$helm_env"
 BIN=$("$TC/build.sh") || die "$TC/build.sh failed"
-BIN=$BIN/bin
-kubectl() { "$BIN/kubectl" --kubeconfig="$KUBECONFIG" "$@"; }
-export KUBECONFIG=${TEST_CLUSTER_STATE:-/var/lib/todo-test-cluster}/admin.kubeconfig
+BIN=$BIN/bin # kubectl (lib.sh) runs $BIN/kubectl
+export KUBECONFIG=$TC_STATE/admin.kubeconfig
 
 if [[ -z ${POSTGRES_IMAGE:-} || -z ${NODE_BASE_IMAGE:-} ]]; then
   bash tools/ci/install-docker.sh >&2
@@ -180,15 +138,6 @@ backend_rs() {
 }
 ready_pods() { kubectl -n "$NS" get pods -l "app.kubernetes.io/component=$1" --field-selector=status.phase=Running -o json |
   jq '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length'; }
-# wait_until SECONDS COMMAND...: polls COMMAND once a second.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 1
-  done
-}
 backend_pods_are() { [[ $(kubectl -n "$NS" get pods -l app.kubernetes.io/component=backend -o name | wc -l) == "$1" ]]; }
 nothing_left() { [[ -z $(kubectl -n "$NS" get deploy,sts,rs,job,pods -o name) ]]; }
 helm_rev() { helm -n "$NS" status "$RELEASE" -o json | jq -r '"\(.version) \(.info.status)"'; }
@@ -221,8 +170,8 @@ kwok_upgrade() {
   expect "backend replicas" "$(jp "deployment/$deploy_name" '{.spec.replicas}')" 3
   expect "backend replicas ready" "$(ready_pods backend)" 3
   expect "LOG_LEVEL in the ConfigMap" "$(jp "configmap/$deploy_name" '{.data.LOG_LEVEL}')" debug
-  expect_ne "pod template checksum/config" "$(backend_checksum)" "$checksum1"
-  expect_ne "backend ReplicaSet (the pods rolled)" "$(backend_rs)" "$rs1"
+  check "pod template checksum/config changed" expect_changed "$(backend_checksum)" "$checksum1"
+  check "backend ReplicaSet changed (the pods rolled)" expect_changed "$(backend_rs)" "$rs1"
   expect "old ReplicaSet scaled down" "$(jp "rs/$rs1" '{.spec.replicas}')" 0
   expect "every backend pod belongs to the new ReplicaSet" \
     "$(kubectl -n "$NS" get pods -l app.kubernetes.io/component=backend -o json | jq -r --arg rs "$(backend_rs)" '[.items[] | select(.metadata.deletionTimestamp == null) | .metadata.ownerReferences[0].name == $rs] | all')" true
@@ -320,7 +269,7 @@ node_helm_test() {
 scenarios() {
   CLUSTER_NAMESPACE=$NS CLUSTER_RELEASE=$RELEASE CLUSTER_CHART=$root/$CHART CLUSTER_VALUES=$tmp/values.yaml \
     KUBECTL=$BIN/kubectl HELM=$(command -v helm) FRONTEND_IMAGE=$FRONTEND_IMAGE BACKEND_IMAGE=$BACKEND_IMAGE \
-    POSTGRES_IMAGE=$POSTGRES_IMAGE PROBE_IMAGE=$(source "$TC/versions.sh" && echo "$HELPER_IMAGE") \
+    POSTGRES_IMAGE=$POSTGRES_IMAGE PROBE_IMAGE=$HELPER_IMAGE \
     node --test --test-concurrency=1 --test-reporter=spec "$@"
 }
 node_scenarios() { scenarios "$TC"/test/*.test.mjs; }
@@ -343,4 +292,4 @@ stage_node() {
 
 [[ $mode == node ]] || stage_kwok
 [[ $mode == kwok ]] || stage_node
-echo "cluster: $passed passed, 0 failed ($((SECONDS))s)"
+steps_summary

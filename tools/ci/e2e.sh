@@ -12,12 +12,8 @@
 # Screenshots land in dist/e2e-screenshots.
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-log() { printf '[e2e] %s\n' "$*" >&2; }
-die() {
-  printf '[e2e] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}

@@ -27,11 +27,7 @@ readonly -A PLUGIN_PACKAGES=([buildx]=docker-buildx [compose]=docker-compose)
 cleanup_dirs=()
 trap 'rm -rf "${cleanup_dirs[@]}"' EXIT
 
-log() { printf '[install-docker] %s\n' "$*" >&2; }
-die() {
-  printf '[install-docker] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 
 require_root() {
   if [[ $(id -u) -ne 0 ]]; then
@@ -141,16 +137,8 @@ install_plugins() {
 
 # Daemon -------------------------------------------------------------------------------------------------------------
 daemon_answers() { docker info >/dev/null 2>&1; }
-
-wait_for_daemon() {
-  local deadline=$((SECONDS + DOCKERD_TIMEOUT))
-  until daemon_answers; do
-    if ((SECONDS >= deadline)); then
-      return 1
-    fi
-    sleep 1
-  done
-}
+# daemon_settled PID: the daemon answers, or the dockerd started as PID has exited (nothing left to wait for).
+daemon_settled() { daemon_answers || ! kill -0 "$1" 2>/dev/null; }
 
 start_daemon() {
   if daemon_answers; then
@@ -163,7 +151,7 @@ start_daemon() {
   if pgrep -x dockerd >/dev/null 2>&1; then
     # Someone (another job on this machine) is starting it right now: wait instead of starting a second daemon.
     log "dockerd is running but not answering yet; waiting up to ${DOCKERD_TIMEOUT}s"
-    wait_for_daemon || die "dockerd (pid $(pgrep -x dockerd | tr '\n' ' ')) does not answer 'docker info' after ${DOCKERD_TIMEOUT}s. Look at its log (default $DOCKERD_LOG)."
+    wait_until "$DOCKERD_TIMEOUT" daemon_answers || die "dockerd (pid $(pgrep -x dockerd | tr '\n' ' ')) does not answer 'docker info' after ${DOCKERD_TIMEOUT}s. Look at its log (default $DOCKERD_LOG)."
     return 0
   fi
   require_root "starting dockerd"
@@ -173,18 +161,14 @@ start_daemon() {
   # The lock fd is closed for it, or the long-lived daemon would hold the lock forever.
   setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null {lock_fd}>&- &
   local pid=$!
-  local deadline=$((SECONDS + DOCKERD_TIMEOUT))
-  until daemon_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd exited during start-up (last lines of $DOCKERD_LOG above). Common causes: no cgroup support, no iptables, or a stale /var/run/docker.pid."
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd (pid $pid) did not answer 'docker info' within ${DOCKERD_TIMEOUT}s (last lines of $DOCKERD_LOG above)."
-    fi
-    sleep 1
-  done
+  if ! wait_until "$DOCKERD_TIMEOUT" daemon_settled "$pid"; then
+    tail -n 20 "$DOCKERD_LOG" >&2 || true
+    die "dockerd (pid $pid) did not answer 'docker info' within ${DOCKERD_TIMEOUT}s (last lines of $DOCKERD_LOG above)."
+  fi
+  if ! daemon_answers; then
+    tail -n 20 "$DOCKERD_LOG" >&2 || true
+    die "dockerd exited during start-up (last lines of $DOCKERD_LOG above). Common causes: no cgroup support, no iptables, or a stale /var/run/docker.pid."
+  fi
   log "dockerd is up (pid $pid)"
 }
 

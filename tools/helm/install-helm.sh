@@ -27,8 +27,7 @@ case "${1:-}" in
   *) echo "install-helm.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-log() { printf '[install-helm] %s\n' "$*" >&2; }
-die() { printf '[install-helm] ERROR: %s\n' "$*" >&2; exit 1; }
+source "$here/../shell/common.sh"
 
 cache="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}"
 mkdir -p "$cache/tools" "$cache/helm-plugins" "$cache/k8s-schemas" "$cache/node"

@@ -29,11 +29,7 @@ readonly CACHE_DIR="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}/images"
 # shellcheck source=lib/rootfs.sh
 source "$IMAGES_DIR/lib/rootfs.sh"
 
-log() { printf '[base-images] %s\n' "$*" >&2; }
-die() {
-  printf '[base-images] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+source "$IMAGES_DIR/../shell/common.sh"
 
 usage() {
   sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2

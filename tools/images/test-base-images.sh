@@ -19,15 +19,9 @@ readonly NET="$PREFIX-net"
 readonly PG_INIT_READY_SECONDS=${PG_INIT_READY_SECONDS:-30}
 readonly PG_RESTART_READY_SECONDS=${PG_RESTART_READY_SECONDS:-10}
 
-passed=0
-failed=0
 WORK=$(mktemp -d)
 
-log() { printf '[test-base-images] %s\n' "$*" >&2; }
-die() {
-  printf '[test-base-images] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+source "$IMAGES_DIR/../shell/common.sh"
 
 cleanup() {
   docker ps -aq --filter "name=^$PREFIX-" 2>/dev/null | xargs -r docker rm -f -v >/dev/null 2>&1 || true
@@ -37,50 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# check <description> <command...>: one test; the command's output is shown only when it fails.
-check() {
-  local description=$1
-  shift
-  local output
-  if output=$("$@" 2>&1); then
-    passed=$((passed + 1))
-    printf 'ok   %s\n' "$description"
-  else
-    failed=$((failed + 1))
-    printf 'FAIL %s\n' "$description"
-    [[ -z $output ]] || printf '%s\n' "$output" | sed 's/^/     | /'
-  fi
-}
-
-# Assertion helpers (each prints why it failed).
-expect_eq() {
-  [[ $1 == "$2" ]] || {
-    echo "expected '$2', got '$1'"
-    return 1
-  }
-}
-expect_match() {
-  [[ $1 =~ $2 ]] || {
-    echo "expected to match /$2/, got '$1'"
-    return 1
-  }
-}
-
+# check, expect_eq, expect_match, expect_fails, fail_with and assert_summary: tools/shell/common.sh.
 milliseconds() { date +%s%3N; }
-
-# fail_unless_fails <command...>: succeeds when the command fails.
-fail_unless_fails() {
-  if "$@" >/dev/null 2>&1; then
-    echo "expected '$*' to fail"
-    return 1
-  fi
-}
-
-# For a check that has already failed: prints the reason, fails.
-fail_with() {
-  printf '%s\n' "$1"
-  return 1
-}
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Node.js base image
@@ -116,7 +68,7 @@ test_node_base() {
       })("/");
       console.log(found.join(" "));')" /usr/bin/node
   check "node base: docker run … sh fails (there is no shell)" \
-    fail_unless_fails node_run "$image" sh -c true
+    expect_fails node_run "$image" sh -c true
 
   check "node base: runs as the numeric user 10001:10001, named app in /etc/passwd" \
     expect_eq "$(node_run --user 10001:10001 "$image" node -p \
@@ -263,6 +215,12 @@ expect_failed_saying() {
   docker logs "$1" 2>&1 | grep -qF "$2" || fail_with "no '$2' in: $(docker logs "$1" 2>&1 | tail -n 5)"
 }
 
+# pg_client_sleeping <server>: a client's `select pg_sleep(...)` is running on the server.
+pg_client_sleeping() {
+  [[ $(docker exec "$1" psql -U "$PG_USER" -d "$PG_DB" -Atqc \
+    "select count(*) from pg_stat_activity where query like 'select pg_sleep%'" 2>/dev/null) == 1 ]]
+}
+
 pg_stopped_quickly_and_cleanly() {
   local name=$1 ms=$2 limit_ms=$3
   ((ms < limit_ms)) || fail_with "stopping took ${ms} ms" || return 1
@@ -363,7 +321,7 @@ test_postgres() {
   pg_wait_ready "$server" "$PG_RESTART_READY_SECONDS" >/dev/null || true
   docker run -d --name "$PREFIX-client" --network "$NET" -e PGPASSWORD="$PG_PASSWORD" "$POSTGRES_IMAGE" \
     psql -h "$server" -U "$PG_USER" -d "$PG_DB" -c 'select pg_sleep(60)' >/dev/null
-  sleep 1
+  wait_until 10 pg_client_sleeping "$server" || log "the client did not connect within 10s; stopping anyway"
   local start
   start=$(milliseconds)
   docker stop -t 10 "$server" >/dev/null
@@ -433,8 +391,7 @@ main() {
   test_node_base "$NODE_BASE_IMAGE"
   test_postgres
 
-  echo "$passed passed, $failed failed"
-  ((failed == 0))
+  assert_summary
 }
 
 main "$@"

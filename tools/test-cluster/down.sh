@@ -5,7 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_root
 
-kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" --request-timeout=5s "$@"; }
 # stop NAME: SIGTERM, then SIGKILL after 15 s, for a process this cluster started (by its pid file).
 stop() {
   local pidfile=$TC_RUN/$1.pid pid i
@@ -29,7 +28,7 @@ tasks() { "${CTR[@]}" tasks ls -q 2>/dev/null; }
 if alive kubelet && alive kube-apiserver; then
   stop kube-controller-manager # nothing recreates the pods from here on
   log "deleting all pods"
-  kubectl delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
+  kubectl --request-timeout=5s delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
   wait_for 90 "pod teardown" bash -c "[[ -z \$(${CTR[*]} tasks ls -q 2>/dev/null) ]]" ||
     log "some containers outlived the kubelet's teardown: killing them"
 fi

@@ -39,8 +39,8 @@ INGRESS_NAMESPACE=ingress-nginx
 # Go's official installer puts it here, and not always on PATH.
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
 
-log() { printf '\033[1m[test-cluster]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[test-cluster] error:\033[0m %s\n' "$*" >&2; exit 1; }
+: "${LOG_PREFIX:=test-cluster}"
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # log, die, wait_until, the assertions
 
 need_root() {
   [[ $(id -u) -eq 0 ]] || die "run as root (the node needs mounts, iptables and cgroups): sudo $0 $*"
@@ -76,13 +76,13 @@ alive() {
   [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */"$1"* ]]
 }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND (quietly) once a second until it succeeds.
 wait_for() {
   local timeout=$1 what=$2 start=$SECONDS
   shift 2
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS - start < timeout)) || return 1
-    sleep 1
-  done
+  wait_until "$timeout" quietly "$@" || return 1
   log "$what ready after $((SECONDS - start))s"
 }
+
+# kubectl ARGS...: the cluster's own kubectl ($BIN/kubectl; BIN is set by the script) as the cluster's admin.
+kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" "$@"; }

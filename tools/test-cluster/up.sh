@@ -48,7 +48,6 @@ fi
 echo "$NODE_IP" >"$TC_STATE/node-ip"
 
 export KUBECONFIG=$TC_STATE/admin.kubeconfig
-kubectl() { "$BIN/kubectl" "$@"; }
 
 # start NAME COMMAND...: runs COMMAND detached, logging to $TC_STATE/logs/NAME.log, unless running.
 start() {
