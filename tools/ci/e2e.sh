@@ -34,4 +34,4 @@ export TEST_POSTGRES_URL PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NX_TUI=false
 rm -rf dist/e2e-screenshots
 start=$(date +%s)
 npx nx run frontend-e2e:e2e --outputStyle=static
-log "passed in $(($(date +%s) - start)) s; screenshots: $(ls dist/e2e-screenshots 2>/dev/null | wc -l) in dist/e2e-screenshots"
+log "passed in $(($(date +%s) - start)) s; screenshots: $(find dist/e2e-screenshots -type f 2>/dev/null | wc -l) in dist/e2e-screenshots"

@@ -21,7 +21,7 @@ source "$here/versions.env"
 
 mode=print
 case "${1:-}" in
-  --env) mode=env ;;
+  --env) mode="env" ;;
   '' ) ;;
   -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-helm.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
@@ -174,6 +174,7 @@ helm version --template '{{ .Version }}' >/dev/null || die "the cached helm at $
 helm unittest --help >/dev/null 2>&1 || die "helm unittest does not run (HELM_PLUGINS=$plugins_dir); delete that dir and re-run"
 
 if [[ "$mode" == env ]]; then
+  # shellcheck disable=SC2016 # "$PATH" is expanded by the shell that evals this line, on purpose
   printf 'export PATH=%q:"$PATH"\n' "$helm_dir:$kubeconform_dir"
   printf 'export HELM_PLUGINS=%q\n' "$plugins_dir"
   printf 'export TODO_STACK_K8S_SCHEMAS=%q\n' "$schemas_dir"

@@ -65,7 +65,7 @@ check() {
   else
     ASSERT_FAILED=$((ASSERT_FAILED + 1))
     printf '  FAIL %s\n' "$what"
-    [[ -z $out ]] || sed 's/^/       | /' <<<"$out" | tail -n 40
+    [[ -z $out ]] || printf '       | %s\n' "${out//$'\n'/$'\n'       | }" | tail -n 40
   fi
 }
 # Conditions for check; each says why it failed.

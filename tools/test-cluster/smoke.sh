@@ -10,7 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$TC_DIR/images/oci-pack.sh"
-need_root
+need_root "$@"
 
 [[ -f $TC_STATE/mode ]] || die "no test cluster: start one with $TC_DIR/up.sh (or up.sh --kwok)"
 MODE=$(<"$TC_STATE/mode")

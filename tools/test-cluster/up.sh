@@ -22,7 +22,7 @@ for arg; do
   esac
 done
 [[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES == 0)) || die "--ingress and --network-policies need the real node (no --kwok)"
-need_root
+need_root "$@"
 TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
 started=$SECONDS
 
