@@ -68,6 +68,15 @@ addons_dir() {
   echo "$TC_CACHE/addons-$({ cat "$TC_DIR"/addons/* "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12)"
 }
 
+# prune_builds KIND KEEP: removes the cached builds of KIND (build or addons) other than KEEP, the current one: those
+# of older versions or recipes.
+prune_builds() {
+  local old
+  for old in "$TC_CACHE/$1"-*; do
+    [[ $old == "$2" ]] || { log "removing the outdated $1 $old"; rm -rf "$old"; }
+  done
+}
+
 # alive NAME: the process started for NAME (pid file in $TC_RUN) still runs, and is that program
 # (not another process that got the pid since).
 alive() {
