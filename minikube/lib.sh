@@ -3,8 +3,8 @@
 
 minikube_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-log() { printf '[minikube] %s\n' "$*" >&2; }
-die() { printf '[minikube] ERROR: %s\n' "$*" >&2; exit 1; }
+LOG_PREFIX=minikube
+source "$minikube_dir/../tools/shell/common.sh" # log, die
 
 # load_profile: sets MINIKUBE_* from profile.env, keeping any value already in the environment.
 load_profile() {
@@ -36,7 +36,7 @@ need() {
   local tool missing=0
   for tool in "$@"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-      printf '[minikube] ERROR: %s\n' "$(advice "$tool")" >&2
+      log "ERROR: $(advice "$tool")"
       missing=1
     fi
   done
@@ -53,10 +53,10 @@ profile_running() {
   [[ "$out" == "Running Running" ]]
 }
 
-# addon_enabled ADDON: true when `minikube addons list --output json` ($addons_json) shows ADDON enabled. That JSON
+# addon_enabled ADDON JSON: true when JSON, the output of `minikube addons list --output json`, shows ADDON enabled. That JSON
 # is {"ingress":{"Profile":"…","Status":"enabled"},…} (cmd/minikube/cmd/config/addons_list.go); the table output
 # is for people (box drawing, colours) and is not parsed.
-addon_enabled() { [[ "$addons_json" =~ \"$1\":\{[^}]*\"Status\":\"enabled\" ]]; }
+addon_enabled() { [[ "$2" =~ \"$1\":\{[^}]*\"Status\":\"enabled\" ]]; }
 
 # frontend_service NAMESPACE RELEASE: prints "SERVICE NODEPORT" of the release's frontend Service, found by the
 # chart's labels rather than by a copy of its naming rule; nothing when it is not deployed.

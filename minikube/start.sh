@@ -41,7 +41,7 @@ fi
 IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
 addons_json="$(mk addons list --output json 2>/dev/null || true)"
 for addon in "${addons[@]}"; do
-  if addon_enabled "$addon"; then continue; fi
+  if addon_enabled "$addon" "$addons_json"; then continue; fi
   log "enabling addon $addon"
   mk addons enable "$addon" >&2 || die "minikube addons enable $addon failed (see above)"
 done

@@ -21,7 +21,7 @@ echo "addons:"
 addons_json="$(mk addons list --output json 2>/dev/null || true)"
 IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
 for addon in "${addons[@]}"; do
-  if addon_enabled "$addon"; then echo "  $addon: enabled"; else echo "  $addon: disabled (minikube/start.sh enables it)"; fi
+  if addon_enabled "$addon" "$addons_json"; then echo "  $addon: enabled"; else echo "  $addon: disabled (minikube/start.sh enables it)"; fi
 done
 echo
 echo "node address: $ip"

@@ -8,22 +8,9 @@
 # Usage: tools/ci/chart.sh        (TODO_STACK_CACHE overrides the cache dir, default ~/.cache/todo-stack)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # log, die, step
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-
-passed=0
-step() { # step NAME COMMAND...: runs and times one step; stops the stage on failure
-  local name="$1" start=$SECONDS
-  shift
-  echo "::: chart: $name"
-  if ! "$@"; then
-    echo "::: chart: $name FAILED after $((SECONDS - start))s" >&2
-    echo "chart: $passed passed, 1 failed"
-    exit 1
-  fi
-  passed=$((passed + 1))
-  echo "::: chart: $name ok ($((SECONDS - start))s)"
-}
 
 tools_start=$SECONDS
 echo "::: chart: tools"
@@ -39,4 +26,4 @@ step "lint, template and schema validation" node tools/helm/check-chart.mjs
 step "helm unittest" helm unittest --strict deploy/helm/todo-stack
 step "policy tests" node --test --test-reporter=spec tools/helm/test/
 
-echo "chart: $passed passed, 0 failed ($((SECONDS))s)"
+steps_summary

@@ -9,9 +9,10 @@
 # Env: NODE_BASE_IMAGE and POSTGRES_IMAGE (tools/images/base-images.sh; built or loaded from its cache if unset).
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-[[ $(id -u) -eq 0 ]] || { echo "cluster-deploy: run as root: the test cluster needs mounts, iptables and cgroups" >&2; exit 1; }
-[[ -x node_modules/.bin/nx ]] || { echo "cluster-deploy: node_modules is missing: run npm ci first" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
+[[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
 start=$SECONDS
 

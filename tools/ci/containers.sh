@@ -13,12 +13,8 @@
 # ts-ct-* / ts-ci-* and removed; the todo-*:nx-* images stay (the deploy uses them).
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-log() { printf '[containers] %s\n' "$*" >&2; }
-die() {
-  printf '[containers] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 
 bash tools/ci/install-docker.sh

@@ -10,23 +10,10 @@
 # Usage: tools/ci/deploy.sh       (TODO_STACK_CACHE overrides the tool cache dir, default ~/.cache/todo-stack)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # log, die, step
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
-
-passed=0
-step() { # step NAME COMMAND...: runs and times one step; stops the stage on failure
-  local name="$1" start=$SECONDS
-  shift
-  echo "::: deploy: $name"
-  if ! "$@"; then
-    echo "::: deploy: $name FAILED after $((SECONDS - start))s" >&2
-    echo "deploy: $passed passed, 1 failed"
-    exit 1
-  fi
-  passed=$((passed + 1))
-  echo "::: deploy: $name ok ($((SECONDS - start))s)"
-}
 
 # Every script is checked and each failure named; `set -e` is off inside `if ! step`, so a bare loop would pass.
 syntax() {
@@ -61,4 +48,4 @@ step "executor unit tests" npx nx test nx-plugin --skip-nx-cache --output-style=
 step "deploy:minikube end-to-end (fake tools)" npx nx e2e nx-plugin --output-style=static
 step "deploy:template" template
 
-echo "deploy: $passed passed, 0 failed (${SECONDS}s)"
+steps_summary

@@ -12,12 +12,8 @@
 # Screenshots land in dist/e2e-screenshots.
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-log() { printf '[e2e] %s\n' "$*" >&2; }
-die() {
-  printf '[e2e] ERROR: %s\n' "$*" >&2
-  exit 1
-}
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 
 export CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
@@ -38,4 +34,4 @@ export TEST_POSTGRES_URL PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NX_TUI=false
 rm -rf dist/e2e-screenshots
 start=$(date +%s)
 npx nx run frontend-e2e:e2e --outputStyle=static
-log "passed in $(($(date +%s) - start)) s; screenshots: $(ls dist/e2e-screenshots 2>/dev/null | wc -l) in dist/e2e-screenshots"
+log "passed in $(($(date +%s) - start)) s; screenshots: $(find dist/e2e-screenshots -type f 2>/dev/null | wc -l) in dist/e2e-screenshots"

@@ -27,11 +27,9 @@ readonly -A PLUGIN_PACKAGES=([buildx]=docker-buildx [compose]=docker-compose)
 cleanup_dirs=()
 trap 'rm -rf "${cleanup_dirs[@]}"' EXIT
 
-log() { printf '[install-docker] %s\n' "$*" >&2; }
-die() {
-  printf '[install-docker] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/docker/plugins.sh" # install_plugins
+source "$(dirname "${BASH_SOURCE[0]}")/docker/daemon.sh"  # start_daemon
 
 require_root() {
   if [[ $(id -u) -ne 0 ]]; then
@@ -68,125 +66,6 @@ install_engine() {
   command -v dockerd >/dev/null 2>&1 || die "dockerd is still missing after installing docker.io."
 }
 
-# CLI plugins (buildx, compose) --------------------------------------------------------------------------------------
-plugin_works() { docker "$1" version >/dev/null 2>&1; }
-
-# Newest cached .deb of a package, or nothing.
-cached_deb() {
-  local pkg=$1
-  compgen -G "$DEB_CACHE/${pkg}_*.deb" >/dev/null || return 0
-  printf '%s\n' "$DEB_CACHE/${pkg}"_*.deb | sort -V | tail -n 1
-}
-
-# Downloads the current $PLUGIN_SUITE version of the given packages into $DEB_CACHE, through a private apt
-# configuration under a temporary directory (the system's sources and lists are left alone).
-download_debs() {
-  local tmp
-  tmp=$(mktemp -d)
-  cleanup_dirs+=("$tmp")
-  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$DEB_CACHE"
-  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
-    "$DEBIAN_MIRROR" "$PLUGIN_SUITE" >"$tmp/sources.list"
-  [[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || apt_install debian-archive-keyring
-  local -a opts=(
-    -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
-    -o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root -qq
-  )
-  log "fetching the $PLUGIN_SUITE package index for: $*"
-  apt-get "${opts[@]}" update ||
-    die "apt-get update for Debian $PLUGIN_SUITE ($DEBIAN_MIRROR) failed: check that deb.debian.org is reachable."
-  (cd "$tmp" && apt-get "${opts[@]}" download "$@") ||
-    die "apt-get download $* from Debian $PLUGIN_SUITE failed."
-  local deb
-  for deb in "$tmp"/*.deb; do
-    mv -f "$deb" "$DEB_CACHE/"
-    log "cached $(basename "$deb")"
-  done
-}
-
-install_plugins() {
-  local cmd pkg deb want=() debs=()
-  for cmd in "${!PLUGIN_PACKAGES[@]}"; do
-    pkg=${PLUGIN_PACKAGES[$cmd]}
-    if plugin_works "$cmd" && [[ ${TODO_STACK_REFRESH_DEBS:-0} != 1 ]]; then
-      continue
-    fi
-    want+=("$pkg")
-  done
-  ((${#want[@]})) || return 0
-  require_root "installing ${want[*]}"
-
-  local to_fetch=()
-  for pkg in "${want[@]}"; do
-    if [[ ${TODO_STACK_REFRESH_DEBS:-0} == 1 || -z $(cached_deb "$pkg") ]]; then
-      to_fetch+=("$pkg")
-    fi
-  done
-  ((${#to_fetch[@]} == 0)) || download_debs "${to_fetch[@]}"
-
-  for pkg in "${want[@]}"; do
-    deb=$(cached_deb "$pkg")
-    [[ -n $deb ]] || die "no .deb of $pkg in $DEB_CACHE after downloading it."
-    # A truncated or corrupt cache entry is dropped so that the next run downloads it again.
-    dpkg-deb --info "$deb" >/dev/null 2>&1 || {
-      rm -f "$deb"
-      die "$deb was corrupt and has been removed; run this script again to download it."
-    }
-    debs+=("$deb")
-  done
-  log "dpkg -i ${debs[*]##*/}"
-  dpkg -i "${debs[@]}" >/dev/null || die "dpkg -i ${debs[*]} failed (see the dpkg output above)."
-}
-
-# Daemon -------------------------------------------------------------------------------------------------------------
-daemon_answers() { docker info >/dev/null 2>&1; }
-
-wait_for_daemon() {
-  local deadline=$((SECONDS + DOCKERD_TIMEOUT))
-  until daemon_answers; do
-    if ((SECONDS >= deadline)); then
-      return 1
-    fi
-    sleep 1
-  done
-}
-
-start_daemon() {
-  if daemon_answers; then
-    log "a Docker daemon is already running; leaving it as it is"
-    return 0
-  fi
-  if [[ -n ${DOCKER_HOST:-} ]]; then
-    die "DOCKER_HOST=$DOCKER_HOST is set but that daemon does not answer 'docker info'. Start it, or unset DOCKER_HOST to use a local dockerd."
-  fi
-  if pgrep -x dockerd >/dev/null 2>&1; then
-    # Someone (another job on this machine) is starting it right now: wait instead of starting a second daemon.
-    log "dockerd is running but not answering yet; waiting up to ${DOCKERD_TIMEOUT}s"
-    wait_for_daemon || die "dockerd (pid $(pgrep -x dockerd | tr '\n' ' ')) does not answer 'docker info' after ${DOCKERD_TIMEOUT}s. Look at its log (default $DOCKERD_LOG)."
-    return 0
-  fi
-  require_root "starting dockerd"
-  mkdir -p "$(dirname "$DOCKERD_LOG")"
-  log "starting dockerd in the background (log: $DOCKERD_LOG)"
-  # setsid + nohup: the daemon outlives this script and the CI step that ran it, on purpose.
-  # The lock fd is closed for it, or the long-lived daemon would hold the lock forever.
-  setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null {lock_fd}>&- &
-  local pid=$!
-  local deadline=$((SECONDS + DOCKERD_TIMEOUT))
-  until daemon_answers; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd exited during start-up (last lines of $DOCKERD_LOG above). Common causes: no cgroup support, no iptables, or a stale /var/run/docker.pid."
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd (pid $pid) did not answer 'docker info' within ${DOCKERD_TIMEOUT}s (last lines of $DOCKERD_LOG above)."
-    fi
-    sleep 1
-  done
-  log "dockerd is up (pid $pid)"
-}
 
 verify() {
   local server buildx compose
@@ -207,8 +86,8 @@ main() {
   # One installer at a time on this machine (apt/dpkg locks, and a single dockerd).
   local lock=/run/lock/todo-stack-install-docker.lock
   [[ -w $(dirname "$lock") ]] || lock="$CACHE_DIR/install-docker.lock"
-  exec {lock_fd}>"$lock"
-  flock -w 600 "$lock_fd" || die "another install-docker.sh has held $lock for 10 minutes; is it stuck?"
+  exec {INSTALL_LOCK_FD}>"$lock"
+  flock -w 600 "$INSTALL_LOCK_FD" || die "another install-docker.sh has held $lock for 10 minutes; is it stuck?"
 
   install_engine
   install_plugins

@@ -2,9 +2,10 @@
 # Debian packages the test suites need. Idempotent: skips apt when everything is already there.
 set -euo pipefail
 
+# ShellCheck lints every shell script (tools/shell/shellcheck.sh, in npm test as shell:lint).
 # gcc, libc6-dev and busybox-static: the test cluster's build (tools/test-cluster/build.sh), which .ci/run starts in
 # the background and which must not run apt-get beside the Docker install.
-PACKAGES=(postgresql ca-certificates git gcc libc6-dev busybox-static)
+PACKAGES=(postgresql ca-certificates git shellcheck gcc libc6-dev busybox-static)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -8,7 +8,7 @@ PORT=${TODO_STACK_PG_PORT:-55432}
 
 bin_dir() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   [ -x "$dir/initdb" ] || { echo "PostgreSQL server binaries not found: apt-get install -y postgresql" >&2; exit 1; }
   echo "$dir"
 }
@@ -33,7 +33,7 @@ case "${1:-}" in
     ;;
   stop)
     BIN=$(bin_dir)
-    [ -d "$DIR/data" ] && as_postgres "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    if [ -d "$DIR/data" ]; then as_postgres "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$DIR"
     ;;
   *)

@@ -21,14 +21,13 @@ source "$here/versions.env"
 
 mode=print
 case "${1:-}" in
-  --env) mode=env ;;
+  --env) mode="env" ;;
   '' ) ;;
   -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-helm.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-log() { printf '[install-helm] %s\n' "$*" >&2; }
-die() { printf '[install-helm] ERROR: %s\n' "$*" >&2; exit 1; }
+source "$here/../shell/common.sh"
 
 cache="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}"
 mkdir -p "$cache/tools" "$cache/helm-plugins" "$cache/k8s-schemas" "$cache/node"
@@ -48,55 +47,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 goos="$(go env GOOS)"; goarch="$(go env GOARCH)"
 
-# go_tool NAME PACKAGE VERSION [LDFLAGS...]: prints the directory holding the binary NAME, building it if needed.
-go_tool() {
-  local name="$1" pkg="$2" version="$3" ldflags="${4:-}"
-  local dir="$cache/tools/$name-$version-$goos-$goarch"
-  if [[ -x "$dir/$name" ]]; then printf '%s\n' "$dir"; return; fi
-  log "building $name $version: go install $pkg@$version (first run on this machine only, 1-3 min)"
-  local tmp
-  tmp="$(mktemp -d "$cache/tools/.$name.XXXXXX")"
-  if ! GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-      go install -trimpath -ldflags "-s -w $ldflags" "$pkg@$version" >&2; then
-    rm -rf "$tmp"
-    die "go install $pkg@$version failed (see above). Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
-  fi
-  local built="$tmp/${pkg##*/}"
-  [[ "$built" == "$tmp/$name" ]] || mv "$built" "$tmp/$name"
-  # Rename into place; if a concurrent run got there first, keep its copy.
-  mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
-  printf '%s\n' "$dir"
-}
-
-# go_main_tool NAME MODULE VERSION PACKAGE_DIR: like go_tool, for modules whose go.mod has replace directives (which
-# `go install module@version` refuses): builds a copy of the module's source as the main module, so its go.mod and
-# go.sum apply as its authors test it.
-go_main_tool() {
-  local name="$1" module="$2" version="$3" pkgdir="$4"
-  local dir="$cache/tools/$name-$version-$goos-$goarch"
-  if [[ -x "$dir/$name" ]]; then printf '%s\n' "$dir"; return; fi
-  log "building $name $version from the $module module (first run on this machine only, 1-3 min)"
-  local src tmp
-  src="$(go_module_dir "$module" "$version")"
-  tmp="$(mktemp -d "$cache/tools/.$name.XXXXXX")"
-  cp -R "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
-  if ! (cd "$tmp/src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-      go build -trimpath -ldflags "-s -w" -o "$tmp/$name" "./$pkgdir" >&2); then
-    rm -rf "$tmp"
-    die "building $module@$version failed (see above). Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
-  fi
-  rm -rf "$tmp/src"
-  mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
-  printf '%s\n' "$dir"
-}
-
-# go_module_dir MODULE VERSION: downloads a module into the Go module cache (checksum-verified) and prints its dir.
-go_module_dir() {
-  local json
-  json="$(cd "$cache" && GOFLAGS=-mod=mod go mod download -json "$1@$2")" \
-    || die "go mod download $1@$2 failed. Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
-  node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); if (m.Error) { console.error(m.Error); process.exit(1) } console.log(m.Dir)' <<<"$json"
-}
+source "$here/go-tools.sh" "$cache" # go_tool, go_main_tool, go_module_dir
 
 # --- helm ------------------------------------------------------------------------------------------------------------
 # Stamp the version the way helm's Makefile does, including the default Kubernetes version derived from the
@@ -175,6 +126,7 @@ helm version --template '{{ .Version }}' >/dev/null || die "the cached helm at $
 helm unittest --help >/dev/null 2>&1 || die "helm unittest does not run (HELM_PLUGINS=$plugins_dir); delete that dir and re-run"
 
 if [[ "$mode" == env ]]; then
+  # shellcheck disable=SC2016 # "$PATH" is expanded by the shell that evals this line, on purpose
   printf 'export PATH=%q:"$PATH"\n' "$helm_dir:$kubeconform_dir"
   printf 'export HELM_PLUGINS=%q\n' "$plugins_dir"
   printf 'export TODO_STACK_K8S_SCHEMAS=%q\n' "$schemas_dir"

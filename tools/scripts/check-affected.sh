@@ -4,6 +4,7 @@
 # runs) with the expected projects. Exits non-zero on any difference.
 #   tools/scripts/check-affected.sh                   # uses HEAD
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # check, expect_eq, assert_summary
 root=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$work" >/dev/null 2>&1 || rm -rf "$work"' EXIT
@@ -16,26 +17,21 @@ done
 cd "$work"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 
-failures=0
-# check <target> <file to change> <expected projects, space-separated, sorted>
-check() {
-  local target=$1 file=$2 expected=$3 actual
+# affected_by <target> <file to change>: the projects with <target> that a commit touching <file> affects (sorted).
+affected_by() {
+  local target=$1 file=$2 actual
   git reset --quiet --hard HEAD
   printf '\n// affected-check\n' >>"$file"
   git -c user.name=check -c user.email=check@localhost commit --quiet -am "touch $file"
   actual=$(npx nx show projects --affected --base=HEAD~1 --head=HEAD --withTarget="$target" 2>/dev/null | sort | xargs)
   git reset --quiet --hard HEAD~1
-  if [ "$actual" = "$expected" ]; then
-    printf 'ok    %-10s after a change to %-40s -> %s\n' "$target" "$file" "$actual"
-  else
-    printf 'FAIL  %-10s after a change to %-40s -> %s (expected %s)\n' "$target" "$file" "${actual:-nothing}" "$expected"
-    failures=$((failures + 1))
-  fi
+  echo "${actual:-nothing}"
 }
 
 while read -r target file expected; do
-  [ -z "$target" ] || [ "${target:0:1}" = "#" ] && continue
-  check "$target" "$file" "$expected"
+  if [[ -z $target || $target == "#"* ]]; then continue; fi
+  check "$(printf '%-10s after a change to %-40s -> %s' "$target" "$file" "$expected")" \
+    expect_eq "$(affected_by "$target" "$file")" "$expected"
 done <"$root/tools/scripts/affected-cases.txt"
 
-exit $((failures > 0))
+assert_summary

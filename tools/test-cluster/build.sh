@@ -39,9 +39,9 @@ build_kubernetes() {
   local dir=$SRC/kubernetes-$K8S_VERSION modfile staging minor=${K8S_VERSION#v1.} replaces='' date
   modfile=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
   # Every staging module (k8s.io/api => ./staging/src/k8s.io/api) is published as v0.<minor>.<patch>.
-  for staging in $(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$modfile"); do
+  while read -r staging; do
     replaces+=$(printf '\t%s => %s v0.%s\n' "$staging" "$staging" "$minor")$'\n'
-  done
+  done < <(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$modfile")
   wrapper_module "$dir" "k8s.io/kubernetes@$K8S_VERSION" "$replaces"
   date=$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$(dirname "$modfile")/$K8S_VERSION.info")
   local v ldflags=(-s -w)
@@ -142,8 +142,6 @@ build_pause_image
 build_coredns_image
 build_helper_image
 touch "$OUT/.complete"
-for old in "$TC_CACHE"/build-*; do # builds of older versions or recipes
-  [[ $old == "$OUT" ]] || { log "removing the outdated build $old"; rm -rf "$old"; }
-done
+prune_builds build "$OUT"
 log "built in $((SECONDS - start))s: $OUT"
 echo "$OUT"

@@ -3,33 +3,33 @@
 # containers, network). Caches (binaries, images) are kept. Safe to run when nothing is running.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need_root
+need_root "$@"
 
-kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" --request-timeout=5s "$@"; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
 # stop NAME: SIGTERM, then SIGKILL after 15 s, for a process this cluster started (by its pid file).
 stop() {
-  local pidfile=$TC_RUN/$1.pid pid i
+  local pidfile=$TC_RUN/$1.pid pid
   [[ -f $pidfile ]] || return 0
   pid=$(<"$pidfile")
   if alive "$1"; then
     log "stopping $1"
     kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    WAIT_INTERVAL=0.5 wait_until 15 gone "$pid" || kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$pidfile"
 }
 
 BIN=$(build_dir)/bin
-[[ -x $BIN/kubectl ]] || BIN=$(ls -d "$TC_CACHE"/build-*/bin 2>/dev/null | head -n 1)
+[[ -x $BIN/kubectl ]] || BIN=$(find "$TC_CACHE" -mindepth 2 -maxdepth 2 -path "$TC_CACHE/build-*/bin" 2>/dev/null | sort | head -n 1)
 CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 tasks() { "${CTR[@]}" tasks ls -q 2>/dev/null; }
+no_running_task() { ! "${CTR[@]}" tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"' | grep -q .; }
 
 # 1. Real node: let the kubelet tear every pod down (CNI DEL frees addresses and iptables rules).
 if alive kubelet && alive kube-apiserver; then
   stop kube-controller-manager # nothing recreates the pods from here on
   log "deleting all pods"
-  kubectl delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
+  kubectl --request-timeout=5s delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
   wait_for 90 "pod teardown" bash -c "[[ -z \$(${CTR[*]} tasks ls -q 2>/dev/null) ]]" ||
     log "some containers outlived the kubelet's teardown: killing them"
 fi
@@ -48,7 +48,7 @@ if alive containerd; then
       jq -r '.Spec.linux.namespaces[]? | select(.type == "network") | .path // empty' 2>/dev/null || true)
     [[ -n $path ]] && netns+=("$path")
   done
-  sleep 1
+  wait_until 10 no_running_task || log "some tasks still run after SIGKILL; deleting them anyway"
   for id in $(tasks); do "${CTR[@]}" tasks delete -f "$id" >/dev/null 2>&1 || true; done
 fi
 stop containerd
@@ -78,7 +78,7 @@ for ipt in iptables ip6tables; do
   for hook in INPUT OUTPUT; do while "$ipt" -D "$hook" -j KUBE-FIREWALL 2>/dev/null; do :; done; done
   for table in filter nat mangle; do
     for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
-      "$ipt" -t "$table" -F "$chain" 2>/dev/null && "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+      if "$ipt" -t "$table" -F "$chain" 2>/dev/null; then "$ipt" -t "$table" -X "$chain" 2>/dev/null || true; fi
     done
   done
 done
@@ -99,7 +99,7 @@ rules=$(iptables -t nat -S POSTROUTING 2>/dev/null | grep -- "$TC_NAME" || true)
 [[ -z $rules ]] || while read -r _ chain rule; do
   eval "iptables -t nat -D $chain $rule" 2>/dev/null || true
   target=$(sed -n 's/.* -j \(CNI-[0-9a-f]*\).*/\1/p' <<<"$rule")
-  [[ -n $target ]] && { iptables -t nat -F "$target"; iptables -t nat -X "$target"; } 2>/dev/null || true
+  if [[ -n $target ]]; then { iptables -t nat -F "$target" && iptables -t nat -X "$target"; } 2>/dev/null || true; fi
 done <<<"$rules"
 for ipt in iptables iptables-legacy; do
   command -v "$ipt" >/dev/null || continue
@@ -122,7 +122,7 @@ rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null || true
 mounts=$(findmnt -rn -o TARGET | grep -E "^($TC_STATE|$TC_RUN)/" | sort -r || true)
 for m in $mounts; do umount -l "$m" || true; done
 for cg in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-  [[ -d $cg ]] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  if [[ -d $cg ]]; then find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
 done
 rm -rf "$TC_STATE" "$TC_RUN"
 log "cluster down; caches kept in $TC_CACHE"

@@ -39,8 +39,8 @@ INGRESS_NAMESPACE=ingress-nginx
 # Go's official installer puts it here, and not always on PATH.
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
 
-log() { printf '\033[1m[test-cluster]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[test-cluster] error:\033[0m %s\n' "$*" >&2; exit 1; }
+: "${LOG_PREFIX:=test-cluster}"
+source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # log, die, wait_until, the assertions
 
 need_root() {
   [[ $(id -u) -eq 0 ]] || die "run as root (the node needs mounts, iptables and cgroups): sudo $0 $*"
@@ -68,6 +68,15 @@ addons_dir() {
   echo "$TC_CACHE/addons-$({ cat "$TC_DIR"/addons/* "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12)"
 }
 
+# prune_builds KIND KEEP: removes the cached builds of KIND (build or addons) other than KEEP, the current one: those
+# of older versions or recipes.
+prune_builds() {
+  local old
+  for old in "$TC_CACHE/$1"-*; do
+    [[ $old == "$2" ]] || { log "removing the outdated $1 $old"; rm -rf "$old"; }
+  done
+}
+
 # alive NAME: the process started for NAME (pid file in $TC_RUN) still runs, and is that program
 # (not another process that got the pid since).
 alive() {
@@ -76,13 +85,13 @@ alive() {
   [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */"$1"* ]]
 }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND (quietly) once a second until it succeeds.
 wait_for() {
   local timeout=$1 what=$2 start=$SECONDS
   shift 2
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS - start < timeout)) || return 1
-    sleep 1
-  done
+  wait_until "$timeout" quietly "$@" || return 1
   log "$what ready after $((SECONDS - start))s"
 }
+
+# kubectl ARGS...: the cluster's own kubectl ($BIN/kubectl; BIN is set by the script) as the cluster's admin.
+kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" "$@"; }

@@ -6,7 +6,7 @@
 # for both) and should use imagePullPolicy IfNotPresent or Never.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need_root
+need_root "$@"
 (($#)) || die "usage: $0 IMAGE... | $0 --archive FILE..."
 case $(cat "$TC_STATE/mode" 2>/dev/null) in
   node) alive containerd || die "the node's containerd is not running: run $TC_DIR/up.sh again" ;;
@@ -27,7 +27,9 @@ if [[ $1 == --archive ]]; then
   exit 0
 fi
 
-command -v docker >/dev/null && docker info >/dev/null 2>&1 || die "Docker engine not reachable: start dockerd (or use --archive)"
+if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
+  die "Docker engine not reachable: start dockerd (or use --archive)"
+fi
 for image in "$@"; do
   docker image inspect "$image" >/dev/null 2>&1 || die "image $image not found in Docker: build it first"
 done

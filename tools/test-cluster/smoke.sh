@@ -10,120 +10,20 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$TC_DIR/images/oci-pack.sh"
-need_root
+need_root "$@"
 
 [[ -f $TC_STATE/mode ]] || die "no test cluster: start one with $TC_DIR/up.sh (or up.sh --kwok)"
 MODE=$(<"$TC_STATE/mode")
 BIN=$(build_dir)/bin
 export KUBECONFIG=$TC_STATE/admin.kubeconfig
-k() { "$BIN/kubectl" "$@"; }
-ks() { "$BIN/kubectl" -n smoke "$@"; }
+ks() { kubectl -n smoke "$@"; } # kubectl: lib.sh's
 WAIT=${SMOKE_TIMEOUT:-180s}
-
-passed=0 failed=0
-# check DESCRIPTION COMMAND...: COMMAND must succeed.
-check() {
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1)); printf '  \033[32mok\033[0m   %s\n' "$what"
-  else
-    failed=$((failed + 1)); printf '  \033[31mFAIL\033[0m %s\n%s\n' "$what" "$(sed 's/^/       /' <<<"$out" | tail -n 20)"
-  fi
-}
-# refused PATTERN COMMAND...: COMMAND must fail with an error matching PATTERN (extended regexp).
-refused() {
-  local pattern=$1 out
-  shift
-  if out=$("$@" 2>&1); then echo "accepted, but should have been refused:"; echo "$out"; return 1; fi
-  grep -Eq -- "$pattern" <<<"$out" || { echo "refused, but not with /$pattern/:"; echo "$out"; return 1; }
-}
-render() { sed "s#@IMAGE@#$IMAGE#g" "$TC_DIR/smoke/$1"; }
-apply() { render "$1" | ks apply -f - >/dev/null; }
-
-# The real node runs an image built here: Node.js on a minimal Debian, imported through Docker when
-# an engine runs (the path the app's images take), else packed as an OCI archive.
-smoke_image() {
-  local key rootfs dir
-  key=$(printf 'mmdebstrap --variant=minbase --include=nodejs trixie\n' | sha256sum | cut -c1-12)
-  rootfs=$TC_CACHE/smoke-node-$key.tar
-  IMAGE=todo-test-cluster/smoke-node:$key
-  if [[ ! -f $rootfs ]]; then
-    apt_need mmdebstrap
-    log "building the smoke test image (mmdebstrap, ~1 min)"
-    mmdebstrap --quiet --variant=minbase --include=nodejs trixie "$TC_CACHE/smoke-node-$key.partial.tar" ||
-      die "mmdebstrap failed: it needs Debian's package mirror"
-    mv "$TC_CACHE/smoke-node-$key.partial.tar" "$rootfs"
-  fi
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    docker image inspect "$IMAGE" >/dev/null 2>&1 || docker import "$rootfs" "$IMAGE" >/dev/null
-    "$TC_DIR/load-image.sh" "$IMAGE"
-  else
-    log "no Docker engine: importing the smoke image as an OCI archive"
-    dir=$(mktemp -d)
-    tar -xf "$rootfs" -C "$dir"
-    oci_pack "$TC_CACHE/smoke-node-$key.oci.tar" "docker.io/$IMAGE" "$dir" '"Cmd":["node"]'
-    rm -rf "$dir"
-    "$TC_DIR/load-image.sh" --archive "$TC_CACHE/smoke-node-$key.oci.tar"
-  fi
-}
-
-# in_client URL: fetches URL from the client pod (so through the pod network, kube-proxy and DNS).
-in_client() {
-  ks exec client -- node -e \
-    'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(r => r.text()).then(t => console.log(t))' "$1"
-}
-
-# Checks that need more than one command.
-jsonpath() { ks get "$1" -o jsonpath="$2" "${@:3}" 2>/dev/null; }
-ready_pods() {
-  ks get pods -l "app=$1" -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' |
-    awk '$2 == "True" { print $1 }' | sort
-}
-on_node() { [[ $(jsonpath pods '{.items[*].spec.nodeName}' -l app=web) == "$NODE $NODE" ]]; }
-ready_endpoints() { [[ $(ks get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}x{end}') == "$1" ]]; }
-apply_strict() { render "$1" | k apply --validate=strict -n "$2" -f - "${@:3}"; }
-serves_web() { in_client "$1" | grep -q '"host":"web-'; }
-host_serves_web() { curl -fsS --max-time 5 "$1" | grep -q '"host":"web-'; }
-logs_contain() { ks logs "$1" | grep -q "$2"; }
-probe_failed() { # the kubelet reports the failing probe, and the pod stays unready
-  ks wait --for=jsonpath='{.status.phase}'=Running pod -l app=never-ready --timeout="$WAIT" >/dev/null || return
-  for _ in $(seq 30); do
-    ks get events --field-selector reason=Unhealthy -o jsonpath='{.items[*].message}' |
-      grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 503' && break
-    sleep 2
-  done
-  ks get events --field-selector reason=Unhealthy -o jsonpath='{.items[*].message}'
-  [[ $(ks get pod -l app=never-ready -o jsonpath='{.items[0].status.conditions[?(@.type=="Ready")].status}') == False ]]
-}
-replaced() { # replaced BEFORE: two Ready web pods again, not the same set
-  ks rollout status deployment/web --timeout="$WAIT" >/dev/null || return
-  for _ in $(seq 60); do
-    local after
-    after=$(ready_pods web)
-    [[ $(wc -l <<<"$after") == 2 && $after != "$1" ]] && return
-    sleep 1
-  done
-  return 1
-}
-store_url() { echo "http://$(jsonpath pod/store-0 '{.status.podIP}'):8080/"; }
-store_recreated() { # store_recreated OLD_UID
-  for _ in $(seq 60); do
-    local uid
-    uid=$(jsonpath pod/store-0 '{.metadata.uid}')
-    [[ -n $uid && $uid != "$1" ]] && break
-    sleep 1
-  done
-  ks wait --for=condition=Ready pod/store-0 --timeout="$WAIT"
-}
-same_stamp() { [[ $(in_client "$(store_url)") == "$1" ]]; }
-provisioned_by() { [[ $(k get pv -o jsonpath='{.items[*].metadata.annotations.pv\.kubernetes\.io/provisioned-by}') == "$1" ]]; }
-volumes_released() { [[ -z $(k get pv -o name) ]] || k wait --for=delete pv --all --timeout=60s; }
+source "$TC_DIR/smoke/checks.sh" # smoke_image, render/apply, and the conditions the checks below use
 
 if [[ $MODE == node ]]; then NODE=$NODE_NAME; smoke_image; else NODE=$KWOK_NODE_NAME IMAGE=smoke/never-pulled:kwok; fi
 log "smoke test: $MODE mode, node $NODE"
-k delete namespace smoke --ignore-not-found --wait=true >/dev/null
-k apply -f "$TC_DIR/smoke/namespace.yaml" >/dev/null
+kubectl delete namespace smoke --ignore-not-found --wait=true >/dev/null
+kubectl apply -f "$TC_DIR/smoke/namespace.yaml" >/dev/null
 ks wait --for=create serviceaccount/default --timeout=30s >/dev/null
 
 echo "control plane"
@@ -135,11 +35,11 @@ check "Service web: 2 ready endpoints" ready_endpoints xx
 check "StatefulSet store: claim bound, pod Ready" ks rollout status statefulset/store --timeout="$WAIT"
 check "PersistentVolumeClaim data-store-0 Bound" ks wait --for=jsonpath='{.status.phase}'=Bound pvc/data-store-0 --timeout=30s
 check "API server refuses an out-of-range port" \
-  refused 'spec.ports\[0\].port: Invalid value: 70000' apply_strict invalid-port.yaml smoke
+  expect_refused 'spec.ports\[0\].port: Invalid value: 70000' apply_strict invalid-port.yaml smoke
 check "API server refuses an unknown field (strict field validation)" \
-  refused 'unknown field "spec.ports\[0\].protocl"' apply_strict unknown-field.yaml smoke
+  expect_refused 'unknown field "spec.ports\[0\].protocl"' apply_strict unknown-field.yaml smoke
 check "PodSecurity restricted refuses a privileged pod" \
-  refused 'violates PodSecurity "restricted:latest": privileged' apply_strict privileged-pod.yaml smoke
+  expect_refused 'violates PodSecurity "restricted:latest": privileged' apply_strict privileged-pod.yaml smoke
 check "the same pod passes where PodSecurity is not enforced" apply_strict privileged-pod.yaml default --dry-run=server
 
 if [[ $MODE == node ]]; then
@@ -170,8 +70,7 @@ if [[ $MODE == node ]]; then
   check "volume data survives the pod" same_stamp "$stamp"
 fi
 
-k delete namespace smoke --wait=true --timeout="$WAIT" >/dev/null
+kubectl delete namespace smoke --wait=true --timeout="$WAIT" >/dev/null
 check "namespace deleted, its volumes released" volumes_released
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+assert_summary

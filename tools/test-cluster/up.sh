@@ -22,7 +22,7 @@ for arg; do
   esac
 done
 [[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES == 0)) || die "--ingress and --network-policies need the real node (no --kwok)"
-need_root
+need_root "$@"
 TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
 started=$SECONDS
 
@@ -48,37 +48,8 @@ fi
 echo "$NODE_IP" >"$TC_STATE/node-ip"
 
 export KUBECONFIG=$TC_STATE/admin.kubeconfig
-kubectl() { "$BIN/kubectl" "$@"; }
 
-# start NAME COMMAND...: runs COMMAND detached, logging to $TC_STATE/logs/NAME.log, unless running.
-start() {
-  local name=$1 pidfile=$TC_RUN/$1.pid
-  shift
-  alive "$name" && return
-  log "starting $name"
-  setsid "$@" </dev/null >>"$TC_STATE/logs/$name.log" 2>&1 &
-  echo $! >"$pidfile"
-}
-
-# ready NAME DESCRIPTION COMMAND...: waits for COMMAND; on timeout shows the end of NAME's log.
-ready() {
-  local name=$1 what=$2
-  shift 2
-  wait_for "$TIMEOUT" "$what" "$@" && return
-  log "last lines of $TC_STATE/logs/$name.log:"
-  tail -n 25 "$TC_STATE/logs/$name.log" >&2 || true
-  die "$what not ready after ${TIMEOUT}s (logs: $TC_STATE/logs; stop with $TC_DIR/down.sh)"
-}
-healthz() { curl -fsk --max-time 2 "$1" >/dev/null; }
-
-# Manifests carry @NAME@ placeholders for the settings of lib.sh.
-apply_manifest() {
-  sed -e "s#@COREDNS_IMAGE@#$COREDNS_IMAGE#g" -e "s#@CLUSTER_DNS@#$CLUSTER_DNS#g" \
-    -e "s#@HELPER_IMAGE@#$HELPER_IMAGE#g" -e "s#@VOLUME_DIR@#$TC_STATE/volumes#g" \
-    -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" -e "s#@TRAEFIK_IMAGE@#$TRAEFIK_IMAGE#g" -e "s#@NODE_IP@#$NODE_IP#g" \
-    -e "s#@INGRESS_CLASS@#$INGRESS_CLASS#g" -e "s#@INGRESS_NAMESPACE@#$INGRESS_NAMESPACE#g" \
-    "$TC_DIR/manifests/$1" | kubectl apply -f - >/dev/null
-}
+source "$TC_DIR/components.sh" # start, ready, healthz, apply_manifest
 
 # --- Control plane -------------------------------------------------------------------------------
 gen_pki "$NODE_IP"
@@ -133,70 +104,9 @@ if [[ $MODE == kwok ]]; then
 fi
 
 # --- Real node ------------------------------------------------------------------------------------
-# Bridged pod traffic must pass iptables (Services), and the host must route for pods.
-sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 ||
-  die "cannot set the bridge/forwarding sysctls (is br_netfilter available?)"
-# Service addresses are virtual: one without an iptables rule (yet) must stay on the pod bridge
-# rather than follow the default route off this machine. (The CNI bridge plugin adopts this bridge.)
-ip link show "$CNI_BRIDGE" >/dev/null 2>&1 || ip link add "$CNI_BRIDGE" type bridge
-ip link set "$CNI_BRIDGE" up
-ip route replace "$SERVICE_CIDR" dev "$CNI_BRIDGE"
-# Pod-to-pod traffic through a Service is routed back onto the bridge (FORWARD), and a Docker engine
-# sets that chain's policy to DROP: accept bridge-to-bridge traffic in each backend (only that).
-for ipt in iptables iptables-legacy; do
-  command -v "$ipt" >/dev/null || continue
-  [[ $ipt == iptables ]] || "$ipt" -S FORWARD 2>/dev/null | grep -q -- '-P FORWARD DROP' || continue
-  rule=(FORWARD -i "$CNI_BRIDGE" -o "$CNI_BRIDGE" -m comment --comment "$TC_NAME pods" -j ACCEPT)
-  "$ipt" -C "${rule[@]}" 2>/dev/null || "$ipt" -I "${rule[@]}"
-done
-
-source "$TC_DIR/node.sh"
-write_node_config
-CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
-
-start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"
-ready containerd containerd "${CTR[@]}" version
-# import_image NAME ARCHIVE: into the node's runtime, unless it is there.
-import_image() {
-  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "$1" && return
-  out=$("${CTR[@]}" images import "$2" 2>&1) || die "could not import $2 into containerd: $out"
-}
-import_image "$PAUSE_IMAGE" "$BUILD/images/pause.tar"
-import_image "$COREDNS_IMAGE" "$BUILD/images/coredns.tar"
-import_image "$HELPER_IMAGE" "$BUILD/images/busybox.tar"
-
-kubelet_flags=()
-oom_adj_restricted && kubelet_flags+=(--oom-score-adj=0) # it cannot lower its own score here
-start kubelet "$BIN/kubelet" --config="$TC_STATE/kubelet.yaml" --kubeconfig="$TC_STATE/kubelet.kubeconfig" \
-  --root-dir="$TC_STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" "${kubelet_flags[@]}"
-start kube-proxy "$BIN/kube-proxy" --config="$TC_STATE/kube-proxy.yaml" --hostname-override="$NODE_NAME"
-ready kubelet "node $NODE_NAME" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
-ready kube-proxy kube-proxy healthz "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
-
-# NetworkPolicies: kube-router's firewall controller alone (no routing, no service proxy: kube-proxy does that). It
-# filters the bridged pod traffic in the FORWARD chain with ipsets of pod addresses. Admin credentials: a test cluster.
-# --v=1 logs each full sync ("Starting sync of iptables", "sync iptables took"): at 0 its log says nothing after start-up.
-if ((NETWORK_POLICIES)); then
-  apt_need ipset
-  start kube-router "$ADDONS/bin/kube-router" --kubeconfig="$KUBECONFIG" --hostname-override="$NODE_NAME" \
-    --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv4=true --enable-ipv6=false \
-    --service-cluster-ip-range="$SERVICE_CIDR" --health-port="$KUBE_ROUTER_HEALTH_PORT" --metrics-port=0 --v=1
-  ready kube-router "kube-router (NetworkPolicy controller)" healthz "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
-fi
-
-apply_manifest coredns.yaml
-apply_manifest local-path.yaml
-start local-path-provisioner "$BIN/local-path-provisioner" start --kubeconfig="$KUBECONFIG" \
-  --namespace=local-path-storage --helper-image="$HELPER_IMAGE" --provisioner-name=rancher.io/local-path \
-  --service-account-name=local-path-provisioner-service-account
-ready kubelet CoreDNS kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s
-
-if ((INGRESS)); then
-  import_image "$TRAEFIK_IMAGE" "$ADDONS/images/traefik.tar"
-  apply_manifest traefik.yaml
-  ready kubelet "Traefik (IngressClass $INGRESS_CLASS, http://$NODE_IP:80)" \
-    kubectl -n "$INGRESS_NAMESPACE" wait --for=condition=Available deployment/traefik --timeout=1s
-fi
+source "$TC_DIR/real-node.sh" # host_network, start_node
+host_network
+start_node
 
 log "cluster up (real node) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
 echo "export KUBECONFIG=$KUBECONFIG"

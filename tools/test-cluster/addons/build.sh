@@ -72,8 +72,6 @@ log "kube-router built after $((SECONDS - start))s"
 build_traefik
 build_traefik_image
 touch "$OUT/.complete"
-for old in "$TC_CACHE"/addons-*; do # builds of older versions or recipes
-  [[ $old == "$OUT" ]] || { log "removing the outdated add-on build $old"; rm -rf "$old"; }
-done
+prune_builds addons "$OUT"
 log "add-ons built in $((SECONDS - start))s: $OUT"
 echo "$OUT"
