@@ -27,8 +27,15 @@ case "${1:-}" in
     rm -rf "$DIR" && mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
     as_postgres "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-    as_postgres "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    if ! as_postgres "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
+      -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null; then
+      echo "PostgreSQL did not start on 127.0.0.1:$PORT; the end of its log ($DIR/server.log):" >&2
+      tail -n 15 "$DIR/server.log" >&2 || true
+      if command -v ss >/dev/null && ss -Hltn "sport = :$PORT" | grep -q .; then
+        echo "Port $PORT is already in use: stop what listens there, or pick another port with TODO_STACK_PG_PORT=<port>." >&2
+      fi
+      exit 1
+    fi
     echo "export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$PORT/postgres"
     ;;
   stop)
