@@ -123,8 +123,13 @@ const servers = apps.map((app) => ({
   child: run(process.execPath, [nx, 'run', `${app.name}:start`, '--outputStyle=stream'], app.env),
 }));
 const stopAll = () => servers.forEach(({ child }) => child.exitCode === null && child.kill('SIGTERM'));
+let stopRequested = false;
+const stop = () => {
+  stopRequested = true;
+  stopAll();
+};
 // Ctrl-C reaches Nx and the servers too (same process group); SIGTERM from a supervisor is passed on.
-process.once('SIGINT', stopAll).once('SIGTERM', stopAll);
+process.once('SIGINT', stop).once('SIGTERM', stop);
 
 try {
   await Promise.all(
@@ -135,12 +140,13 @@ try {
   );
   console.log(`Open ${frontendUrl.origin} (Ctrl-C stops both servers).\n`);
 } catch (error) {
-  fail(error.message);
+  if (!stopRequested) fail(error.message);
   stopAll();
 }
 
 // One server stopping (a crash, or Ctrl-C) stops the other: the stack runs whole or not at all.
 const first = await Promise.race(servers.map(async ({ app, child }) => ({ app, code: await child.exited })));
-if (process.exitCode !== 1 && first.code !== 0) fail(`the ${first.app.name} stopped (exit code ${first.code}).`);
+if (!stopRequested && process.exitCode !== 1 && first.code !== 0)
+  fail(`the ${first.app.name} stopped (exit code ${first.code}).`);
 stopAll();
 await Promise.all(servers.map(({ child }) => child.exited));
