@@ -64,6 +64,11 @@ function parseArguments(text: string): Record<string, unknown> | undefined {
 /**
  * The OpenAI provider: Chat Completions with function tools. The tool loop runs each requested call through
  * the MCP session and feeds results back until the model answers in text, within `maxSteps` and `timeoutMs`.
+ *
+ * Hand-written rather than the SDK's `client.chat.completions.runTools` (openai 6.49): that helper runs one step's
+ * tool calls concurrently unless `parallel_tool_calls: false` is sent to the model (which changes what it may ask
+ * for), so calls that depend on each other ("list, then delete") would race, `tool_calls` would be recorded out of
+ * order and the per-turn cap of MAX_TOOL_CALLS_PER_TURN would be checked before any call finished.
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
   const client = new OpenAI({
