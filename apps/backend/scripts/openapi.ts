@@ -1,5 +1,5 @@
 // Prints the API's OpenAPI document (what /openapi.json serves) without listening: the app is built on a
-// throwaway in-memory database, made ready, and asked for `app.swagger()`. Used by `nx run shared:generate-api`.
+// throwaway in-memory database, made ready, and asked for `app.swagger()`. Used by `nx run backend:generate-api`.
 //   npx tsx apps/backend/scripts/openapi.ts > openapi.json
 import type {} from '@fastify/swagger'; // its `app.swagger()` type, registered inside buildApp
 import { buildApp } from '../src/app/app.js';

@@ -59,7 +59,7 @@ async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
 
 /**
  * A typed client for the Todo Stack API, usable in browsers, Node and tests. Paths, parameters and answers are
- * checked against the backend's OpenAPI document (`generated/api.d.ts`, `nx run shared:generate-api`); request
+ * checked against the backend's OpenAPI document (`generated/api.d.ts`, `nx run backend:generate-api`); request
  * bodies and the answers handed out are typed by this library's schemas, so a drift between the two fails typecheck.
  */
 export function createApiClient(options: ApiClientOptions = {}) {
