@@ -16,7 +16,7 @@ function machine(extra: Record<string, Handler> = {}): FakeRunner {
   return new FakeRunner({
     ...new FakeRelease().handlers(),
     'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(REFS) }),
-    'minikube -p todo-stack addons list -o json': () => ({ stdout: ADDONS_OFF }),
+    'minikube -p todo-stack addons list --output json': () => ({ stdout: ADDONS_OFF }),
     'minikube -p todo-stack ip': () => ({ stdout: '192.168.49.2\n' }),
     'kubectl config current-context': () => ({ stdout: 'test-cluster\n' }),
     ...extra,
@@ -33,7 +33,7 @@ describe('transport=registry', () => {
     const runner = machine();
     await expect(run(runner, { transport: 'registry' })).resolves.toEqual({ success: true });
     expect(moves(runner)).toEqual([
-      'minikube -p todo-stack addons list -o json',
+      'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack addons enable registry',
       'docker tag todo-backend:nx-111 192.168.49.2:5000/todo-backend:nx-111',
       'docker push 192.168.49.2:5000/todo-backend:nx-111',
@@ -47,7 +47,7 @@ describe('transport=registry', () => {
   });
 
   it('Minikube: an enabled addon is not enabled again', async () => {
-    const runner = machine({ 'minikube -p todo-stack addons list -o json': () => ({ stdout: ADDONS_ON }) });
+    const runner = machine({ 'minikube -p todo-stack addons list --output json': () => ({ stdout: ADDONS_ON }) });
     await run(runner, { transport: 'registry' });
     expect(runner.calls).not.toContain('minikube -p todo-stack addons enable registry');
   });
@@ -105,7 +105,7 @@ describe('transport=registry', () => {
     const handlers = (): Record<string, Handler> => ({
       ...release.handlers(),
       'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(REFS) }),
-      'minikube -p todo-stack addons list -o json': () => ({ stdout: ADDONS_ON }),
+      'minikube -p todo-stack addons list --output json': () => ({ stdout: ADDONS_ON }),
       'minikube -p todo-stack ip': () => ({ stdout: '192.168.49.2\n' }),
     });
     await run(new FakeRunner(handlers()), { transport: 'load' });

@@ -40,7 +40,7 @@ async function pushRegistry(ctx: StepContext, target: Target): Promise<string> {
   const { o } = ctx;
   if (o.registry) return o.registry;
   if (!target.minikube) return clusterRegistry(o); // throws: nothing to push to
-  const addons = await ctx.read('minikube', ['-p', o.profile, 'addons', 'list', '-o', 'json']);
+  const addons = await ctx.read('minikube', ['-p', o.profile, 'addons', 'list', '--output', 'json']);
   let enabled = false;
   try {
     const list = JSON.parse(addons.stdout) as Record<string, { Status?: string }>;
