@@ -103,7 +103,10 @@ function linkModule(/** @type {string} */ from, /** @type {string} */ to, /** @t
 function scratchWorkspace() {
   const dir = mkdtempSync(path.join(tmpdir(), 'todo-watch-'));
   const clone = spawnSync('git', ['clone', '--quiet', '--shared', root, dir], { encoding: 'utf8' });
-  if (clone.status !== 0) throw new Error(`git clone ${root}: ${clone.stderr}`);
+  if (clone.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`git clone ${root}: ${clone.stderr}`);
+  }
   const modules = path.join(root, 'node_modules');
   mkdirSync(path.join(dir, 'node_modules'));
   for (const name of readdirSync(modules))
