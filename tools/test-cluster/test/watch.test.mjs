@@ -150,6 +150,8 @@ class Watch {
       // One backend pod: the loop's rollout is one new pod, as on a laptop's values-dev with replicas lowered.
       '--set=backend.replicas=1',
       '--set=frontend.replicas=1',
+      // executor.test.mjs's release (namespace todo) keeps values-dev's NodePort 30080 on this node.
+      '--set=frontend.service.nodePort=30081',
       '--helmTest=false',
       '--port=0',
       '--cleanup',
@@ -256,7 +258,12 @@ describe(
         const pods = (await kubectlJson('get', 'pods', '-l', 'app.kubernetes.io/component=backend')).items;
         assert.ok(pods.length > 0);
         for (const pod of pods) assert.ok(pod.spec.containers[0].image.startsWith(`${REGISTRY}/todo-backend:`));
-        assert.equal((await request(health)).status, 200);
+        // kube-proxy programs a new Service's rules on its own schedule: wait for the first answer.
+        await waitFor(
+          'the backend Service to answer',
+          async () => (await request(health, { timeoutMs: 2000 })).status === 200,
+          60_000,
+        );
       },
     );
 
