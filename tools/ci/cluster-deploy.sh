@@ -3,7 +3,9 @@
 # tools/test-cluster/test/executor.test.mjs, which runs the user's command against it:
 #   npx nx run deploy:minikube --kubeContext=current --loadCommand="tools/test-cluster/load-image.sh {ref}"
 # (plus PostgreSQL as an extra image, since the node pulls nothing): first deploy, no-op re-run, frontend-only change,
-# and the diagnosis of a missing image and of a crashing backend. The cluster is torn down on exit.
+# and the diagnosis of a missing image and of a crashing backend. Then tools/test-cluster/test/watch.test.mjs: the
+# inner loop (--watch --transport=registry, the node's registry of up.sh --registry) in a scratch clone: a backend
+# edit served, a test-file edit and a no-op save roll nothing. The cluster is torn down on exit.
 #   bash tools/ci/cluster-deploy.sh      (as root; under `flock /work/test-cluster.lock` where several jobs share
 #                                         the machine: the test cluster uses fixed ports)
 # Env: NODE_BASE_IMAGE and POSTGRES_IMAGE (tools/images/base-images.sh; built or loaded from its cache if unset).
@@ -25,10 +27,12 @@ fi
 # The apps' container targets build on the local Node base, as in tools/ci/containers.sh (Nx cache hits after it).
 export INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE" POSTGRES_IMAGE
 
-eval "$(tools/test-cluster/up.sh)"
+eval "$(tools/test-cluster/up.sh --registry)"
 trap 'tools/test-cluster/down.sh >&2' EXIT
 # The executor finds kubectl and helm on PATH, as on a laptop: the cluster's own kubectl first.
 export PATH="$bin:$PATH" EXECUTOR_CLUSTER_TEST=1
 echo "cluster-deploy: cluster up after $((SECONDS - start))s; context $(kubectl config current-context)"
 node --test --test-concurrency=1 --test-reporter=spec tools/test-cluster/test/executor.test.mjs
+echo "cluster-deploy: executor tests done after $((SECONDS - start))s"
+WATCH_CLUSTER_TEST=1 node --test --test-reporter=spec tools/test-cluster/test/watch.test.mjs
 echo "cluster-deploy: done in $((SECONDS - start))s"

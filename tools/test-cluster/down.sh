@@ -35,6 +35,7 @@ if alive kubelet && alive kube-apiserver; then
 fi
 stop local-path-provisioner
 stop kube-router
+stop registry
 stop kwok
 stop kube-proxy
 stop kubelet
@@ -62,7 +63,7 @@ stop kube-apiserver
 stop etcd
 # Components whose pid file is gone (a run killed before writing it, or its state removed under it) would keep the
 # fixed ports and block the next up.sh: anything still running from this cluster's binaries goes too.
-for pid in $(pgrep -f -- "^$TC_CACHE/(build|addons)-[^/]+/bin/" || true); do
+for pid in $(pgrep -f -- "^$TC_CACHE/(build|addons|registry)-[^/]+/bin/" || true); do
   log "stopping an orphaned component: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
   kill -9 "$pid" 2>/dev/null || true
 done

@@ -4,6 +4,7 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/addons/versions.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/addons/registry/registry.sh"
 
 # --- Locations ---------------------------------------------------------------------------------
 TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,9 +64,12 @@ build_key() {
   { cat "$TC_DIR/versions.sh" "$TC_DIR/build.sh" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12
 }
 build_dir() { echo "$TC_CACHE/build-$K8S_VERSION-$(build_key)"; }
-# The add-ons' own build key (addons/, images/, Go), so that they never invalidate the Kubernetes build.
+# The add-ons' own build key (addons/'s files, images/, Go), so that they never invalidate the Kubernetes build.
+# addons/registry/ (its own cache, keyed by its version) is not part of it.
 addons_dir() {
-  echo "$TC_CACHE/addons-$({ cat "$TC_DIR"/addons/* "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12)"
+  local files
+  mapfile -t files < <(find "$TC_DIR/addons" -maxdepth 1 -type f | sort)
+  echo "$TC_CACHE/addons-$({ cat "${files[@]}" "$TC_DIR"/images/*; go version 2>/dev/null || true; } | sha256sum | cut -c1-12)"
 }
 
 # prune_builds KIND KEEP: removes the cached builds of KIND (build or addons) other than KEEP, the current one: those

@@ -33,11 +33,12 @@ disabled_plugins = ["io.containerd.internal.v1.opt"]
 
 [plugins.'io.containerd.cri.v1.images']
   snapshotter = "overlayfs"
-  # Images are imported, never pulled (no registry is reachable): this pause image is built locally.
+  # Images are imported, or pulled from the node's own registry (up.sh --registry, its hosts.toml in certs.d);
+  # no other registry is reachable: this pause image is built locally.
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = "$PAUSE_IMAGE"
   [plugins.'io.containerd.cri.v1.images'.registry]
-    config_path = ""
+    config_path = "$TC_STATE/certs.d"
 
 [plugins.'io.containerd.cri.v1.runtime']
   restrict_oom_score_adj = $restrict_oom

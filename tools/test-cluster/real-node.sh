@@ -35,6 +35,12 @@ import_image() {
 start_node() {
   local kubelet_flags=()
   write_node_config
+  if ((REGISTRY)); then
+    # Before containerd starts: it reads the registry's hosts.toml when it pulls (config_path, node.sh).
+    write_registry_config
+    start registry "$REGISTRY_BIN" serve "$TC_STATE/registry.yml"
+    ready registry "registry (http://$REGISTRY_HOST)" healthz "http://$REGISTRY_HOST/v2/"
+  fi
   CTR=("$BIN/ctr" --address "$TC_RUN/containerd.sock" --namespace k8s.io)
 
   start containerd "$BIN/containerd" --config "$TC_STATE/containerd.toml"

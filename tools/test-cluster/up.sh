@@ -6,22 +6,25 @@
 # Add-ons of the real node (built by addons/build.sh, a cache of their own):
 #   --ingress            Traefik serving the IngressClass `nginx` (as Minikube's ingress-nginx addon) on ports 80/443
 #   --network-policies   kube-router's NetworkPolicy controller (iptables + ipset) on the host
+#   --registry           an image registry (distribution, addons/registry) on localhost:16500 that the node pulls from
 # Idempotent: running it again starts only what is not running. Prints `export KUBECONFIG=...`.
 # Env: TEST_CLUSTER_TIMEOUT (seconds to wait for each component, default 180).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$TC_DIR/pki.sh"
 
-MODE=node INGRESS=0 NETWORK_POLICIES=0
+MODE=node INGRESS=0 NETWORK_POLICIES=0 REGISTRY=0
 for arg; do
   case $arg in
     --kwok) MODE=kwok ;;
     --ingress) INGRESS=1 ;;
     --network-policies) NETWORK_POLICIES=1 ;;
-    *) die "usage: $0 [--kwok | [--ingress] [--network-policies]]" ;;
+    --registry) REGISTRY=1 ;;
+    *) die "usage: $0 [--kwok | [--ingress] [--network-policies] [--registry]]" ;;
   esac
 done
-[[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES == 0)) || die "--ingress and --network-policies need the real node (no --kwok)"
+[[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES + REGISTRY == 0)) ||
+  die "--ingress, --network-policies and --registry need the real node (no --kwok)"
 need_root "$@"
 TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
 started=$SECONDS
@@ -29,6 +32,7 @@ started=$SECONDS
 BUILD=$("$TC_DIR/build.sh")
 BIN=$BUILD/bin
 ((INGRESS + NETWORK_POLICIES == 0)) || ADDONS=$("$TC_DIR/addons/build.sh")
+((REGISTRY == 0)) || REGISTRY_BIN=$("$TC_DIR/addons/registry/build.sh")
 apt_need openssl curl iptables conntrack jq
 [[ $MODE == kwok ]] || apt_need runc containernetworking-plugins
 

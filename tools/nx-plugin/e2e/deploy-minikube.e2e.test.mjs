@@ -354,6 +354,42 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     );
   });
 
+  it('--transport=registry: enables the registry addon, pushes to `minikube ip`:5000, pods pull localhost:5000', () => {
+    const r = world('registry');
+    r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const result = deploy(r, '--transport=registry');
+    assert.equal(result.code, 0, result.output);
+    const moves = result.calls.filter((call) =>
+      /^(docker (tag|push)|minikube .*(addons (list|enable)|image|ip))/.test(call),
+    );
+    assert.deepEqual(moves.slice(1, -1), [
+      'minikube -p todo-stack addons list --output json',
+      'minikube -p todo-stack addons enable registry',
+      'minikube -p todo-stack ip',
+      'docker tag todo-backend:nx-1001 192.168.49.2:5000/todo-backend:nx-1001',
+      'docker push 192.168.49.2:5000/todo-backend:nx-1001',
+      'docker tag todo-frontend:nx-2001 192.168.49.2:5000/todo-frontend:nx-2001',
+      'docker push 192.168.49.2:5000/todo-frontend:nx-2001',
+    ]);
+    assert.ok(
+      result.calls.some((call) =>
+        call.includes(
+          '--set backend.image.repository=localhost:5000/todo-backend --set backend.image.tag=nx-1001 --set backend.image.pullPolicy=IfNotPresent',
+        ),
+      ),
+      result.calls.join('\n'),
+    );
+    // The addon stays enabled: the next deploy (a new backend) does not enable it again. Pushing the unchanged
+    // frontend again sends no layer (the registry has them all).
+    r.images({ backend: 'nx-1002' });
+    const next = deploy(r, '--transport=registry');
+    assert.equal(next.code, 0, next.output);
+    assert.deepEqual(
+      next.calls.filter((call) => /^docker push|addons enable/.test(call)),
+      ['docker push 192.168.49.2:5000/todo-backend:nx-1002', 'docker push 192.168.49.2:5000/todo-frontend:nx-2001'],
+    );
+  });
+
   it('says "not enough memory" and what to do when Docker has less than the profile wants', () => {
     const m = world('memory', {
       dockerResources: { cpus: 8, memory: 4 * 1024 ** 3 },

@@ -41,6 +41,22 @@ function docker() {
     if (!tags) fail(`Error: No such image: ${args.at(-1)}`);
     return out(`${JSON.stringify(tags)}\n`);
   }
+  if (args[0] === 'tag') {
+    // docker tag SOURCE TARGET: TARGET names the same image.
+    const images = readJson('docker-images.json', {});
+    const id = Object.keys(images).find((key) => images[key].includes(args[1]));
+    if (!id) fail(`Error response from daemon: No such image: ${args[1]}`);
+    images[id] = [...new Set([...images[id], args[2]])];
+    return writeJson('docker-images.json', images);
+  }
+  if (args[0] === 'push') {
+    // docker push NAME:TAG: the registry's host is the name's first part; the fake registry records the refs.
+    const known = Object.values(readJson('docker-images.json', {})).flat();
+    if (!known.includes(args[1]))
+      fail(`An image does not exist locally with the tag: ${args[1].replace(/:[^:/]*$/, '')}`);
+    writeJson('registry.json', [...readJson('registry.json', []), args[1]]);
+    return out(`The push refers to repository [${args[1].replace(/:[^:/]*$/, '')}]\n`);
+  }
   fail(`fake docker: unexpected ${args.join(' ')}`, 2);
 }
 
@@ -108,7 +124,12 @@ const clusterStatus = (profile, running) => {
 const STATUS_TEXT = (s) =>
   `${s.Name}\ntype: Control Plane\nhost: ${s.Host}\nkubelet: ${s.Kubelet}\napiserver: ${s.APIServer}\nkubeconfig: ${s.Kubeconfig}\n\n`;
 /** The addons minikube ships include these (pkg/minikube/assets/addons.go); the lists print them sorted. */
-const ADDONS = { dashboard: 'Kubernetes', ingress: 'Kubernetes', 'metrics-server': 'Kubernetes' };
+const ADDONS = {
+  dashboard: 'Kubernetes',
+  ingress: 'Kubernetes',
+  'metrics-server': 'Kubernetes',
+  registry: 'minikube',
+};
 
 /** `addons list` as tablewriter v1.1.3 renders it (cmd/minikube/cmd/config/addons_list.go printAddonsList). */
 function addonsTable(profile, enabled) {

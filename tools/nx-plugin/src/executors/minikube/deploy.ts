@@ -2,11 +2,11 @@ import type { Runner } from '../../lib/runner';
 import { DeployError, stepContext, type Target } from './context';
 import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
-import { images, imagesToLoad } from './steps/images';
-import { load } from './steps/load';
+import { images } from './steps/images';
 import { fingerprintOf, helmTest, lastTestPassed, previewRelease, releaseState, upgrade } from './steps/release';
 import { report } from './steps/report';
 import { checkTools } from './steps/tools';
+import { transport } from './steps/transport';
 
 /**
  * The deploy as a sequence of steps: tools, cluster, images, fingerprint, load, release, test, report. Returns
@@ -32,7 +32,7 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
     const refs = await images(ctx);
     const fingerprint = fingerprintOf(ctx, refs);
     if (o.dryRun) {
-      await load(ctx, target, imagesToLoad(ctx, refs));
+      await transport(ctx, target, refs);
       await previewRelease(ctx, target, refs, fingerprint, !missing.includes('helm'));
       await helmTest(ctx, target);
       await report(ctx, target, 'dry-run');
@@ -48,7 +48,7 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
       await report(ctx, target, 'unchanged');
       return { ok: true, target };
     }
-    await load(ctx, target, imagesToLoad(ctx, refs));
+    await transport(ctx, target, refs);
     await upgrade(ctx, target, refs, fingerprint);
     await helmTest(ctx, target);
     await report(ctx, target, 'deployed');

@@ -16,6 +16,12 @@ export interface NormalizedOptions {
   /** '' = Minikube mode. */
   kubeContext: string;
   loadCommand: string;
+  /** How images get into the cluster: whole images (load) or only their missing layers (registry). */
+  transport: 'load' | 'registry';
+  /** transport=registry: where Docker pushes ('' = Minikube's registry addon at `minikube ip`:5000). */
+  registry: string;
+  /** transport=registry: the same registry as the nodes name it ('' = localhost:5000 on Minikube, else registry). */
+  clusterRegistry: string;
   extraImages: string[];
   timeout: string;
   helmTest: boolean;

@@ -11,6 +11,9 @@ export interface MinikubeExecutorSchema {
   force?: boolean;
   kubeContext?: string;
   loadCommand?: string;
+  transport?: 'load' | 'registry';
+  registry?: string;
+  clusterRegistry?: string;
   extraImages?: string[];
   timeout?: string;
   helmTest?: boolean;

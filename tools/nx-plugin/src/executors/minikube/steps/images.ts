@@ -37,8 +37,3 @@ export async function images(ctx: StepContext): Promise<ImageRefs> {
   }
   return refs;
 }
-
-/** Every image the cluster needs: the apps', then extraImages (e.g. PostgreSQL, for offline nodes). */
-export function imagesToLoad(ctx: StepContext, refs: ImageRefs): string[] {
-  return [...APPS.map((app) => refs[app].ref), ...ctx.o.extraImages];
-}

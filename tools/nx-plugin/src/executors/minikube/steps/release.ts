@@ -4,16 +4,14 @@ import { DeployError, helmTarget, kubectlTarget, type StepContext, type Target }
 import { deployFingerprint, FINGERPRINT_LABEL } from '../fingerprint';
 import { summarizeManifests } from '../manifests';
 import { diagnose } from './diagnose';
-import { APPS, type ImageRefs } from './images';
+import type { ImageRefs } from './images';
+import { imageValues } from './transport';
 
 /** What helm is given besides the chart: -f files, then the image refs, then the user's --set pairs. */
 export function helmValues(ctx: StepContext, refs: ImageRefs): { files: string[]; sets: string[] } {
   return {
     files: ctx.o.valuesFiles.flatMap((file) => ['-f', file]),
-    sets: [
-      ...APPS.flatMap((app) => [`${app}.image.repository=${refs[app].image}`, `${app}.image.tag=${refs[app].tag}`]),
-      ...ctx.o.set,
-    ],
+    sets: [...imageValues(ctx.o, refs), ...ctx.o.set],
   };
 }
 

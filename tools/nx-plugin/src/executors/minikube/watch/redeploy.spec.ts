@@ -11,18 +11,18 @@ const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 const o = normalizeOptions({ helmTest: false }, { MINIKUBE_PROFILE: 'todo-stack' });
 
 /** A first deploy of both apps, then a Redeployer on the same fake machine (its calls are cleared). */
-async function deployed() {
+async function deployed(options = o) {
   const workspace = new FakeImages();
   const release = new FakeRelease();
   // Tests add answers here after the first deploy (a failing upgrade).
   const handlers: Record<string, Handler> = { ...workspace.handlers(), ...release.handlers() };
   const runner = new FakeRunner(handlers);
-  const { ok, target } = await deployTo(o, runner, workspaceRoot);
+  const { ok, target } = await deployTo(options, runner, workspaceRoot);
   expect(ok).toBe(true);
   expect(target).toEqual({ context: 'todo-stack', minikube: true });
   let clock = 0;
   const deps = { graph: async () => GRAPH, now: () => (clock += 100) };
-  const redeployer = new Redeployer(o, runner, workspaceRoot, target as Target, deps);
+  const redeployer = new Redeployer(options, runner, workspaceRoot, target as Target, deps);
   await redeployer.start();
   runner.calls = [];
   runner.out = [];
@@ -50,6 +50,23 @@ describe('Redeployer: changed files → affected apps → images → release', (
     expect(result.phases.map((p) => p.phase)).toEqual(['graph', 'build', 'load', 'roll']);
     // The steps' own output is not printed when the loop went well: the caller prints one line.
     expect(runner.output).toBe('');
+  });
+
+  it('transport=registry: pushes only the rebuilt app, not the extra images the first deploy moved', async () => {
+    const registry = normalizeOptions(
+      { helmTest: false, transport: 'registry', registry: 'localhost:16500', extraImages: ['postgres:17.6'] },
+      { MINIKUBE_PROFILE: 'todo-stack' },
+    );
+    const { workspace, runner, redeployer } = await deployed(registry);
+    workspace.sources.backend = 'nx-112';
+    const result = await redeployer.run(['apps/backend/src/main.ts']);
+    expect(result).toMatchObject({ outcome: 'rolled', rebuilt: ['backend'] });
+    expect(runner.calls.filter((call) => /^docker (tag|push)|image load/.test(call))).toEqual([
+      'docker tag todo-backend:nx-112 localhost:16500/todo-backend:nx-112',
+      'docker push localhost:16500/todo-backend:nx-112',
+    ]);
+    // Minikube: pushed through --registry (e.g. a port-forward), pulled by the nodes from the addon's localhost:5000.
+    expect(upgrades(runner)[0]).toContain('--set backend.image.repository=localhost:5000/todo-backend');
   });
 
   it('a change to the shared lib builds both apps', async () => {

@@ -3,8 +3,8 @@ import type { Runner } from '../../../lib/runner';
 import { DeployError, stepContext, type StepContext, type Target } from '../context';
 import type { NormalizedOptions } from '../options';
 import { APPS, images, type App, type ImageRefs } from '../steps/images';
-import { load } from '../steps/load';
 import { fingerprintOf, releaseState, upgrade } from '../steps/release';
+import { transport } from '../steps/transport';
 import { affectedBy } from './affected';
 import { buildImages } from './build';
 import { BufferingRunner } from './buffered-runner';
@@ -84,8 +84,7 @@ export class Redeployer {
         result.rebuilt = [];
         return result;
       }
-      const newImages = result.rebuilt.map((app) => refs[app].ref);
-      if (newImages.length) await timed('load', () => load(this.ctx, this.target, newImages));
+      if (result.rebuilt.length) await timed('load', () => transport(this.ctx, this.target, refs, result.rebuilt, []));
       await timed('roll', () => upgrade(this.ctx, this.target, refs, fingerprint));
       this.deployed = refs;
       result.upgraded = true;

@@ -1,0 +1,96 @@
+import { DeployError, type StepContext, type Target } from '../context';
+import type { NormalizedOptions } from '../options';
+import { APPS, type App, type ImageRefs } from './images';
+import { load } from './load';
+
+/** Minikube's registry addon: the registry Service on port 5000 of the node, and a proxy on each node's :5000. */
+export const MINIKUBE_REGISTRY_PORT = 5000;
+const MINIKUBE_CLUSTER_REGISTRY = `localhost:${MINIKUBE_REGISTRY_PORT}`;
+
+/**
+ * The registry as the cluster's nodes name it in image references (what the pods pull), with transport=registry.
+ * Minikube: the addon's proxy on every node's localhost:5000. Elsewhere: clusterRegistry, else the push address.
+ */
+export function clusterRegistry(o: NormalizedOptions): string {
+  if (o.clusterRegistry) return o.clusterRegistry;
+  if (!o.kubeContext) return MINIKUBE_CLUSTER_REGISTRY;
+  if (!o.registry)
+    throw new DeployError(
+      'transport=registry needs --registry=HOST:PORT (the registry Docker pushes to, which the cluster pulls from; e.g. localhost:16500 for tools/test-cluster/up.sh --registry), or --transport=load.',
+    );
+  return o.registry;
+}
+
+/**
+ * The chart's image values of the apps. With a registry, the pods pull their images from it (IfNotPresent: a tag
+ * is content, so a node that has it never asks again); with load, the images are in the node's runtime already
+ * and values files set the pull policy.
+ */
+export function imageValues(o: NormalizedOptions, refs: ImageRefs): string[] {
+  const registry = o.transport === 'registry' ? clusterRegistry(o) : '';
+  return APPS.flatMap((app) => [
+    `${app}.image.repository=${registry ? `${registry}/` : ''}${refs[app].image}`,
+    `${app}.image.tag=${refs[app].tag}`,
+    ...(registry ? [`${app}.image.pullPolicy=IfNotPresent`] : []),
+  ]);
+}
+
+/** The address Docker pushes to: --registry, else (Minikube) the registry addon at `minikube ip`:5000. */
+async function pushRegistry(ctx: StepContext, target: Target): Promise<string> {
+  const { o } = ctx;
+  if (o.registry) return o.registry;
+  if (!target.minikube) return clusterRegistry(o); // throws: nothing to push to
+  const addons = await ctx.read('minikube', ['-p', o.profile, 'addons', 'list', '--output', 'json']);
+  let enabled = false;
+  try {
+    const list = JSON.parse(addons.stdout) as Record<string, { Status?: string }>;
+    enabled = list['registry']?.Status === 'enabled';
+  } catch {
+    // unknown: enabling an enabled addon is harmless
+  }
+  if (!enabled)
+    await ctx.act(
+      'minikube',
+      ['-p', o.profile, 'addons', 'enable', 'registry'],
+      `minikube could not enable its registry addon (the reason is above); --transport=load loads whole images instead.`,
+    );
+  const ip = await ctx.read('minikube', ['-p', o.profile, 'ip']);
+  const address = ip.stdout.trim();
+  if (ip.code !== 0 || !address)
+    throw new DeployError(`minikube -p ${o.profile} ip failed: ${ip.stderr.trim() || 'no address'}`);
+  return `${address}:${MINIKUBE_REGISTRY_PORT}`;
+}
+
+/**
+ * Step "images into the cluster", by the chosen transport. `load` sends whole images (minikube image load or
+ * loadCommand). `registry` tags the apps' images for a registry the cluster pulls from and pushes them: the
+ * registry already has the base layers, so only the layers an edit changed travel. extraImages always go by load
+ * (the chart's values name them, e.g. postgresql.image.*); a watch loop moves only the apps it rebuilt.
+ */
+export async function transport(
+  ctx: StepContext,
+  target: Target,
+  refs: ImageRefs,
+  apps: readonly App[] = APPS,
+  extraImages = ctx.o.extraImages,
+): Promise<void> {
+  const { o } = ctx;
+  const appRefs = apps.map((app) => refs[app].ref);
+  if (o.transport !== 'registry' || o.skipBuild) return load(ctx, target, [...appRefs, ...extraImages]);
+  ctx.step('images into the registry');
+  const registry = await pushRegistry(ctx, target);
+  for (const app of apps) {
+    const pushed = `${registry}/${refs[app].image}:${refs[app].tag}`;
+    await ctx.act(
+      'docker',
+      ['tag', refs[app].ref, pushed],
+      `image not found: ${refs[app].ref} is not in the local Docker (npx nx run ${app}:container builds it).`,
+    );
+    await ctx.act(
+      'docker',
+      ['push', pushed],
+      `docker push ${pushed} failed (the reason is above). Is the registry running (tools/test-cluster/up.sh --registry; minikube addons enable registry)? An address other than localhost needs Docker's "insecure-registries" (see minikube/README.md).`,
+    );
+  }
+  if (extraImages.length) await load(ctx, target, extraImages);
+}

@@ -1,0 +1,341 @@
+// @ts-check
+/**
+ * The inner loop for real: `npx nx run deploy:minikube --watch --transport=registry` against the real-node test
+ * cluster (started with `up.sh --registry`), in a scratch copy of the workspace (a clone of HEAD that uses this
+ * workspace's node_modules and Nx cache). A one-line backend edit (a response header of /health) must reach the
+ * cluster: the loop rebuilds and rolls the backend, and its Service serves the header. An edit of a backend test
+ * file and a save that changes nothing must roll nothing. Prints the figures of docs/benchmarks.md (inner loop):
+ * edit → serving, the loop's phases, bytes into the registry versus the whole image that `load` would send.
+ *
+ * Run by tools/ci/cluster-deploy.sh after executor.test.mjs (warm Nx cache: the first deploy is cache hits).
+ * Env: WATCH_CLUSTER_TEST=1, KUBECONFIG, POSTGRES_IMAGE, INPUT_BUILD_ARGS, REGISTRY (host:port, default
+ * localhost:16500) and REGISTRY_DIR (its storage, default /var/lib/todo-test-cluster/registry); kubectl on PATH.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { request, waitFor } from './helpers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const enabled = process.env.WATCH_CLUSTER_TEST === '1';
+const NS = 'todo-watch';
+const RELEASE = 'todo-stack';
+const REGISTRY = process.env.REGISTRY ?? 'localhost:16500';
+/** registry (what CI runs); WATCH_TRANSPORT=load measures the whole-image transport the same way. */
+const TRANSPORT = process.env.WATCH_TRANSPORT ?? 'registry';
+const REGISTRY_DIR = process.env.REGISTRY_DIR ?? '/var/lib/todo-test-cluster/registry';
+const HEALTH_ROUTE = 'apps/backend/src/app/routes/health.ts';
+const TEST_FILE = 'apps/backend/test/config.test.ts';
+const run = promisify(execFile);
+
+/** @param {string[]} args */
+const kubectl = async (...args) => (await run('kubectl', ['-n', NS, ...args], { maxBuffer: 64 << 20 })).stdout;
+/** @param {string[]} args */
+const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', 'json'));
+/** Generation of each Deployment of the release: a rollout moves it. */
+async function generations() {
+  const { items } = await kubectlJson('get', 'deployments', '-l', `app.kubernetes.io/instance=${RELEASE}`);
+  return Object.fromEntries(items.map((/** @type {any} */ d) => [d.metadata.name, d.metadata.generation]));
+}
+
+/** Bytes under a directory (the registry's storage grows by what a push sent). */
+function bytesUnder(/** @type {string} */ dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    total += entry.isDirectory() ? bytesUnder(file) : entry.isFile() ? statSync(file).size : 0;
+  }
+  return total;
+}
+
+/** Bytes of `docker save REF`: what `load` (load-image.sh, minikube image load) sends for that image. */
+function savedBytes(/** @type {string} */ ref) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let bytes = 0;
+    child.stdout.on('data', (chunk) => (bytes += chunk.length));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(bytes) : reject(new Error(`docker save ${ref}: exit ${code}`))));
+  });
+}
+
+/**
+ * Links `name` of this workspace's node_modules dir `from` into the scratch copy's `to`. The workspace's own
+ * packages (relative links such as @todo-stack/shared -> ../../libs/shared) keep their relative target, so that
+ * they name the scratch copy's sources; a scope holding such links becomes a directory of its own.
+ */
+function linkModule(/** @type {string} */ from, /** @type {string} */ to, /** @type {string} */ name) {
+  const source = path.join(from, name);
+  const entry = lstatSync(source);
+  if (entry.isSymbolicLink()) return symlinkSync(readlinkSync(source), path.join(to, name));
+  if (name.startsWith('@') && readdirSync(source).some((n) => lstatSync(path.join(source, n)).isSymbolicLink())) {
+    mkdirSync(path.join(to, name));
+    for (const inner of readdirSync(source)) linkModule(source, path.join(to, name), inner);
+    return;
+  }
+  symlinkSync(source, path.join(to, name));
+}
+
+/**
+ * A scratch copy of the committed workspace: a clone of HEAD whose node_modules (the root's and the apps' own, npm
+ * workspaces) link this workspace's packages. The root's is a real directory, so that its .cache, where the
+ * container targets record the image IDs they built, is the copy's own; it starts with this workspace's records
+ * (the images of HEAD, built before this suite), which the first deploy uses without building.
+ */
+function scratchWorkspace() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'todo-watch-'));
+  const clone = spawnSync('git', ['clone', '--quiet', '--shared', root, dir], { encoding: 'utf8' });
+  if (clone.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`git clone ${root}: ${clone.stderr}`);
+  }
+  const modules = path.join(root, 'node_modules');
+  mkdirSync(path.join(dir, 'node_modules'));
+  for (const name of readdirSync(modules))
+    if (name !== '.cache') linkModule(modules, path.join(dir, 'node_modules'), name);
+  cpSync(path.join(modules, '.cache/nx-container'), path.join(dir, 'node_modules/.cache/nx-container'), {
+    recursive: true,
+  });
+  for (const project of ['apps/backend', 'apps/frontend', 'libs/shared']) {
+    const nested = path.join(root, project, 'node_modules');
+    if (existsSync(nested)) symlinkSync(nested, path.join(dir, project, 'node_modules'));
+  }
+  return dir;
+}
+
+/** The watch process: its output, and a way to wait for a line matching a pattern after a given offset. */
+class Watch {
+  output = '';
+  /** @type {import('node:child_process').ChildProcess} */
+  child;
+  /** @type {Promise<number | null>} */
+  exited;
+  /** How the watch process ended, once it has. */
+  ended = '';
+  constructor(/** @type {string} */ cwd) {
+    const postgres = process.env.POSTGRES_IMAGE ?? '';
+    const at = postgres.lastIndexOf(':');
+    const args = [
+      'nx',
+      'run',
+      'deploy:minikube',
+      '--kubeContext=current',
+      `--namespace=${NS}`,
+      '--watch',
+      `--transport=${TRANSPORT}`,
+      `--registry=${REGISTRY}`,
+      `--loadCommand=${path.join(root, 'tools/test-cluster/load-image.sh')} {ref}`,
+      `--extraImages=${postgres}`,
+      `--set=postgresql.image.repository=${postgres.slice(0, at)}`,
+      `--set=postgresql.image.tag=${postgres.slice(at + 1)}`,
+      '--set=postgresql.image.pullPolicy=Never',
+      // One backend pod: the loop's rollout is one new pod, as on a laptop's values-dev with replicas lowered.
+      '--set=backend.replicas=1',
+      '--set=frontend.replicas=1',
+      // executor.test.mjs's release (namespace todo) keeps values-dev's NodePort 30080 on this node.
+      '--set=frontend.service.nodePort=30081',
+      '--helmTest=false',
+      '--port=0',
+      '--cleanup',
+      // Lines as they come, without a project prefix (static holds a task's output until it ends: never, here).
+      '--output-style=stream-without-prefixes',
+      // The first deploy takes the images of HEAD this workspace built (recorded in the copy's node_modules/.cache);
+      // the loop builds what an edit changes through Nx in the copy.
+      '--exclude-task-dependencies',
+    ];
+    console.log(`# (in ${cwd}) npx ${args.join(' ')}`);
+    this.child = spawn('npx', args, {
+      cwd,
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_TUI: 'false',
+        NX_NO_CLOUD: 'true',
+        NO_COLOR: '1',
+        // Inside the copy (Nx's default is keyed by the workspace's path, outside it): removed with it.
+        NX_CACHE_DIRECTORY: path.join(cwd, '.nx/cache'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
+    });
+    const collect = (/** @type {Buffer} */ chunk) => (this.output += chunk.toString());
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code, signal) => {
+        this.ended = `exit ${code ?? signal}`;
+        resolve(code);
+      }),
+    );
+  }
+  /** The first line from `offset` on that matches `pattern`; fails as soon as the watch ends without one. */
+  async line(/** @type {RegExp} */ pattern, offset = 0, timeoutMs = 600_000) {
+    const seen = await waitFor(
+      `a line matching ${pattern}`,
+      async () => {
+        const line = this.output
+          .slice(offset)
+          .split('\n')
+          .find((l) => pattern.test(l));
+        return line ? { line } : this.ended ? { line: undefined } : undefined;
+      },
+      timeoutMs,
+    );
+    if (seen.line === undefined)
+      throw new Error(`the watch ended (${this.ended}) without a line matching ${pattern}:\n${this.output}`);
+    return seen.line;
+  }
+
+  async stop() {
+    if (!this.ended && this.child.pid) process.kill(-this.child.pid, 'SIGINT');
+    return this.exited;
+  }
+}
+
+/** @type {Record<string, unknown>} */
+const figures = {};
+const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
+  figures[key] = value;
+  console.log(`# ${key}: ${JSON.stringify(value)}`);
+};
+
+describe(
+  `npx nx run deploy:minikube --watch --transport=${TRANSPORT} on the real-node test cluster`,
+  {
+    skip: !enabled && 'run through tools/ci/cluster-deploy.sh',
+  },
+  () => {
+    /** @type {string} */
+    let scratch;
+    /** @type {Watch} */
+    let watch;
+    /** @type {string} */
+    let health;
+
+    before(async () => {
+      await run('kubectl', ['create', 'namespace', NS]);
+      await run('kubectl', ['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
+      scratch = scratchWorkspace();
+      const started = Date.now();
+      watch = new Watch(scratch);
+      await watch.line(/👀 watching/, 0, 1_200_000);
+      report('watch: first deploy until watching (s)', (Date.now() - started) / 1000);
+      const backend = (await kubectlJson('get', 'services', '-l', 'app.kubernetes.io/component=backend')).items[0];
+      health = `http://${backend.spec.clusterIP}:${backend.spec.ports[0].port}/health`;
+    });
+
+    after(async () => {
+      await watch?.stop();
+      console.log(`# watch stopped (${watch?.ended}); its output:\n${watch?.output.replace(/^/gm, '#   ')}`);
+      console.log(`# figures: ${JSON.stringify(figures)}`);
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      await run('kubectl', ['delete', 'namespace', NS, '--timeout=180s']).catch(() => undefined);
+    });
+
+    test(
+      'the first deploy went through the registry: pods pull its images',
+      { skip: TRANSPORT !== 'registry' },
+      async () => {
+        assert.match(watch.output, new RegExp(`docker push ${REGISTRY}/todo-backend:nx-`));
+        const pods = (await kubectlJson('get', 'pods', '-l', 'app.kubernetes.io/component=backend')).items;
+        assert.ok(pods.length > 0);
+        for (const pod of pods) assert.ok(pod.spec.containers[0].image.startsWith(`${REGISTRY}/todo-backend:`));
+        // kube-proxy programs a new Service's rules on its own schedule: wait for the first answer.
+        await waitFor(
+          'the backend Service to answer',
+          async () => (await request(health, { timeoutMs: 2000 })).status === 200,
+          60_000,
+        );
+      },
+    );
+
+    test(
+      'a backend source edit: the backend rolls and its Service serves the change',
+      { timeout: 900_000 },
+      async () => {
+        const marker = `edit-${Date.now()}`;
+        const file = path.join(scratch, HEALTH_ROUTE);
+        const original = readFileSync(file, 'utf8');
+        const edited = original.replace(
+          "async () => ({ status: 'ok' as const }),",
+          `async (_request, reply) => reply.header('x-watch-edit', '${marker}').send({ status: 'ok' as const }),`,
+        );
+        assert.notEqual(edited, original, `${HEALTH_ROUTE} no longer has the line this test edits`);
+        const before = await generations();
+        const registryBefore = bytesUnder(REGISTRY_DIR);
+        const offset = watch.output.length;
+        const saved = Date.now();
+        writeFileSync(file, edited);
+
+        const served = await waitFor(
+          'the backend Service to serve the edit',
+          async () => {
+            const answer = await request(health, { timeoutMs: 2000 }).catch(() => undefined);
+            return answer?.headers['x-watch-edit'] === marker ? Date.now() : undefined;
+          },
+          600_000,
+        );
+        report('backend edit → served through the Service (s)', (served - saved) / 1000);
+        const summary = await watch.line(/^↻ changed apps\/backend\/src\/app\/routes\/health\.ts/, offset);
+        report('backend edit: loop summary', summary);
+        assert.match(summary, /rebuilt backend │ rolled backend/);
+        const after = await generations();
+        assert.deepEqual(
+          Object.keys(after).filter((name) => after[name] !== before[name]),
+          [`${RELEASE}-backend`],
+        );
+        report(
+          `backend edit: bytes into the registry (transport ${TRANSPORT})`,
+          bytesUnder(REGISTRY_DIR) - registryBefore,
+        );
+        // The rolled image, as Docker names it (the registry prefix is the pods' name for it).
+        const { image } = (await kubectlJson('get', 'deployment', `${RELEASE}-backend`)).spec.template.spec
+          .containers[0];
+        report(
+          'backend edit: bytes of docker save of the new image (what load sends)',
+          await savedBytes(image.split('/').at(-1)),
+        );
+      },
+    );
+
+    test('a save that changes nothing, and a backend test file edit: nothing rolls', { timeout: 600_000 }, async () => {
+      const before = await generations();
+      const route = path.join(scratch, HEALTH_ROUTE);
+      let offset = watch.output.length;
+      let saved = Date.now();
+      writeFileSync(route, readFileSync(route, 'utf8'));
+      const noop = await watch.line(/^↻ changed apps\/backend\/src\/app\/routes\/health\.ts/, offset);
+      report('no-op save → loop line (s)', (Date.now() - saved) / 1000);
+      report('no-op save: loop summary', noop);
+      assert.match(noop, /same image tags \(Nx cache\), nothing rolled/);
+
+      const testFile = path.join(scratch, TEST_FILE);
+      offset = watch.output.length;
+      saved = Date.now();
+      writeFileSync(testFile, `${readFileSync(testFile, 'utf8')}\n// watch.test.mjs: a test-only edit\n`);
+      const testOnly = await watch.line(/^↻ changed apps\/backend\/test\/config\.test\.ts/, offset);
+      report('test file edit → loop line (s)', (Date.now() - saved) / 1000);
+      report('test file edit: loop summary', testOnly);
+      assert.match(testOnly, /nothing rolled/);
+      assert.deepEqual(await generations(), before);
+    });
+  },
+);
