@@ -5,6 +5,7 @@ import { deploy, deployTo, type DeployResult } from './deploy';
 import { normalizeOptions, type NormalizedOptions } from './options';
 import type { MinikubeExecutorSchema } from './schema';
 import { watchFiles } from './watch/file-watcher';
+import { nxWorkspaceInputs } from './watch/inputs';
 import { processSpawner } from './watch/processes';
 import { watch } from './watch/watch';
 
@@ -64,6 +65,7 @@ async function watchUntilSignal(
       spawn: processSpawner(root),
       watchFiles,
       graph,
+      inputs: nxWorkspaceInputs(root),
       now: () => performance.now(),
       signal: stop.signal,
     });

@@ -5,15 +5,18 @@ import type { NormalizedOptions } from '../options';
 import { APPS, images, type App, type ImageRefs } from '../steps/images';
 import { fingerprintOf, releaseState, upgrade } from '../steps/release';
 import { transport } from '../steps/transport';
-import { affectedBy } from './affected';
+import { affectedBy, type Affected } from './affected';
 import { buildImages } from './build';
 import { BufferingRunner } from './buffered-runner';
+import { configuresNx, type WorkspaceInputs } from './inputs';
 
 export type Phase = 'graph' | 'build' | 'load' | 'roll';
 
 /** What one loop did, for its one printed line. */
 export interface LoopResult {
   files: string[];
+  /** Those whose content differs from what the release was built from (all of them when that is unknown). */
+  edited: string[];
   /** Apps the graph said an edit could affect (their container targets were run). */
   affected: App[];
   /** Apps whose image tag changed: they were loaded and their Deployments rolled. */
@@ -30,6 +33,11 @@ export interface RedeployDeps {
   /** The workspace's project graph, asked on each loop (projects and imports change). */
   graph(): Promise<ProjectGraph>;
   now(): number;
+  /**
+   * Nx's input resolution in-process: with it, an edit that is no app image's input, or a save that leaves the
+   * content as deployed, deploys nothing without spawning `nx run-many`. Without it every affected app asks Nx.
+   */
+  inputs?: WorkspaceInputs;
 }
 
 /**
@@ -42,6 +50,8 @@ export class Redeployer {
   private readonly ctx: StepContext;
   /** The tags the release runs: an app whose new tag equals its deployed one has nothing to roll. */
   private deployed: ImageRefs | undefined;
+  /** The workspace's content hashes when the release's last deploy started (what it was built from). */
+  private deployedFiles: Map<string, string> | undefined;
 
   constructor(
     o: NormalizedOptions,
@@ -57,7 +67,15 @@ export class Redeployer {
   }
 
   async run(files: string[]): Promise<LoopResult> {
-    const result: LoopResult = { files, affected: [], rebuilt: [], upgraded: false, outcome: 'unchanged', phases: [] };
+    const result: LoopResult = {
+      files,
+      edited: files,
+      affected: [],
+      rebuilt: [],
+      upgraded: false,
+      outcome: 'unchanged',
+      phases: [],
+    };
     const timed = async <T>(phase: Phase, work: () => Promise<T>): Promise<T> => {
       const start = this.deps.now();
       try {
@@ -67,12 +85,16 @@ export class Redeployer {
       }
     };
     try {
-      const affected = affectedBy(await timed('graph', () => this.deps.graph()), files);
+      const affected = await timed('graph', async () => {
+        const graph = await this.deps.graph();
+        return this.narrow(graph, affectedBy(graph, files), result);
+      });
       result.affected = affected.apps;
       if (!affected.apps.length && !affected.release) {
         result.outcome = 'unaffected';
         return result;
       }
+      const building = await this.deps.inputs?.snapshot();
       if (affected.apps.length) await timed('build', () => buildImages(this.ctx, affected.apps));
       const refs = await images(this.ctx);
       const deployed = this.deployed;
@@ -81,12 +103,14 @@ export class Redeployer {
       if ((await releaseState(this.ctx, this.target, fingerprint)) === 'unchanged') {
         // The release runs these tags already (e.g. the edit was reverted after a failed rollout).
         this.deployed = refs;
+        this.deployedFiles = building;
         result.rebuilt = [];
         return result;
       }
       if (result.rebuilt.length) await timed('load', () => transport(this.ctx, this.target, refs, result.rebuilt, []));
       await timed('roll', () => upgrade(this.ctx, this.target, refs, fingerprint));
       this.deployed = refs;
+      this.deployedFiles = building;
       result.upgraded = true;
       result.outcome = 'rolled';
       return result;
@@ -101,9 +125,31 @@ export class Redeployer {
     }
   }
 
+  /**
+   * Narrows what the project graph says an edit may affect to what it does affect, from Nx's resolved inputs: the
+   * files whose content differs from the deployed build, the apps that have one of them as an image input, the
+   * release if one is a chart or values file. Files that configure Nx, and deletions, are left for Nx to judge.
+   */
+  private async narrow(graph: ProjectGraph, affected: Affected, result: LoopResult): Promise<Affected> {
+    const { inputs } = this.deps;
+    if (!inputs) return affected;
+    const now = await inputs.refresh(result.files);
+    const deployed = this.deployedFiles;
+    result.edited = result.files.filter((file) => !deployed?.has(file) || deployed.get(file) !== now.get(file));
+    if (result.edited.some((file) => !now.has(file) || configuresNx(graph, file))) return affected;
+    const edited = (files: ReadonlySet<string>) => result.edited.some((file) => files.has(file));
+    const images =
+      result.edited.length && affected.apps.length ? await inputs.imageInputs(graph, affected.apps) : undefined;
+    return {
+      apps: affected.apps.filter((app) => images && edited(images[app])),
+      release: result.edited.some((file) => this.ctx.o.valuesFiles.includes(file) || isUnder(this.ctx.o.chart, file)),
+    };
+  }
+
   /** The tags the release was deployed with before watching (the workspace's last container builds). */
   async start(): Promise<void> {
     try {
+      this.deployedFiles = await this.deps.inputs?.snapshot();
       this.deployed = await images(this.ctx);
     } catch (error) {
       // Unknown: the first loop then loads and rolls every app (load skips images the cluster has).
@@ -113,3 +159,5 @@ export class Redeployer {
     }
   }
 }
+
+const isUnder = (dir: string, file: string) => file.startsWith(`${dir.replace(/^\.\/|\/$/g, '')}/`);

@@ -17,7 +17,11 @@ export function summaryLine(result: LoopResult): string {
   const parts = [`changed ${changed(result.files)}`];
   switch (result.outcome) {
     case 'unaffected':
-      parts.push('affects no app and not the release: nothing rebuilt, nothing rolled');
+      parts.push(
+        result.edited.length
+          ? 'nothing to deploy: no app image input, not the release; nothing rebuilt, nothing rolled'
+          : 'nothing to deploy: contents as deployed; nothing rebuilt, nothing rolled',
+      );
       break;
     case 'unchanged':
       parts.push(

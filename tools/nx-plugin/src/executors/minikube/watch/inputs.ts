@@ -1,0 +1,74 @@
+import type { ProjectGraph } from '@nx/devkit';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { App } from '../steps/images';
+
+/** The workspace files each app's image is built from. */
+export type ImageInputs = Record<App, ReadonlySet<string>>;
+
+/**
+ * What the loop asks Nx in-process, instead of spawning `nx run-many` to learn that a cache hit changes nothing.
+ * Injected so that the loop's decisions are tested without Nx's native file index.
+ */
+export interface WorkspaceInputs {
+  /**
+   * Content hashes of every file of the workspace, read from disk now (a fresh scan: files changed since the last
+   * report are included). Taken before a deploy, it is what that deploy was built from.
+   */
+  snapshot(): Promise<Map<string, string>>;
+  /** Tells the file index that `files` changed; their content hashes now (a deleted file has none). */
+  refresh(files: string[]): Promise<Map<string, string>>;
+  /**
+   * The files Nx hashes for each app's `container` task and the tasks it depends on (`build`, the libs' builds),
+   * with the target's resolved inputs: the `production` named input leaves tests, lint and jest configs out.
+   */
+  imageInputs(graph: ProjectGraph, apps: App[]): Promise<ImageInputs>;
+}
+
+/**
+ * Files that change the project graph, a target's inputs or the external dependencies rather than (only) a
+ * file input: the workspace's and the projects' configuration, the lockfile. The loop never judges them itself.
+ */
+export function configuresNx(graph: ProjectGraph, file: string): boolean {
+  if (['package.json', 'package-lock.json', 'nx.json'].includes(file)) return true;
+  const name = path.posix.basename(file);
+  if (name !== 'package.json' && name !== 'project.json') return false;
+  const dir = path.posix.dirname(file);
+  return Object.values(graph.nodes).some((node) => node.data.root.replace(/\/$/, '') === dir);
+}
+
+/** Nx's own input resolution (the hash plan `nx run` computes), over its native file index of the workspace. */
+export function nxWorkspaceInputs(root: string): WorkspaceInputs {
+  // Nx's internals, not @nx/devkit: devkit exposes no hash plan. Both ship with the nx package the workspace pins.
+  const context = () => import('nx/src/utils/workspace-context');
+  return {
+    async snapshot() {
+      const { getAllFileDataInContext, resetWorkspaceContext } = await context();
+      resetWorkspaceContext();
+      return new Map((await getAllFileDataInContext(root)).map(({ file, hash }) => [file, hash]));
+    },
+    async refresh(files) {
+      const { getAllFileDataInContext, updateFilesInContext } = await context();
+      const exists = (file: string) => existsSync(path.join(root, file));
+      updateFilesInContext(
+        root,
+        files.filter((file) => exists(file)),
+        files.filter((file) => !exists(file)),
+      );
+      const wanted = new Set(files);
+      const data = await getAllFileDataInContext(root);
+      return new Map(data.filter(({ file }) => wanted.has(file)).map(({ file, hash }) => [file, hash]));
+    },
+    async imageInputs(graph, apps) {
+      const { HashPlanInspector } = await import('nx/src/hasher/hash-plan-inspector');
+      const inspector = new HashPlanInspector(graph, root);
+      await inspector.init();
+      const inputs = {} as Record<App, Set<string>>;
+      for (const app of apps) {
+        const tasks = inspector.inspectTaskInputs({ project: app, target: 'container' });
+        inputs[app] = new Set(Object.values(tasks).flatMap((task) => task.files));
+      }
+      return inputs;
+    },
+  };
+}
