@@ -39,25 +39,30 @@ export function configuresNx(graph: ProjectGraph, file: string): boolean {
 
 /** Nx's own input resolution (the hash plan `nx run` computes), over its native file index of the workspace. */
 export function nxWorkspaceInputs(root: string): WorkspaceInputs {
-  // Nx's internals, not @nx/devkit: devkit exposes no hash plan. Both ship with the nx package the workspace pins.
-  const context = () => import('nx/src/utils/workspace-context');
+  // Nx's internals, not @nx/devkit: devkit exposes no hash plan. They ship with the nx package the workspace pins.
+  // Hashes come from an index of our own: Nx's shared one answers through the daemon when one runs, which learns
+  // of changes on its own schedule. The shared (in-process) index is the one HashPlanInspector expands globs over.
+  let index: import('nx/src/native').WorkspaceContext | undefined;
+  const scan = async () => {
+    const { WorkspaceContext } = await import('nx/src/native');
+    const { workspaceDataDirectoryForWorkspace } = await import('nx/src/utils/cache-directory');
+    index = new WorkspaceContext(root, workspaceDataDirectoryForWorkspace(root));
+    return index;
+  };
+  const hashes = (files: { file: string; hash: string }[]) => new Map(files.map(({ file, hash }) => [file, hash]));
   return {
     async snapshot() {
-      const { getAllFileDataInContext, resetWorkspaceContext } = await context();
-      resetWorkspaceContext();
-      return new Map((await getAllFileDataInContext(root)).map(({ file, hash }) => [file, hash]));
+      return hashes((await scan()).allFileData());
     },
     async refresh(files) {
-      const { getAllFileDataInContext, updateFilesInContext } = await context();
+      const { updateFilesInContext } = await import('nx/src/utils/workspace-context');
       const exists = (file: string) => existsSync(path.join(root, file));
-      updateFilesInContext(
-        root,
-        files.filter((file) => exists(file)),
-        files.filter((file) => !exists(file)),
-      );
+      const [updated, deleted] = [files.filter((file) => exists(file)), files.filter((file) => !exists(file))];
+      updateFilesInContext(root, updated, deleted);
+      const own = index ?? (await scan());
+      own.incrementalUpdate(updated, deleted);
       const wanted = new Set(files);
-      const data = await getAllFileDataInContext(root);
-      return new Map(data.filter(({ file }) => wanted.has(file)).map(({ file, hash }) => [file, hash]));
+      return hashes(own.allFileData().filter(({ file }) => wanted.has(file)));
     },
     async imageInputs(graph, apps) {
       const { HashPlanInspector } = await import('nx/src/hasher/hash-plan-inspector');
