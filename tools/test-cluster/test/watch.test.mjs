@@ -5,7 +5,8 @@
  * workspace's node_modules and Nx cache). A one-line backend edit (a response header of /health) must reach the
  * cluster: the loop rebuilds and rolls the backend, and its Service serves the header. An edit of a backend test
  * file and a save that changes nothing must roll nothing. Prints the figures of docs/benchmarks.md (inner loop):
- * edit → serving, the loop's phases, bytes into the registry versus the whole image that `load` would send.
+ * edit → serving (backend, and frontend with its Next.js build apart), the loop's phases, bytes into the registry
+ * versus the whole image that `load` would send.
  *
  * Run by tools/ci/cluster-deploy.sh after executor.test.mjs (warm Nx cache: the first deploy is cache hits).
  * Env: WATCH_CLUSTER_TEST=1, KUBECONFIG, POSTGRES_IMAGE, INPUT_BUILD_ARGS, REGISTRY (host:port, default
@@ -44,6 +45,8 @@ const TRANSPORT = process.env.WATCH_TRANSPORT ?? 'registry';
 const REGISTRY_DIR = process.env.REGISTRY_DIR ?? '/var/lib/todo-test-cluster/registry';
 const HEALTH_ROUTE = 'apps/backend/src/app/routes/health.ts';
 const TEST_FILE = 'apps/backend/test/config.test.ts';
+const FRONTEND_HEALTH_ROUTE = 'apps/frontend/src/app/api/health/route.ts';
+const NX_PROFILE = '.nx/loop-profile.json';
 const run = promisify(execFile);
 
 /** @param {string[]} args */
@@ -54,6 +57,19 @@ const kubectlJson = async (...args) => JSON.parse(await kubectl(...args, '-o', '
 async function generations() {
   const { items } = await kubectlJson('get', 'deployments', '-l', `app.kubernetes.io/instance=${RELEASE}`);
   return Object.fromEntries(items.map((/** @type {any} */ d) => [d.metadata.name, d.metadata.generation]));
+}
+
+/** The namespace's events since `since` (ms), oldest first: "7s Pod/todo-stack-backend-… Started" (1 s precision). */
+async function eventsSince(/** @type {number} */ since) {
+  const { items } = await kubectlJson('get', 'events');
+  return items
+    .map((/** @type {any} */ e) => ({
+      at: Date.parse(e.eventTime ?? e.lastTimestamp ?? e.firstTimestamp),
+      what: `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}`,
+    }))
+    .filter((e) => e.at >= since - 1000)
+    .sort((a, b) => a.at - b.at)
+    .map((e) => `${Math.round((e.at - since) / 1000)}s ${e.what}`);
 }
 
 /** Bytes under a directory (the registry's storage grows by what a push sent). */
@@ -172,6 +188,8 @@ class Watch {
         NO_COLOR: '1',
         // Inside the copy (Nx's default is keyed by the workspace's path, outside it): removed with it.
         NX_CACHE_DIRECTORY: path.join(cwd, '.nx/cache'),
+        // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
+        NX_PROFILE: path.join(cwd, NX_PROFILE),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
@@ -297,6 +315,7 @@ describe(
         const summary = await watch.line(/^↻ changed apps\/backend\/src\/app\/routes\/health\.ts/, offset);
         report('backend edit: loop summary', summary);
         assert.match(summary, /rebuilt backend │ rolled backend/);
+        report('backend edit: what the roll was made of (cluster events, s after the save)', await eventsSince(saved));
         const after = await generations();
         assert.deepEqual(
           Object.keys(after).filter((name) => after[name] !== before[name]),
@@ -339,5 +358,44 @@ describe(
       assert.match(testOnly, /nothing to deploy: no app image input/);
       assert.deepEqual(await generations(), before);
     });
+
+    test(
+      'a frontend source edit: the frontend rolls and its Service serves the change',
+      { timeout: 900_000 },
+      async () => {
+        const marker = `edit-${Date.now()}`;
+        const file = path.join(scratch, FRONTEND_HEALTH_ROUTE);
+        const original = readFileSync(file, 'utf8');
+        const edited = original.replace(
+          "'cache-control': 'no-store' }",
+          `'cache-control': 'no-store', 'x-watch-edit': '${marker}' }`,
+        );
+        assert.notEqual(edited, original, `${FRONTEND_HEALTH_ROUTE} no longer has the line this test edits`);
+        const frontend = (await kubectlJson('get', 'services', '-l', 'app.kubernetes.io/component=frontend')).items[0];
+        const url = `http://${frontend.spec.clusterIP}:${frontend.spec.ports[0].port}/api/health`;
+        const offset = watch.output.length;
+        const saved = Date.now();
+        writeFileSync(file, edited);
+
+        const served = await waitFor(
+          'the frontend Service to serve the edit',
+          async () => {
+            const answer = await request(url, { timeoutMs: 2000 }).catch(() => undefined);
+            return answer?.headers['x-watch-edit'] === marker ? Date.now() : undefined;
+          },
+          600_000,
+        );
+        report('frontend edit → served through the Service (s)', (served - saved) / 1000);
+        const summary = await watch.line(/^↻ changed apps\/frontend\/src\/app\/api\/health\/route\.ts/, offset);
+        report('frontend edit: loop summary', summary);
+        assert.match(summary, /rebuilt frontend │ rolled frontend/);
+        // The loop's build phase is Nx's frontend:build (next build) and then frontend:container (docker build).
+        const events = JSON.parse(readFileSync(path.join(scratch, NX_PROFILE), 'utf8'));
+        for (const task of ['frontend:build', 'frontend:container']) {
+          const event = events.find((/** @type {any} */ e) => e.ph === 'X' && e.name === task);
+          report(`frontend edit: ${task} in the loop (s)`, event ? Math.round(event.dur / 1000) / 1000 : 'not run');
+        }
+      },
+    );
   },
 );
