@@ -126,6 +126,15 @@ describe("Redeployer with Nx's resolved inputs: what is no image's input deploys
     expect(inputs.inspected).toEqual([]);
   });
 
+  it("when Nx's hash plan cannot be read, the graph's affected apps run their container target", async () => {
+    const { workspace, inputs, save } = await watching();
+    inputs.imageInputs = async () => {
+      throw new Error('Cannot find module nx/src/hasher/hash-plan-inspector');
+    };
+    await save('apps/backend/src/app/app.spec.ts', 'spec-2');
+    expect(workspace.builds).toEqual([['backend']]);
+  });
+
   it('a values file edit builds no image and has the release fingerprint compared', async () => {
     const { workspace, save } = await watching();
     const result = await save('deploy/helm/todo-stack/values-dev.yaml', 'values-2');

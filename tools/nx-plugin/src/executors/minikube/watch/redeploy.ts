@@ -87,7 +87,9 @@ export class Redeployer {
     try {
       const affected = await timed('graph', async () => {
         const graph = await this.deps.graph();
-        return this.narrow(graph, affectedBy(graph, files), result);
+        const affected = affectedBy(graph, files);
+        // Nx's internals moved or failed (an Nx upgrade): its container targets judge, as without the inputs.
+        return this.narrow(graph, affected, result).catch(() => affected);
       });
       result.affected = affected.apps;
       if (!affected.apps.length && !affected.release) {
