@@ -72,6 +72,18 @@ async function eventsSince(/** @type {number} */ since) {
     .map((e) => `${Math.round((e.at - since) / 1000)}s ${e.what}`);
 }
 
+/** When the Service at `url` first answered with the edit's `x-watch-edit: marker` header (ms). */
+function servedAt(/** @type {string} */ app, /** @type {string} */ url, /** @type {string} */ marker) {
+  return waitFor(
+    `the ${app} Service to serve the edit`,
+    async () => {
+      const answer = await request(url, { timeoutMs: 2000 }).catch(() => undefined);
+      return answer?.headers['x-watch-edit'] === marker ? Date.now() : undefined;
+    },
+    600_000,
+  );
+}
+
 /** Bytes under a directory (the registry's storage grows by what a push sent). */
 function bytesUnder(/** @type {string} */ dir) {
   let total = 0;
@@ -303,14 +315,7 @@ describe(
         const saved = Date.now();
         writeFileSync(file, edited);
 
-        const served = await waitFor(
-          'the backend Service to serve the edit',
-          async () => {
-            const answer = await request(health, { timeoutMs: 2000 }).catch(() => undefined);
-            return answer?.headers['x-watch-edit'] === marker ? Date.now() : undefined;
-          },
-          600_000,
-        );
+        const served = await servedAt('backend', health, marker);
         report('backend edit → served through the Service (s)', (served - saved) / 1000);
         const summary = await watch.line(/^↻ changed apps\/backend\/src\/app\/routes\/health\.ts/, offset);
         report('backend edit: loop summary', summary);
@@ -383,14 +388,7 @@ describe(
         const saved = Date.now();
         writeFileSync(file, edited);
 
-        const served = await waitFor(
-          'the frontend Service to serve the edit',
-          async () => {
-            const answer = await request(url, { timeoutMs: 2000 }).catch(() => undefined);
-            return answer?.headers['x-watch-edit'] === marker ? Date.now() : undefined;
-          },
-          600_000,
-        );
+        const served = await servedAt('frontend', url, marker);
         report('frontend edit → served through the Service (s)', (served - saved) / 1000);
         const summary = await watch.line(/^↻ changed apps\/frontend\/src\/app\/api\/health\/route\.ts/, offset);
         report('frontend edit: loop summary', summary);
