@@ -77,6 +77,16 @@ function deploy(...extra) {
   });
 }
 
+/**
+ * The diagnosis part of a failed deploy's output (what an assertion about it prints when it fails: the whole
+ * output is mostly build logs).
+ * @param {string} output
+ */
+function diagnosisOf(output) {
+  const at = output.indexOf('diagnosis: pods that are not Ready');
+  return at < 0 ? `no diagnosis in the output; its end:\n${output.slice(-3000)}` : output.slice(at, at + 6000);
+}
+
 /** @param {string[]} args */
 const kubectl = async (...args) => (await run('kubectl', ['-n', NS, ...args], { maxBuffer: 64 << 20 })).stdout;
 /** @param {string[]} args */
@@ -208,12 +218,14 @@ describe(
       async () => {
         const failed = await deploy('--set=backend.image.tag=does-not-exist', '--timeout=60s', '--helmTest=false');
         assert.notEqual(failed.code, 0);
-        assert.match(failed.output, /diagnosis: pods that are not Ready/);
+        const diagnosis = diagnosisOf(failed.output);
+        assert.match(failed.output, /diagnosis: pods that are not Ready/, diagnosis);
         assert.match(
           failed.output,
           /✖ pod \S+: Pending\n\s+\S+: ErrImageNeverPull: Container image "\S*todo-backend:does-not-exist"/,
+          diagnosis,
         );
-        assert.match(failed.output, /events:\n\s+(Normal|Warning) /);
+        assert.match(failed.output, /events:\n\s+(Normal|Warning) /, diagnosis);
         report('diagnosis: missing image', /✖ pod[^]*?(?=\n\n|\n✖ deploy)/.exec(failed.output)?.[0]);
       },
     );
@@ -230,11 +242,17 @@ describe(
           '--helmTest=false',
         );
         assert.notEqual(failed.code, 0);
+        const diagnosis = diagnosisOf(failed.output);
         assert.match(
           failed.output,
           /✖ pod todo-stack-backend-\S+: Running\n\s+backend: (CrashLoopBackOff|terminated Error)/,
+          diagnosis,
         );
-        assert.match(failed.output, /last 20 log lines of backend( \(previous instance\))?:[^]*is not an origin/);
+        assert.match(
+          failed.output,
+          /last 20 log lines of backend( \(previous instance\))?:[^]*is not an origin/,
+          diagnosis,
+        );
         report(
           'diagnosis: crashing backend',
           /✖ pod todo-stack-backend[^]*?(?=\n\n|\n✖ deploy)/.exec(failed.output)?.[0],

@@ -98,6 +98,38 @@ describe('diagnose step', () => {
     expect(printed).toContain('Warning FailedScheduling: 0/1 nodes are available: 1 Insufficient memory');
   });
 
+  const LOGS = 'kubectl --context ci --namespace todo logs todo-stack-backend-6c5d7f8b9-q8w2e -c backend --tail=20';
+  const crashing = (logs: ConstructorParameters<typeof FakeRunner>[0]) =>
+    new FakeRunner({
+      'kubectl --context ci --namespace todo get pods -l app.kubernetes.io/instance=todo-stack -o json': () => ({
+        stdout: PODS,
+      }),
+      ...logs,
+    });
+
+  it('reads the other instance when the chosen one is gone or has printed nothing yet', async () => {
+    // The status said "restarted", but kubelet no longer has the previous instance: the current one explains it.
+    const runner = crashing({
+      [`${LOGS} --previous`]: () => ({ code: 1, stderr: 'previous terminated container "backend" not found' }),
+      [LOGS]: () => ({ stdout: 'FRONTEND_ORIGIN: "x" is not an origin\n' }),
+    });
+    await diagnose(stepContext(o, runner, '/'), target);
+    const printed = runner.err.join('\n');
+    expect(printed).toContain('last 20 log lines of backend:\n      | FRONTEND_ORIGIN: "x" is not an origin');
+    expect(printed).not.toContain('previous terminated container');
+  });
+
+  it("prints kubectl's messages when no instance can be read", async () => {
+    const runner = crashing({
+      [`${LOGS} --previous`]: () => ({ code: 1, stderr: 'previous terminated container "backend" not found' }),
+      [LOGS]: () => ({ code: 1, stderr: 'container "backend" is waiting to start: CrashLoopBackOff' }),
+    });
+    await diagnose(stepContext(o, runner, '/'), target);
+    const printed = runner.err.join('\n');
+    expect(printed).toContain('| previous terminated container "backend" not found');
+    expect(printed).toContain('| container "backend" is waiting to start: CrashLoopBackOff');
+  });
+
   it('says so when it cannot list the pods', async () => {
     const runner = new FakeRunner({
       'kubectl --context ci --namespace todo get pods': () => ({ code: 1, stderr: 'connection refused' }),

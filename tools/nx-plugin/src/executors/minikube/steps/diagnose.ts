@@ -117,6 +117,31 @@ export function podEvents(eventsJson: string, count = 5): Map<string, string[]> 
 export const LOG_LINES = 20;
 
 /**
+ * The last log lines of the container that explains a pod. The pod's status is a snapshot: by the time kubectl
+ * asks, a container seen terminated may have restarted (its current instance is then a new one that has printed
+ * nothing yet), or a previous instance may be gone. So when the chosen instance has no output or cannot be read,
+ * the other one is tried; when neither has anything, kubectl's own messages are printed.
+ */
+async function containerLogs(
+  ctx: StepContext,
+  where: string[],
+  pod: string,
+  source: { container: string; previous: boolean },
+): Promise<{ container: string; previous: boolean; text: string }> {
+  const read = async (previous: boolean) => {
+    const args = [...where, 'logs', pod, '-c', source.container, `--tail=${LOG_LINES}`];
+    const result = await ctx.read('kubectl', previous ? [...args, '--previous'] : args);
+    return { previous, ok: result.code === 0, text: (result.code === 0 ? result.stdout : result.stderr).trimEnd() };
+  };
+  const first = await read(source.previous);
+  if (first.ok && first.text) return { container: source.container, previous: first.previous, text: first.text };
+  const second = await read(!source.previous);
+  if (second.ok && second.text) return { container: source.container, previous: second.previous, text: second.text };
+  const errors = [first, second].filter((r) => !r.ok && r.text).map((r) => r.text);
+  return { container: source.container, previous: first.previous, text: errors.join('\n') || '(no output)' };
+}
+
+/**
  * Step "diagnose" (after a failed or timed-out `helm upgrade --wait`): for each pod of the release that is not
  * Ready, its phase and reasons, its last events and the last log lines of the failing container.
  */
@@ -161,19 +186,9 @@ export async function diagnose(ctx: StepContext, target: Target): Promise<PodPro
       for (const line of podEventLines) print(`      ${line}`);
     }
     if (!problem.logs) continue;
-    const { container, previous } = problem.logs;
-    const logs = await ctx.read('kubectl', [
-      ...where,
-      'logs',
-      problem.pod,
-      '-c',
-      container,
-      `--tail=${LOG_LINES}`,
-      ...(previous ? ['--previous'] : []),
-    ]);
-    const text = (logs.code === 0 ? logs.stdout : logs.stderr).trimEnd();
+    const { container, previous, text } = await containerLogs(ctx, where, problem.pod, problem.logs);
     print(`    last ${LOG_LINES} log lines of ${container}${previous ? ' (previous instance)' : ''}:`);
-    for (const line of (text || '(no output)').split('\n').slice(-LOG_LINES)) print(`      | ${line}`);
+    for (const line of text.split('\n').slice(-LOG_LINES)) print(`      | ${line}`);
   }
   return problems;
 }
