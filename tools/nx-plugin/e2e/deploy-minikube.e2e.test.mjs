@@ -47,8 +47,13 @@ const which = (name) =>
 
 let work;
 let sysbin;
+/** The backend's migrations as its build leaves them (the workspace's apps/backend/dist may not exist). */
+let migrations;
 before(() => {
   work = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
+  migrations = path.join(work, 'drizzle');
+  mkdirSync(migrations);
+  writeFileSync(path.join(migrations, '0000_initial.sql'), 'CREATE TABLE "todos" ("id" uuid PRIMARY KEY);\n');
   sysbin = path.join(work, 'sysbin');
   mkdirSync(sysbin);
   for (const name of SYSTEM) {
@@ -130,22 +135,33 @@ function world(name, { without = [], dockerResources } = {}) {
 }
 
 const deploy = (w, ...extra) =>
-  w.nx('run', 'deploy:minikube', '--exclude-task-dependencies', '--skip-nx-cache', ...extra);
+  w.nx(
+    'run',
+    'deploy:minikube',
+    '--exclude-task-dependencies',
+    '--skip-nx-cache',
+    `--migrationsDir=${migrations}`,
+    ...extra,
+  );
 
-/** The release fingerprint depends on the chart's files: shown as FP in calls and output. */
-const fp = (text) => text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP');
+/** The release fingerprint and migrations key depend on the chart's files: shown as FP and MK in calls and output. */
+const fp = (text) =>
+  text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP').replace(/(todo-stack-migrations=)[0-9a-f]{48}/g, '$1MK');
 const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
 const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
+const LIST_MIGRATIONS = LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
 const TEST = `helm test todo-stack ${helmTarget()} --timeout 5m`;
 const HISTORY = `helm history todo-stack ${helmTarget()} --output json`;
 const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
 const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
-const upgrade = (backend, frontend, context = 'todo-stack') =>
+/** `migrate: false`: the upgrade leaves the chart's migration Job out. */
+const upgrade = (backend, frontend, { context = 'todo-stack', migrate = true } = {}) =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
-  `--labels todo-stack-deploy-fingerprint=FP --wait --timeout 10m --kube-context ${context}`;
+  (migrate ? '' : '--set backend.migrations.runOnUpgrade=false ') +
+  `--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context ${context}`;
 const inspect = (app, tag) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
 
 describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => {
@@ -168,6 +184,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'minikube -p todo-stack image load todo-backend:nx-1001',
       'minikube -p todo-stack image load todo-frontend:nx-2001',
       HISTORY,
+      LIST_MIGRATIONS,
       DEPLOYMENTS,
       upgrade('nx-1001', 'nx-2001'),
       DEPLOYMENTS,
@@ -206,7 +223,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       third.calls.filter((call) => call.includes('image load')),
       ['minikube -p todo-stack image load todo-frontend:nx-2002'],
     );
-    assert.ok(third.calls.includes(upgrade('nx-1001', 'nx-2002')), third.calls.join('\n'));
+    // Same migrations, chart and values as the deployed revision: no migration Job.
+    assert.ok(third.calls.includes(upgrade('nx-1001', 'nx-2002', { migrate: false })), third.calls.join('\n'));
+    assert.match(third.output, /migrations: as in deployed revision 1 .*: the chart's Job is left out/);
     assert.match(third.output, /todo-stack-backend: unchanged, no rollout \(generation 1\)/);
     assert.match(third.output, /todo-stack-frontend: rolled out \(generation 1 → 2: todo-frontend:nx-2002\)/);
   });
@@ -218,6 +237,15 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.ok(forced.calls.includes(TEST));
     assert.ok(!forced.calls.includes(LIST));
     assert.match(forced.output, /todo-stack-frontend: unchanged, no rollout \(generation 2\)/);
+  });
+
+  it('a new migration: the upgrade runs the migration Job', () => {
+    writeFileSync(path.join(migrations, '0001_tags.sql'), 'ALTER TABLE "todos" ADD "tag" text;\n');
+    w.images({ backend: 'nx-1002' });
+    const fourth = deploy(w);
+    assert.equal(fourth.code, 0, fourth.output);
+    assert.ok(fourth.calls.includes(upgrade('nx-1002', 'nx-2002')), fourth.calls.join('\n'));
+    assert.match(fourth.output, /migrations: changed since the deployed revision .*: the chart's Job runs/);
   });
 
   it('a release that does not get ready: the diagnosis names the pod, its reason and events, exit non-zero', () => {
@@ -348,7 +376,10 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.equal(result.calls[0], 'kubectl config current-context');
     assert.ok(
       result.calls.includes(
-        upgrade('nx-1001', 'nx-2001', 'kind-todo').replace(' --labels', ' --set backend.replicas=1 --labels'),
+        upgrade('nx-1001', 'nx-2001', { context: 'kind-todo' }).replace(
+          ' --labels',
+          ' --set backend.replicas=1 --labels',
+        ),
       ),
       result.calls.join('\n'),
     );

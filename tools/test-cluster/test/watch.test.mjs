@@ -1,12 +1,13 @@
 // @ts-check
 /**
  * The inner loop for real: `npx nx run deploy:minikube --watch --transport=registry` against the real-node test
- * cluster (started with `up.sh --registry`), in a scratch copy of the workspace (a clone of HEAD that uses this
- * workspace's node_modules and Nx cache). A one-line backend edit (a response header of /health) must reach the
- * cluster: the loop rebuilds and rolls the backend, and its Service serves the header. An edit of a backend test
- * file and a save that changes nothing must roll nothing. Prints the figures of docs/benchmarks.md (inner loop):
- * edit → serving (backend, and frontend with its Next.js build apart), the loop's phases, bytes into the registry
- * versus the whole image that `load` would send.
+ * cluster (started with `up.sh --registry`), in a scratch copy of the workspace (a clone of HEAD with this
+ * workspace's node_modules as hard links and its Nx image records). A one-line backend edit (a response header of
+ * /health) must reach the cluster: the loop rebuilds and rolls the backend without the chart's migration Job, and
+ * its Service serves the header. An edit of a backend test file and a save that changes nothing must roll nothing.
+ * A frontend edit rolls the frontend; an edit of a migration runs the migration Job. Prints the figures of
+ * docs/benchmarks.md (inner loop): edit → serving (backend, and frontend with its Next.js build apart), the loop's
+ * phases, bytes into the registry versus the whole image that `load` would send.
  *
  * Run by tools/ci/cluster-deploy.sh after executor.test.mjs (warm Nx cache: the first deploy is cache hits).
  * Env: WATCH_CLUSTER_TEST=1, KUBECONFIG, POSTGRES_IMAGE, INPUT_BUILD_ARGS, REGISTRY (host:port, default
@@ -17,15 +18,12 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +44,7 @@ const REGISTRY_DIR = process.env.REGISTRY_DIR ?? '/var/lib/todo-test-cluster/reg
 const HEALTH_ROUTE = 'apps/backend/src/app/routes/health.ts';
 const TEST_FILE = 'apps/backend/test/config.test.ts';
 const FRONTEND_HEALTH_ROUTE = 'apps/frontend/src/app/api/health/route.ts';
+const MIGRATION = 'apps/backend/drizzle/0002_rate_limits.sql';
 const NX_PROFILE = '.nx/loop-profile.json';
 const run = promisify(execFile);
 
@@ -106,27 +105,24 @@ function savedBytes(/** @type {string} */ ref) {
 }
 
 /**
- * Links `name` of this workspace's node_modules dir `from` into the scratch copy's `to`. The workspace's own
- * packages (relative links such as @todo-stack/shared -> ../../libs/shared) keep their relative target, so that
- * they name the scratch copy's sources; a scope holding such links becomes a directory of its own.
+ * Copies the node_modules dir `from` to `to` as hard links (`cp -al`: seconds, no file data copied), leaving out
+ * `skip`. Real files, not links to this workspace's: Next.js' standalone output keeps a traced path that is a
+ * symbolic link as that link, so with linked packages the frontend image had a dangling `next` ("Cannot find module
+ * 'next'"). The workspace's own packages stay relative links (@todo-stack/shared -> ../../libs/shared): the copy's
+ * sources. Nothing in the loop writes into node_modules but .cache, which the copy has of its own.
  */
-function linkModule(/** @type {string} */ from, /** @type {string} */ to, /** @type {string} */ name) {
-  const source = path.join(from, name);
-  const entry = lstatSync(source);
-  if (entry.isSymbolicLink()) return symlinkSync(readlinkSync(source), path.join(to, name));
-  if (name.startsWith('@') && readdirSync(source).some((n) => lstatSync(path.join(source, n)).isSymbolicLink())) {
-    mkdirSync(path.join(to, name));
-    for (const inner of readdirSync(source)) linkModule(source, path.join(to, name), inner);
-    return;
-  }
-  symlinkSync(source, path.join(to, name));
+function copyModules(/** @type {string} */ from, /** @type {string} */ to, /** @type {string[]} */ skip = []) {
+  const names = readdirSync(from).filter((name) => !skip.includes(name));
+  mkdirSync(to, { recursive: true });
+  const copy = spawnSync('cp', ['-al', ...names.map((name) => path.join(from, name)), to], { encoding: 'utf8' });
+  if (copy.status !== 0) throw new Error(`cp -al ${from} ${to}: ${copy.stderr}`);
 }
 
 /**
- * A scratch copy of the committed workspace: a clone of HEAD whose node_modules (the root's and the apps' own, npm
- * workspaces) link this workspace's packages. The root's is a real directory, so that its .cache, where the
- * container targets record the image IDs they built, is the copy's own; it starts with this workspace's records
- * (the images of HEAD, built before this suite), which the first deploy uses without building.
+ * A scratch copy of the committed workspace: a clone of HEAD with this workspace's node_modules (the root's and the
+ * apps' own, npm workspaces) as hard links and its backend build output. The root's .cache, where the container targets record the image IDs
+ * they built, is the copy's own; it starts with this workspace's records (the images of HEAD, built before this
+ * suite), which the first deploy uses without building.
  */
 function scratchWorkspace() {
   const dir = mkdtempSync(path.join(tmpdir(), 'todo-watch-'));
@@ -136,16 +132,17 @@ function scratchWorkspace() {
     throw new Error(`git clone ${root}: ${clone.stderr}`);
   }
   const modules = path.join(root, 'node_modules');
-  mkdirSync(path.join(dir, 'node_modules'));
-  for (const name of readdirSync(modules))
-    if (name !== '.cache') linkModule(modules, path.join(dir, 'node_modules'), name);
+  copyModules(modules, path.join(dir, 'node_modules'), ['.cache']);
   cpSync(path.join(modules, '.cache/nx-container'), path.join(dir, 'node_modules/.cache/nx-container'), {
     recursive: true,
   });
   for (const project of ['apps/backend', 'apps/frontend', 'libs/shared']) {
     const nested = path.join(root, project, 'node_modules');
-    if (existsSync(nested)) symlinkSync(nested, path.join(dir, project, 'node_modules'));
+    if (existsSync(nested)) copyModules(nested, path.join(dir, project, 'node_modules'));
   }
+  // The backend build those images were made from, as Nx would restore it: the deploy reads its migrations
+  // (apps/backend/dist/drizzle) to tell whether an upgrade must run the migration Job.
+  cpSync(path.join(root, 'apps/backend/dist'), path.join(dir, 'apps/backend/dist'), { recursive: true });
   return dir;
 }
 
@@ -201,7 +198,8 @@ class Watch {
         // Inside the copy (Nx's default is keyed by the workspace's path, outside it): removed with it.
         NX_CACHE_DIRECTORY: path.join(cwd, '.nx/cache'),
         // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
-        NX_PROFILE: path.join(cwd, NX_PROFILE),
+        // Relative: Nx joins it to the workspace root (an absolute path lands under the root too).
+        NX_PROFILE,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
@@ -320,7 +318,13 @@ describe(
         const summary = await watch.line(/^↻ changed apps\/backend\/src\/app\/routes\/health\.ts/, offset);
         report('backend edit: loop summary', summary);
         assert.match(summary, /rebuilt backend │ rolled backend/);
-        report('backend edit: what the roll was made of (cluster events, s after the save)', await eventsSince(saved));
+        const events = await eventsSince(saved);
+        report('backend edit: what the roll was made of (cluster events, s after the save)', events);
+        // The migrations did not change: the upgrade leaves the chart's migration Job out.
+        assert.deepEqual(
+          events.filter((event) => event.includes(' Job/')),
+          [],
+        );
         const after = await generations();
         assert.deepEqual(
           Object.keys(after).filter((name) => after[name] !== before[name]),
@@ -366,13 +370,7 @@ describe(
 
     test(
       'a frontend source edit: the frontend rolls and its Service serves the change',
-      {
-        timeout: 900_000,
-        // Measured once (docs/benchmarks.md): the loop built and rolled the frontend, whose new pod then crashed
-        // with "Cannot find module 'next'": in this scratch copy node_modules are links to the workspace's, and
-        // next build's standalone output links `next` instead of copying it. The copy needs real Next.js files.
-        skip: 'the scratch copy links node_modules: the standalone image lacks next (Cannot find module next)',
-      },
+      { timeout: 900_000 },
       async () => {
         const marker = `edit-${Date.now()}`;
         const file = path.join(scratch, FRONTEND_HEALTH_ROUTE);
@@ -399,6 +397,28 @@ describe(
           const event = events.find((/** @type {any} */ e) => e.ph === 'X' && e.name === task);
           report(`frontend edit: ${task} in the loop (s)`, event ? Math.round(event.dur / 1000) / 1000 : 'not run');
         }
+      },
+    );
+
+    test(
+      'a migration edited: the loop runs the migration Job before the backend rolls',
+      { timeout: 900_000 },
+      async () => {
+        const file = path.join(scratch, MIGRATION);
+        const offset = watch.output.length;
+        const saved = Date.now();
+        // A comment: the applied migration is not applied again (drizzle keeps its journal), but its files changed.
+        writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- watch.test.mjs: a migration edit\n`);
+        const summary = await watch.line(/^↻ changed apps\/backend\/drizzle\//, offset);
+        report('migration edit → loop line (s)', (Date.now() - saved) / 1000);
+        report('migration edit: loop summary', summary);
+        assert.match(summary, /rebuilt backend │ rolled backend/);
+        const events = await eventsSince(saved);
+        report('migration edit: cluster events (s after the save)', events);
+        assert.ok(
+          events.some((event) => /Job\/todo-stack-migrate Completed/.test(event)),
+          events.join('\n'),
+        );
       },
     );
   },

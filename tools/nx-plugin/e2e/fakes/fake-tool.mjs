@@ -349,10 +349,15 @@ function helm() {
     release.revision += 1;
     release.labels = Object.fromEntries(all('--labels').flatMap((list) => list.split(',').map((kv) => kv.split('='))));
     for (const app of ['backend', 'frontend']) {
-      // What goes into this app's pod template: its image, its own --set keys, the values files and global keys.
+      // What goes into this app's pod template: its image, its own --set keys, the values files and global keys
+      // (not backend.migrations.*: those shape the migration Job only).
       const podInputs = JSON.stringify({
         image: image(app),
-        sets: sets.filter((pair) => !/^(backend|frontend)\./.test(pair) || pair.startsWith(`${app}.`)),
+        sets: sets.filter(
+          (pair) =>
+            !/^(backend|frontend)\./.test(pair) ||
+            (pair.startsWith(`${app}.`) && !pair.startsWith('backend.migrations.')),
+        ),
         valueFiles,
       });
       const previous = release.apps[app];

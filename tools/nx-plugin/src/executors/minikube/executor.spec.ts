@@ -7,6 +7,7 @@ import { frontendAccess, summarizeManifests } from './manifests';
 import type { MinikubeExecutorSchema } from './schema';
 import { imagePresent } from './steps/load';
 import { parseDeployments } from './steps/release';
+import { migrationsFixture } from './testing/fake-migrations';
 import { FakeRelease, FakeRunner, type Handler } from './testing/fake-runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
@@ -88,15 +89,17 @@ function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease(
   };
 }
 
+const MIGRATIONS = migrationsFixture();
 const run = (runner: FakeRunner, options: MinikubeExecutorSchema = {}) =>
-  runExecutor(options, { root: workspaceRoot }, runner);
+  runExecutor({ migrationsDir: MIGRATIONS, ...options }, { root: workspaceRoot }, runner);
 
 const HELM_UPGRADE =
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
-  '--labels todo-stack-deploy-fingerprint=FP --wait --timeout 10m --kube-context todo-stack';
+  '--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context todo-stack';
 const HELM_LIST =
   'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
+const HELM_LIST_MIGRATIONS = HELM_LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
 const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
 
 describe('minikube executor', () => {
@@ -111,6 +114,7 @@ describe('minikube executor', () => {
       'minikube -p todo-stack image load todo-backend:nx-111',
       'minikube -p todo-stack image load todo-frontend:nx-222',
       'helm history todo-stack --namespace todo --kube-context todo-stack --output json',
+      HELM_LIST_MIGRATIONS,
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
       HELM_UPGRADE,
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
@@ -221,7 +225,7 @@ describe('minikube executor', () => {
     expect(runner.calls).toContain(
       'helm upgrade --install todo deploy/helm/todo-stack --namespace qa --create-namespace -f deploy/helm/todo-stack/values-dev.yaml -f my.yaml ' +
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
-        '--set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP --wait --timeout 3m --kube-context dev',
+        '--set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 3m --kube-context dev',
     );
     expect(runner.calls).toContain('helm test todo --namespace qa --kube-context dev --timeout 5m');
   });
@@ -318,7 +322,10 @@ describe('minikube executor', () => {
     ]);
     expect(runner.output).toContain('[dry-run] bash minikube/start.sh');
     expect(runner.output).toContain('[dry-run] minikube -p todo-stack image load todo-backend:nx-111');
-    expect(runner.output.replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP')).toContain(`[dry-run] ${HELM_UPGRADE}`);
+    const printed = runner.output
+      .replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP')
+      .replace(/(todo-stack-migrations=)[0-9a-f]{48}/, '$1MK');
+    expect(printed).toContain(`[dry-run] ${HELM_UPGRADE}`);
     expect(runner.output).toContain('[dry-run] helm test todo-stack');
     expect(runner.output).toContain('renders 2 resources: Deployment/todo-stack-backend, Service/todo-stack-backend');
   });
@@ -486,6 +493,116 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toHaveLength(1);
     expect(again.calls.some((call) => call.startsWith('helm test'))).toBe(true);
     expect(again.calls.some((call) => call.startsWith('helm list'))).toBe(false);
+  });
+});
+
+describe("migrations: the chart's hook Job runs when there is something to migrate", () => {
+  const SKIP = '--set backend.migrations.runOnUpgrade=false';
+  const NEW_TAG = { ...REFS, backend: { ...REFS.backend, tag: 'nx-112', ref: 'todo-backend:nx-112' } };
+
+  /** Deploys `first`, then a new backend tag with `second` (and its changes to the world) through one release. */
+  async function twice(
+    second: MinikubeExecutorSchema & { migrationsDir?: string } = {},
+    { release = new FakeRelease(), first = {} as MinikubeExecutorSchema, between = (): void => undefined } = {},
+  ) {
+    await run(new FakeRunner(healthy({}, release)), first);
+    between();
+    const again = new FakeRunner(
+      healthy({ 'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(NEW_TAG) }) }, release),
+    );
+    await expect(run(again, second)).resolves.toEqual({ success: true });
+    const upgrade = again.calls.find((call) => call.startsWith('helm upgrade')) ?? '';
+    return { again, upgrade, release };
+  }
+
+  it('a first install migrates and labels its revision with the migrations key', async () => {
+    const release = new FakeRelease();
+    const runner = new FakeRunner(healthy({}, release));
+    await run(runner);
+    expect(runner.calls.find((call) => call.startsWith('helm upgrade'))).not.toContain(SKIP);
+    expect(release.labels['todo-stack-migrations']).toMatch(/^[0-9a-f]{48}$/);
+    expect(runner.output).toContain("changed since the deployed revision (or a first install): the chart's Job runs");
+  });
+
+  it('a new image with the same migrations, chart and values: the upgrade leaves the Job out', async () => {
+    const { again, upgrade } = await twice();
+    expect(upgrade).toContain(`--set backend.image.tag=nx-112 --set frontend.image.repository=todo-frontend`);
+    expect(upgrade).toContain(SKIP);
+    expect(again.output).toContain(
+      "as in deployed revision 1 (same migrations, chart, values and --set pairs): the chart's Job is left out",
+    );
+  });
+
+  it("the user's --set pairs come after the skip, so they win", async () => {
+    const { upgrade } = await twice(
+      { set: ['backend.migrations.runOnUpgrade=true'] },
+      { first: { set: ['backend.migrations.runOnUpgrade=true'] } },
+    );
+    expect(upgrade).toMatch(/runOnUpgrade=false .*runOnUpgrade=true/);
+  });
+
+  it('a migration added since the deployed revision: the Job runs', async () => {
+    const migrationsDir = migrationsFixture();
+    const { upgrade } = await twice(
+      { migrationsDir },
+      {
+        first: { migrationsDir },
+        between: () =>
+          writeFileSync(path.join(migrationsDir, '0001_tags.sql'), 'ALTER TABLE "todos" ADD "tag" text;\n'),
+      },
+    );
+    expect(upgrade).not.toContain(SKIP);
+  });
+
+  it('a migration edited since the deployed revision: the Job runs', async () => {
+    const migrationsDir = migrationsFixture();
+    const { upgrade } = await twice(
+      { migrationsDir },
+      {
+        first: { migrationsDir },
+        between: () => writeFileSync(path.join(migrationsDir, '0000_initial.sql'), '-- edited\n', { flag: 'a' }),
+      },
+    );
+    expect(upgrade).not.toContain(SKIP);
+  });
+
+  it.each<[string, MinikubeExecutorSchema]>([
+    ['a --set pair (another database, say)', { set: ['externalDatabase.url=postgres://db.example/todo'] }],
+    ['a values file', { valuesFiles: ['deploy/helm/todo-stack/values-prod.yaml'] }],
+    ['the namespace', { namespace: 'other' }],
+  ])('%s changed: the Job runs', async (_, changed) => {
+    expect((await twice(changed)).upgrade).not.toContain(SKIP);
+  });
+
+  it.each(['failed', 'pending-upgrade'])('the latest revision is %s: the Job runs', async (status) => {
+    const { again, upgrade } = await twice({}, { release: new FakeRelease(status) });
+    expect(upgrade).not.toContain(SKIP);
+    expect(again.output).toContain(`has these migrations but is ${status}: the chart's Job runs`);
+  });
+
+  it('--force runs the Job', async () => {
+    expect((await twice({ force: true })).upgrade).not.toContain(SKIP);
+  });
+
+  it('a --set pair that chooses the backend image: the Job runs and the revision carries no key', async () => {
+    const { again, upgrade, release } = await twice(
+      { set: ['backend.image.tag=v2'] },
+      { first: { set: ['backend.image.tag=v2'] } },
+    );
+    expect(upgrade).not.toContain(SKIP);
+    expect(release.labels['todo-stack-migrations']).toBeUndefined();
+    expect(again.output).toContain("the chart's Job runs (--set backend.image.tag=v2 chooses the backend image)");
+  });
+
+  it('without the migrations (no build output, or migrationsDir empty) every upgrade runs the Job', async () => {
+    const missing = path.join(MIGRATIONS, 'absent');
+    expect((await twice({ migrationsDir: missing }, { first: { migrationsDir: missing } })).upgrade).not.toContain(
+      SKIP,
+    );
+    const { upgrade, again } = await twice({ migrationsDir: '' }, { first: { migrationsDir: '' } });
+    expect(upgrade).not.toContain(SKIP);
+    expect(upgrade).not.toContain('todo-stack-migrations=');
+    expect(again.calls.some((call) => call.includes('--selector todo-stack-migrations'))).toBe(false);
   });
 });
 

@@ -21,28 +21,62 @@ function listFiles(dir: string, prefix = ''): string[] {
     });
 }
 
-/**
- * sha256 of everything `helm upgrade` is given: the chart's files, each values file, the --set pairs (ours and the
- * image refs), and the options that decide where and what the release is. A label value holds at most 63
- * characters, so the hex digest is cut to 48 (192 bits).
- */
-export function deployFingerprint(root: string, o: NormalizedOptions, helmSets: string[]): string {
-  const hash = createHash('sha256');
-  const add = (key: string, value: string | Buffer) => {
-    hash.update(`${key}\0${value.length}\0`);
-    hash.update(value);
-  };
-  add('release', `${o.release}\0${o.namespace}\0${o.chart}`);
+type Hash = ReturnType<typeof createHash>;
+
+function addEntry(hash: Hash, key: string, value: string | Buffer) {
+  hash.update(`${key}\0${value.length}\0`);
+  hash.update(value);
+}
+
+/** Where and what the release is: its name, namespace and chart (every file of it), the values files, --set pairs. */
+function addReleaseInputs(hash: Hash, root: string, o: NormalizedOptions, helmSets: string[]) {
+  addEntry(hash, 'release', `${o.release}\0${o.namespace}\0${o.chart}`);
   const chart = path.join(root, o.chart);
   if (existsSync(chart) && statSync(chart).isDirectory())
-    for (const file of listFiles(chart)) add(`chart:${file}`, readFileSync(path.join(chart, file)));
-  else add('chart-ref', o.chart);
+    for (const file of listFiles(chart)) addEntry(hash, `chart:${file}`, readFileSync(path.join(chart, file)));
+  else addEntry(hash, 'chart-ref', o.chart);
   for (const file of o.valuesFiles) {
     const full = path.join(root, file);
     // A missing file is hashed as such; helm then stops with its own "no such file" message.
-    add(`values:${file}`, existsSync(full) ? readFileSync(full) : '<missing>');
+    addEntry(hash, `values:${file}`, existsSync(full) ? readFileSync(full) : '<missing>');
   }
-  for (const pair of helmSets) add('set', pair);
-  for (const ref of o.extraImages) add('extra-image', ref);
-  return hash.digest('hex').slice(0, 48);
+  for (const pair of helmSets) addEntry(hash, 'set', pair);
+}
+
+/** A label value holds at most 63 characters: the hex digest is cut to 48 (192 bits). */
+const labelValue = (hash: Hash) => hash.digest('hex').slice(0, 48);
+
+/**
+ * sha256 of everything `helm upgrade` is given: the chart's files, each values file, the --set pairs (ours and the
+ * image refs), and the options that decide where and what the release is.
+ */
+export function deployFingerprint(root: string, o: NormalizedOptions, helmSets: string[]): string {
+  const hash = createHash('sha256');
+  addReleaseInputs(hash, root, o, helmSets);
+  for (const ref of o.extraImages) addEntry(hash, 'extra-image', ref);
+  return labelValue(hash);
+}
+
+/** The helm release label that carries the migrations key of the revision (see migrationsKey). */
+export const MIGRATIONS_LABEL = 'todo-stack-migrations';
+
+export type MigrationsKey = { key: string } | { unknown: string };
+
+/**
+ * What the chart's migration Job of an upgrade would do: which migrations (the files of `o.migrationsDir`, the
+ * backend image's copy of them) against which database (the chart, values files and the user's --set pairs decide
+ * DATABASE_URL). The image refs are left out: they change with every source edit, the migrations seldom. Unknown
+ * when there is no such directory, or when a --set pair chooses the backend image (the workspace's migrations then
+ * need not be the image's): such an upgrade always migrates.
+ */
+export function migrationsKey(root: string, o: NormalizedOptions): MigrationsKey {
+  if (!o.migrationsDir) return { unknown: 'migrationsDir is empty' };
+  const dir = path.resolve(root, o.migrationsDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { unknown: `${o.migrationsDir} is missing` };
+  const image = o.set.find((pair) => pair.startsWith('backend.image.'));
+  if (image) return { unknown: `--set ${image} chooses the backend image` };
+  const hash = createHash('sha256');
+  addReleaseInputs(hash, root, o, o.set);
+  for (const file of listFiles(dir)) addEntry(hash, `migrations:${file}`, readFileSync(path.join(dir, file)));
+  return { key: labelValue(hash) };
 }

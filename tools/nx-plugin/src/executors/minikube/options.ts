@@ -32,6 +32,8 @@ export interface NormalizedOptions {
   port: number;
   /** Quiet period (ms) that ends a burst of saves in watch mode. */
   debounce: number;
+  /** The backend image's migrations (workspace-relative); '' = an upgrade always runs the migration Job. */
+  migrationsDir: string;
   /** helm --wait timeout of a watch loop's rollout. */
   watchTimeout: string;
 }

@@ -22,5 +22,6 @@ export interface MinikubeExecutorSchema {
   cleanup?: boolean;
   port?: number;
   debounce?: number;
+  migrationsDir?: string;
   watchTimeout?: string;
 }

@@ -1,23 +1,61 @@
 import { TROUBLESHOOTING } from '../../../lib/advice';
 import { commandLine } from '../../../lib/runner';
 import { DeployError, helmTarget, kubectlTarget, type StepContext, type Target } from '../context';
-import { deployFingerprint, FINGERPRINT_LABEL } from '../fingerprint';
+import { deployFingerprint, FINGERPRINT_LABEL, MIGRATIONS_LABEL, migrationsKey } from '../fingerprint';
 import { summarizeManifests } from '../manifests';
 import { diagnose } from './diagnose';
 import type { ImageRefs } from './images';
 import { imageValues } from './transport';
 
-/** What helm is given besides the chart: -f files, then the image refs, then the user's --set pairs. */
-export function helmValues(ctx: StepContext, refs: ImageRefs): { files: string[]; sets: string[] } {
+/** Tells the chart to leave its migration Job out of this upgrade (deploy/helm/todo-stack: an install migrates). */
+export const SKIP_MIGRATIONS = 'backend.migrations.runOnUpgrade=false';
+
+/**
+ * What helm is given besides the chart: -f files, then the image refs (and, for an upgrade that need not migrate,
+ * SKIP_MIGRATIONS), then the user's --set pairs, which win.
+ */
+export function helmValues(
+  ctx: StepContext,
+  refs: ImageRefs,
+  migrations: MigrationsPlan = { run: true },
+): { files: string[]; sets: string[] } {
   return {
     files: ctx.o.valuesFiles.flatMap((file) => ['-f', file]),
-    sets: [...imageValues(ctx.o, refs), ...ctx.o.set],
+    sets: [...imageValues(ctx.o, refs), ...(migrations.run ? [] : [SKIP_MIGRATIONS]), ...ctx.o.set],
   };
 }
 
 const setArgs = (sets: string[]) => sets.flatMap((pair) => ['--set', pair]);
 
 export type ReleaseState = 'unchanged' | 'changed' | 'forced';
+
+interface Revision {
+  name?: string;
+  status?: string;
+  revision?: string;
+}
+
+/**
+ * The release's latest revision, whatever its status, when it carries `label` (key=value); else undefined. Helm
+ * stores `--labels` on the revision's own record and `helm list` shows one revision per release, the latest.
+ * Throws when helm cannot tell.
+ */
+async function latestRevisionLabelled(ctx: StepContext, target: Target, label: string): Promise<Revision | undefined> {
+  const { o } = ctx;
+  const listed = await ctx.read('helm', [
+    'list',
+    ...helmTarget(ctx, target),
+    '--filter',
+    `^${o.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+    '--all',
+    '--selector',
+    label,
+    '--output',
+    'json',
+  ]);
+  if (listed.code !== 0) throw new Error(listed.stderr.trim() || `exit code ${listed.code}`);
+  return (JSON.parse(listed.stdout || '[]') as Revision[]).find((release) => release.name === o.release);
+}
 
 /**
  * Step "release: fingerprint": `unchanged` when the release's latest revision is `deployed` and carries this
@@ -32,26 +70,13 @@ export async function releaseState(ctx: StepContext, target: Target, fingerprint
     ctx.say('  --force: deploying whatever the release holds');
     return 'forced';
   }
-  const listed = await ctx.read('helm', [
-    'list',
-    ...helmTarget(ctx, target),
-    '--filter',
-    `^${o.release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
-    '--all',
-    '--selector',
-    `${FINGERPRINT_LABEL}=${fingerprint}`,
-    '--output',
-    'json',
-  ]);
-  let releases: { name?: string; status?: string; revision?: string }[] = [];
+  let same: Revision | undefined;
   try {
-    if (listed.code !== 0) throw new Error(listed.stderr.trim() || `exit code ${listed.code}`);
-    releases = JSON.parse(listed.stdout || '[]') as typeof releases;
+    same = await latestRevisionLabelled(ctx, target, `${FINGERPRINT_LABEL}=${fingerprint}`);
   } catch (error) {
     ctx.say(`  cannot read the release (helm list: ${(error as Error).message}): deploying`);
     return 'changed';
   }
-  const same = releases.find((release) => release.name === o.release);
   if (same?.status === 'deployed') {
     ctx.say(`  revision ${same.revision} is deployed with these inputs`);
     return 'unchanged';
@@ -66,6 +91,55 @@ export async function releaseState(ctx: StepContext, target: Target, fingerprint
 
 export function fingerprintOf(ctx: StepContext, refs: ImageRefs): string {
   return deployFingerprint(ctx.root, ctx.o, helmValues(ctx, refs).sets);
+}
+
+/** Whether an upgrade runs the chart's migration Job, and the migrations key its revision is labelled with. */
+export interface MigrationsPlan {
+  run: boolean;
+  key?: string;
+}
+
+/** The migrations key of this deploy, without asking the cluster: the Job runs unless migrationsPlan says not. */
+function migrationsKeyOf(ctx: StepContext): MigrationsPlan & { unknown?: string } {
+  const computed = migrationsKey(ctx.root, ctx.o);
+  return 'unknown' in computed ? { run: true, unknown: computed.unknown } : { run: true, key: computed.key };
+}
+
+/**
+ * Step "release: migrations". The migration Job is left out only when the release's latest revision is `deployed`
+ * and carries this upgrade's migrations key: the database already ran these migrations, since that revision
+ * either ran its Job or was itself deployed on a predecessor's key (a first install always migrates). Another
+ * key, no key, a failed or pending latest revision, no release or an unreadable one, or --force: the Job runs.
+ */
+export async function migrationsPlan(ctx: StepContext, target: Target): Promise<MigrationsPlan> {
+  const { key, unknown } = migrationsKeyOf(ctx);
+  if (!key) {
+    ctx.say(`  migrations: the chart's Job runs (${unknown})`);
+    return { run: true };
+  }
+  if (ctx.o.force) {
+    ctx.say("  migrations: --force: the chart's Job runs");
+    return { run: true, key };
+  }
+  let latest: Revision | undefined;
+  try {
+    latest = await latestRevisionLabelled(ctx, target, `${MIGRATIONS_LABEL}=${key}`);
+  } catch (error) {
+    ctx.say(`  migrations: the chart's Job runs (cannot read the release: ${(error as Error).message})`);
+    return { run: true, key };
+  }
+  if (latest?.status === 'deployed') {
+    ctx.say(
+      `  migrations: as in deployed revision ${latest.revision} (same migrations, chart, values and --set pairs): the chart's Job is left out`,
+    );
+    return { run: false, key };
+  }
+  ctx.say(
+    latest
+      ? `  migrations: revision ${latest.revision} has these migrations but is ${latest.status}: the chart's Job runs`
+      : `  migrations: changed since the deployed revision (or a first install): the chart's Job runs`,
+  );
+  return { run: true, key };
 }
 
 interface DeploymentState {
@@ -120,9 +194,11 @@ export async function previewRelease(
   helm: boolean,
 ): Promise<void> {
   const { o } = ctx;
-  const { files, sets } = helmValues(ctx, refs);
   ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace})`);
-  ctx.say(`  [dry-run] ${commandLine('helm', upgradeArgs(ctx, target, files, sets, fingerprint))}`);
+  // Whether the migration Job can be left out is decided against the release when deploying.
+  const migrations = migrationsKeyOf(ctx);
+  const { files, sets } = helmValues(ctx, refs);
+  ctx.say(`  [dry-run] ${commandLine('helm', upgradeArgs(ctx, target, files, sets, fingerprint, migrations))}`);
   if (!helm) {
     ctx.warn('helm is missing: cannot render the chart; install helm to see what would be deployed.');
     return;
@@ -139,8 +215,17 @@ export async function previewRelease(
   ctx.say(`  images: ${images.join(', ')}`);
 }
 
-function upgradeArgs(ctx: StepContext, target: Target, files: string[], sets: string[], fingerprint: string) {
+function upgradeArgs(
+  ctx: StepContext,
+  target: Target,
+  files: string[],
+  sets: string[],
+  fingerprint: string,
+  migrations: MigrationsPlan,
+) {
   const { o } = ctx;
+  const labels = [`${FINGERPRINT_LABEL}=${fingerprint}`];
+  if (migrations.key) labels.push(`${MIGRATIONS_LABEL}=${migrations.key}`);
   return [
     'upgrade',
     '--install',
@@ -152,7 +237,7 @@ function upgradeArgs(ctx: StepContext, target: Target, files: string[], sets: st
     ...files,
     ...setArgs(sets),
     '--labels',
-    `${FINGERPRINT_LABEL}=${fingerprint}`,
+    labels.join(','),
     '--wait',
     '--timeout',
     o.timeout,
@@ -200,11 +285,12 @@ async function rollbackFailed(ctx: StepContext, target: Target): Promise<void> {
  */
 export async function upgrade(ctx: StepContext, target: Target, refs: ImageRefs, fingerprint: string): Promise<void> {
   const { o } = ctx;
-  const { files, sets } = helmValues(ctx, refs);
   ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${target.context})`);
   await rollbackFailed(ctx, target);
+  const migrations = await migrationsPlan(ctx, target);
+  const { files, sets } = helmValues(ctx, refs, migrations);
   const before = await deployments(ctx, target);
-  const args = upgradeArgs(ctx, target, files, sets, fingerprint);
+  const args = upgradeArgs(ctx, target, files, sets, fingerprint, migrations);
   ctx.say(`  $ ${commandLine('helm', args)}`);
   const result = await ctx.runner.run('helm', args);
   if (result.code !== 0) {

@@ -13,8 +13,12 @@ export class FakeRunner implements Runner {
     private readonly installed = ['minikube', 'docker', 'helm', 'kubectl'],
   ) {}
   async run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
-    // The fingerprint depends on the chart's files: calls show it as FP, answers see the real value.
-    const line = [command, ...args].join(' ').replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP');
+    // The fingerprint and the migrations key depend on the chart's files: calls show them as FP and MK, answers
+    // see the real values.
+    const line = [command, ...args]
+      .join(' ')
+      .replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP')
+      .replace(/(todo-stack-migrations=)[0-9a-f]{48}/g, '$1MK');
     this.calls.push(line);
     this.envs.push(options.env);
     const key = Object.keys(this.handlers)
@@ -41,21 +45,32 @@ export class FakeRunner implements Runner {
 export const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 /**
- * A Helm release as `helm upgrade --labels` / `helm list --selector` see it: the upgrade stores its fingerprint
- * label and `status` (deployed unless told otherwise), the list answers only when the selector matches.
+ * A Helm release as `helm upgrade --labels` / `helm list --selector` see it: each upgrade stores its labels (the
+ * fingerprint, the migrations key) and `status` (deployed unless told otherwise) on the new revision; the list shows
+ * the latest revision only when it carries the selector's label.
  */
 export class FakeRelease {
-  fingerprint?: string;
+  labels: Record<string, string> = {};
   revision = 0;
+  /** The --set pairs of each upgrade, in order. */
+  upgrades: string[][] = [];
   constructor(
     public status = 'deployed',
     /** Phase of the last run of the chart's test hooks (`helm status -o json`). */
     public testPhase = 'Succeeded',
   ) {}
+  get fingerprint(): string | undefined {
+    return this.labels['todo-stack-deploy-fingerprint'];
+  }
   handlers(): Record<string, Handler> {
     return {
       'helm upgrade': (args) => {
-        this.fingerprint = argAfter(args, '--labels').split('=')[1];
+        this.labels = Object.fromEntries(
+          argAfter(args, '--labels')
+            .split(',')
+            .map((pair) => pair.split('=')),
+        );
+        this.upgrades.push(args.filter((_, i) => args[i - 1] === '--set'));
         this.revision += 1;
         return {};
       },
@@ -63,8 +78,8 @@ export class FakeRelease {
         stdout: JSON.stringify({ hooks: [{ events: ['test'], last_run: { phase: this.testPhase } }] }),
       }),
       'helm list': (args) => {
-        const wanted = argAfter(args, '--selector').split('=')[1];
-        const match = this.revision > 0 && wanted === this.fingerprint;
+        const [label, wanted] = argAfter(args, '--selector').split('=');
+        const match = this.revision > 0 && wanted === this.labels[label];
         const name = argAfter(args, '--filter').replace(/^\^|\$$/g, '');
         return {
           stdout: JSON.stringify(match ? [{ name, status: this.status, revision: String(this.revision) }] : []),

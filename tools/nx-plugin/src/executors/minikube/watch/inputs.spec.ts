@@ -4,13 +4,14 @@ import { deployTo } from '../deploy';
 import { normalizeOptions } from '../options';
 import type { App } from '../steps/images';
 import { FakeRelease, FakeRunner } from '../testing/fake-runner';
+import { migrationsFixture } from '../testing/fake-migrations';
 import { FakeImages, GRAPH } from '../testing/fake-workspace';
 import { configuresNx, type WorkspaceInputs } from './inputs';
 import { Redeployer } from './redeploy';
 import { summaryLine } from './summary';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
-const o = normalizeOptions({ helmTest: false }, { MINIKUBE_PROFILE: 'todo-stack' });
+const o = normalizeOptions({ helmTest: false, migrationsDir: migrationsFixture() }, { MINIKUBE_PROFILE: 'todo-stack' });
 
 /**
  * Nx's file index and hash plan for the fake workspace: `disk` holds each file's content hash (an edit changes it),

@@ -1,14 +1,17 @@
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Target } from '../context';
 import { deployTo } from '../deploy';
 import { normalizeOptions } from '../options';
 import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
+import { migrationsFixture } from '../testing/fake-migrations';
 import { FakeImages, GRAPH } from '../testing/fake-workspace';
 import { Redeployer, type LoopResult } from './redeploy';
 import { summaryLine } from './summary';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
-const o = normalizeOptions({ helmTest: false }, { MINIKUBE_PROFILE: 'todo-stack' });
+const migrations = migrationsFixture();
+const o = normalizeOptions({ helmTest: false, migrationsDir: migrations }, { MINIKUBE_PROFILE: 'todo-stack' });
 
 /** A first deploy of both apps, then a Redeployer on the same fake machine (its calls are cleared). */
 async function deployed(options = o) {
@@ -50,6 +53,21 @@ describe('Redeployer: changed files → affected apps → images → release', (
     expect(result.phases.map((p) => p.phase)).toEqual(['graph', 'build', 'load', 'roll']);
     // The steps' own output is not printed when the loop went well: the caller prints one line.
     expect(runner.output).toBe('');
+  });
+
+  it("rolls a source edit without the chart's migration Job, and runs it after a migration edit", async () => {
+    const migrationsDir = migrationsFixture();
+    const { workspace, release, redeployer } = await deployed({ ...o, migrationsDir });
+    const skips = () => release.upgrades.map((sets) => sets.includes('backend.migrations.runOnUpgrade=false'));
+    workspace.sources.backend = 'nx-112';
+    await redeployer.run(['apps/backend/src/main.ts']);
+    writeFileSync(path.join(migrationsDir, '0001_tags.sql'), 'ALTER TABLE "todos" ADD "tag" text;\n');
+    workspace.sources.backend = 'nx-113';
+    await redeployer.run(['apps/backend/drizzle/0001_tags.sql']);
+    workspace.sources.backend = 'nx-114';
+    await redeployer.run(['apps/backend/src/main.ts']);
+    // The first deploy (an install), the source edit, the migration, the next source edit.
+    expect(skips()).toEqual([false, true, false, true]);
   });
 
   it('transport=registry: pushes only the rebuilt app, not the extra images the first deploy moved', async () => {

@@ -5,12 +5,14 @@ import runExecutor from '../executor';
 import { normalizeOptions, type NormalizedOptions } from '../options';
 import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
 import { FakeSpawn, until } from '../testing/fake-spawn';
+import { migrationsFixture } from '../testing/fake-migrations';
 import { FakeImages, GRAPH } from '../testing/fake-workspace';
 import { Debouncer } from './debounce';
 import type { WatchFiles } from './file-watcher';
 import { watch } from './watch';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
+const MIGRATIONS = migrationsFixture();
 
 /** The release's frontend Service, which the port-forward targets. */
 const MANIFEST = stringify({
@@ -35,7 +37,11 @@ class RecordingRunner extends FakeRunner {
 
 /** A deployed release and a running watch() on fakes; `edit` plays a batch of saves, `stop` is Ctrl-C. */
 async function watching(options: Partial<NormalizedOptions> = {}, firstDeployFails = false) {
-  const o = { ...normalizeOptions({ helmTest: false }, { MINIKUBE_PROFILE: 'todo-stack' }), debounce: 0, ...options };
+  const o = {
+    ...normalizeOptions({ helmTest: false, migrationsDir: MIGRATIONS }, { MINIKUBE_PROFILE: 'todo-stack' }),
+    debounce: 0,
+    ...options,
+  };
   const workspace = new FakeImages();
   const release = new FakeRelease();
   const handlers: Record<string, Handler> = {
