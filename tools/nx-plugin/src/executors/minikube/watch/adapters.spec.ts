@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -40,6 +41,25 @@ describe('watchFiles (@parcel/watcher)', () => {
     mkdirSync(path.join(root, 'node_modules/x'), { recursive: true });
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("leaves out the files git ignores (a build's generated files outside build folders)", async () => {
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    writeFileSync(path.join(root, 'apps/frontend/.gitignore'), 'next-env.d.ts\n');
+    writeFileSync(path.join(root, '.gitignore'), '*.local.yaml\n');
+    const seen = new Set<string>();
+    const keep = ['./values.local.yaml']; // a values file of the deploy, git-ignored: still an edit
+    const watcher = await watchFiles(root, (files) => files.forEach((file) => seen.add(file)), keep);
+    try {
+      writeFileSync(path.join(root, 'apps/frontend/next-env.d.ts'), 'x');
+      writeFileSync(path.join(root, 'other.local.yaml'), 'x');
+      writeFileSync(path.join(root, 'values.local.yaml'), 'x');
+      writeFileSync(path.join(root, 'apps/backend/src/main.ts'), 'x');
+      await until(() => seen.has('apps/backend/src/main.ts'), 'the change of apps/backend/src/main.ts');
+      expect([...seen].sort()).toEqual(['apps/backend/src/main.ts', 'values.local.yaml']);
+    } finally {
+      await watcher.close();
+    }
+  });
 
   it('reports workspace-relative paths of changes, not those in build outputs or node_modules', async () => {
     const seen = new Set<string>();

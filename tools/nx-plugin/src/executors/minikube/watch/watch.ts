@@ -84,7 +84,7 @@ export async function watch(
     for (const file of files) pending.add(file);
     running ??= drain().finally(() => (running = undefined));
   });
-  const watcher = await deps.watchFiles(root, (files) => debouncer.add(files));
+  const watcher = await deps.watchFiles(root, (files) => debouncer.add(files), o.valuesFiles);
   runner.info(`\n👀 watching ${root} for changes (Ctrl-C stops${o.cleanup ? ' and uninstalls the release' : ''})`);
 
   await aborted(deps.signal);
