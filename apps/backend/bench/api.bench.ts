@@ -13,7 +13,7 @@ import pg from 'pg';
 import { findPostgresBinDir, freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
 import { fastapiVenv, startFastapi } from './fastapi.js';
 import { pgbench } from './pgbench.js';
-import { peakRss, rss as rssOf } from './rss.js';
+import { cpuMs, peakRss, rss as rssOf } from './rss.js';
 
 const DURATION_S = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
@@ -113,6 +113,8 @@ interface RouteResult {
   fastapi?: Result;
   /** pgbench transactions/s for the same statements, when the route has a script. */
   ceiling?: number;
+  /** Server CPU time per completed request (ours, and the reference's when it ran): steadier than req/s on a busy machine. */
+  cpuPerRequest: { ours: number; fastapi?: number };
 }
 
 /** The autocannon options of one route, for the server at `origin`. */
@@ -120,7 +122,7 @@ type Route = (origin: string) => Omit<Options, 'connections' | 'duration'>;
 
 const failures = (result: Result) => result.errors + result.timeouts + result.non2xx;
 
-function row({ name, result, fastapi, ceiling }: RouteResult): string {
+function row({ name, result, fastapi, ceiling, cpuPerRequest }: RouteResult): string {
   const rps = result.requests.average;
   const ours = `${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99}`;
   const reference = fastapi
@@ -128,7 +130,9 @@ function row({ name, result, fastapi, ceiling }: RouteResult): string {
     : '– | – | – | –';
   const share = ceiling ? `${Math.round(ceiling)} | ${Math.round((rps / ceiling) * 100)}%` : '– | –';
   const errors = `${failures(result)}${fastapi ? ` / ${failures(fastapi)}` : ''}`;
-  return `| ${name} | ${ours} | ${reference} | ${share} | ${errors} |`;
+  const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
+  const cpu = `${ms(cpuPerRequest.ours)} / ${ms(cpuPerRequest.fastapi)}`;
+  return `| ${name} | ${ours} | ${reference} | ${share} | ${cpu} | ${errors} |`;
 }
 
 async function main(): Promise<void> {
@@ -223,10 +227,12 @@ async function main(): Promise<void> {
         /** autocannon on one server while sampling its RSS. */
         const load = async (target: ChildProcess, origin: string, route: Route) => {
           if (target.pid === undefined) throw new Error('a server process has no pid');
+          const cpuBefore = cpuMs(target.pid);
           const { peakBytes, result } = await peakRss(target.pid, () =>
             autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...route(origin) }),
           );
-          return { result, peakBytes };
+          const requests = result.requests.total || 1;
+          return { result, peakBytes, cpuPerRequest: (cpuMs(target.pid) - cpuBefore) / requests };
         };
 
         // After start-up and seeding, before any load.
@@ -247,7 +253,13 @@ async function main(): Promise<void> {
           const onReference = reference && options.onReference;
           const theirs = onReference ? await load(reference, referenceBase, onReference) : undefined;
           rss.reference = Math.max(rss.reference, theirs?.peakBytes ?? 0);
-          routes.push({ name, result: ours.result, fastapi: theirs?.result, ceiling: await options.sql?.() });
+          routes.push({
+            name,
+            result: ours.result,
+            fastapi: theirs?.result,
+            ceiling: await options.sql?.(),
+            cpuPerRequest: { ours: ours.cpuPerRequest, fastapi: theirs?.cpuPerRequest },
+          });
         };
 
         const health: Route = (origin) => ({ url: `${origin}/health` });
@@ -313,9 +325,9 @@ async function main(): Promise<void> {
             '\n',
         );
         console.log(
-          '| route | req/s | p50 ms | p99 ms | FastAPI req/s | FastAPI p50 | FastAPI p99 | ours/FastAPI | pgbench tx/s (same SQL) | share of pgbench | errors + non-2xx (ours / FastAPI) |',
+          '| route | req/s | p50 ms | p99 ms | FastAPI req/s | FastAPI p50 | FastAPI p99 | ours/FastAPI | pgbench tx/s (same SQL) | share of pgbench | CPU ms/request (ours / FastAPI) | errors + non-2xx (ours / FastAPI) |',
         );
-        console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+        console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
         for (const route of routes) console.log(row(route));
         const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
         console.log(

@@ -22,6 +22,7 @@ const Env = Type.Object({
   SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
   AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  SESSION_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }),
   /** Reverse proxies in front of the backend that append the client to X-Forwarded-For (never "trust all"). */
   TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
   /** Replaced by TRUST_PROXY_HOPS: kept only to explain the change to whoever still sets it. */
@@ -63,6 +64,11 @@ export interface AppConfig {
   /** Every POST under /api/auth, per client: sign-up's scrypt hash and password spraying cost the server. */
   authRateLimit: { max: number; windowSeconds: number };
   /**
+   * Sessions an instance trusts without asking the database again, for `ttlMs` (0: off). A sign-out on this
+   * instance takes effect at once; one on another replica within `ttlMs` (see the README).
+   */
+  sessionCache: { ttlMs: number; max: number };
+  /**
    * Proxy hops to trust (Fastify `trustProxy` as a number): the client is the address that many hops back in
    * X-Forwarded-For, so entries a client adds in front of it change nothing. 0: the socket's address.
    */
@@ -96,6 +102,8 @@ const MIN_SECRET_LENGTH = 32;
 
 /** Margin on top of the chat turn's budget for storing its reply after the model answered. */
 const SHUTDOWN_MARGIN_MS = 5_000;
+/** Sessions one instance caches at most: about 2 MB, far more than are active within a TTL on one replica. */
+const SESSION_CACHE_MAX = 10_000;
 
 /** What env-schema reports per problem (ajv's errors). */
 interface SchemaError {
@@ -206,6 +214,7 @@ export function loadConfig(
     bodyLimit: env.BODY_LIMIT_BYTES,
     signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
     authRateLimit: { max: env.AUTH_RATE_LIMIT, windowSeconds: env.AUTH_RATE_WINDOW_SECONDS },
+    sessionCache: { ttlMs: env.SESSION_CACHE_TTL_MS, max: SESSION_CACHE_MAX },
     trustProxyHops: env.TRUST_PROXY_HOPS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? longestRequestMs,
     chat: {

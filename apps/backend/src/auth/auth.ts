@@ -7,6 +7,7 @@ import { LIMITS } from '@todo-stack/shared';
 import type { AppConfig } from '../config.js';
 import type { AppDb } from '../db/client.js';
 import { authSchema } from '../db/schema.js';
+import type { SessionCache } from './session-cache.js';
 import { createSessionLookup, type SessionUserRef } from './session-lookup.js';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -17,8 +18,11 @@ export interface AuthLogger {
   debug(obj: object, msg: string): void;
 }
 
-/** Better Auth, email + password, sessions in our PostgreSQL; bearer tokens for scripts and other clients. */
-export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger) {
+/**
+ * Better Auth, email + password, sessions in our PostgreSQL; bearer tokens for scripts and other clients.
+ * Every session it deletes (sign-out, revocation, a deleted user) and every user it changes leaves `sessionCache`.
+ */
+export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger, sessionCache: SessionCache) {
   return betterAuth({
     appName: 'Todo Stack',
     baseURL: config.auth.baseUrl,
@@ -40,6 +44,16 @@ export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger) {
     // 503 or 500 in our shape; Better Auth's own 4xx answers still come back as responses.
     onAPIError: { throw: true },
     plugins: [bearer()],
+    databaseHooks: {
+      session: {
+        update: { after: async (session) => sessionCache.forgetSession(session.token) },
+        delete: { after: async (session) => sessionCache.forgetSession(session.token) },
+      },
+      user: {
+        update: { after: async (user) => sessionCache.forgetUser(user.id) },
+        delete: { after: async (user) => sessionCache.forgetUser(user.id) },
+      },
+    },
     logger: {
       level: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'warn',
       log: (level: Level | 'success', message: string, ...args: unknown[]) =>
@@ -53,13 +67,14 @@ export type Auth = ReturnType<typeof createAuth>;
 export type SessionUser = SessionUserRef;
 
 /**
- * Who sent these headers (session cookie or `Authorization: Bearer`), or `undefined`. One query on the common
- * path; expired sessions and sliding refreshes go through Better Auth, which writes the session.
+ * Who sent these headers (session cookie or `Authorization: Bearer`), or `undefined`. At most one query (none
+ * while the session is cached); expired sessions and sliding refreshes go through Better Auth, which writes it.
  */
-export async function createUserResolver(auth: Auth, db: AppDb, secret: string) {
+export async function createUserResolver(auth: Auth, db: AppDb, secret: string, cache: SessionCache) {
   const context = await auth.$context;
   const lookupSession = createSessionLookup(db, {
     secret,
+    cache,
     cookieName: context.authCookies.sessionToken.name,
     dontRememberCookieName: context.authCookies.dontRememberToken.name,
     expiresIn: context.sessionConfig.expiresIn,

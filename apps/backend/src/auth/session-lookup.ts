@@ -4,6 +4,9 @@ import { eq, sql } from 'drizzle-orm';
 import { parseCookies } from 'better-auth/cookies';
 import type { AppDb } from '../db/client.js';
 import { sessions, users } from '../db/schema.js';
+import type { CachedSession, SessionCache, SessionUserRef } from './session-cache.js';
+
+export type { SessionUserRef } from './session-cache.js';
 
 export interface SessionLookupOptions {
   /** BETTER_AUTH_SECRET: signs session cookies and signed bearer tokens. */
@@ -15,12 +18,10 @@ export interface SessionLookupOptions {
   /** Better Auth's session settings, in seconds: a session is extended once `updateAge` has passed. */
   expiresIn: number;
   updateAge: number;
-}
-
-export interface SessionUserRef {
-  id: string;
-  email: string;
-  name: string;
+  /** Sessions resolved recently by this instance (see session-cache.ts). */
+  cache: SessionCache;
+  /** Epoch milliseconds (tests); `Date.now` by default. */
+  now?: () => number;
 }
 
 /**
@@ -36,7 +37,8 @@ const NOBODY = { user: null } as const;
  * query (session joined to its user by token). Better Auth's own getSession does the same work
  * through a Request, a Headers copy, a signed-cookie round trip with a WebCrypto key import and two
  * queries; API routes only need "who is this, and is the session still valid". Better Auth keeps
- * owning sign-up, sign-in, sign-out, session refresh and expiry clean-up (see `defer`).
+ * owning sign-up, sign-in, sign-out, session refresh and expiry clean-up (see `defer`). Answers are cached
+ * for a short TTL (`options.cache`); expiry and the refresh due date are checked on every request.
  */
 export function createSessionLookup(db: AppDb, options: SessionLookupOptions) {
   const statement = db
@@ -73,16 +75,30 @@ export function createSessionLookup(db: AppDb, options: SessionLookupOptions) {
     return { token: signed ? unsign(signed) : undefined, dontRemember };
   };
 
+  const { cache, now = Date.now } = options;
+  const fetchSession = async (token: string): Promise<CachedSession | undefined> => {
+    const stamp = cache.stamp();
+    const [row] = await statement.execute({ token });
+    if (!row) return undefined;
+    const session = { expiresAt: row.expiresAt.getTime(), user: { id: row.id, email: row.email, name: row.name } };
+    cache.set(token, session, stamp);
+    return session;
+  };
+
   return async function lookupSession(headers: IncomingHttpHeaders): Promise<SessionLookup> {
     const { token, dontRemember } = tokenOf(headers);
     if (!token) return NOBODY;
-    const [row] = await statement.execute({ token });
-    if (!row) return NOBODY;
-    const expiresAt = row.expiresAt.getTime();
-    const now = Date.now();
-    const refreshDue = expiresAt - options.expiresIn * 1000 + options.updateAge * 1000 <= now;
-    if (expiresAt <= now || (refreshDue && !dontRemember)) return 'defer';
-    return { user: { id: row.id, email: row.email, name: row.name } };
+    const session = cache.get(token) ?? (await fetchSession(token));
+    if (!session) return NOBODY;
+    const { expiresAt } = session;
+    const time = now();
+    const refreshDue = expiresAt - options.expiresIn * 1000 + options.updateAge * 1000 <= time;
+    if (expiresAt <= time || (refreshDue && !dontRemember)) {
+      // Better Auth deletes or extends the row: the next request must read it again.
+      cache.forgetSession(token);
+      return 'defer';
+    }
+    return { user: session.user };
   };
 }
 

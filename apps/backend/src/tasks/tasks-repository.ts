@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, not, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, not, sql, type Placeholder } from 'drizzle-orm';
 import { LIMITS, type CreateTask, type Task, type TaskQuery, type UpdateTask } from '@todo-stack/shared';
 import { queryRows, type AppDb } from '../db/client.js';
 import { tasks } from '../db/schema.js';
@@ -55,6 +55,37 @@ export class TaskLimitError extends Error {
  */
 export function createTasksRepository(db: AppDb) {
   const owned = (userId: string, id: number) => and(eq(tasks.userId, userId), eq(tasks.id, id));
+  const matching = (userId: string | Placeholder, status: TaskQuery['status']) =>
+    and(
+      eq(tasks.userId, userId),
+      ...(status === 'pending' ? [eq(tasks.completed, false)] : []),
+      ...(status === 'completed' ? [eq(tasks.completed, true)] : []),
+    );
+
+  /**
+   * The page query of each filter and order, built once and prepared by name: a list request then skips
+   * Drizzle's query building, and PostgreSQL parses and plans it once per connection.
+   */
+  const pageQueries = new Map<string, ReturnType<typeof preparePage>>();
+  const preparePage = (status: TaskQuery['status'], sort: TaskQuery['sort'], name: string) =>
+    db
+      .select({ ...getTableColumns(tasks), total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(tasks)
+      .where(matching(sql.placeholder('userId'), status))
+      .orderBy(
+        ...(sort === 'title'
+          ? [asc(sql`lower(${tasks.title})`), asc(tasks.id)]
+          : [desc(tasks.createdAt), desc(tasks.id)]),
+      )
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(name);
+  const pageQuery = (status: TaskQuery['status'], sort: TaskQuery['sort']) => {
+    const name = `tasks_page_${status ?? 'all'}_${sort ?? 'created'}`;
+    let prepared = pageQueries.get(name);
+    if (!prepared) pageQueries.set(name, (prepared = preparePage(status, sort, name)));
+    return prepared;
+  };
 
   return {
     /**
@@ -62,25 +93,17 @@ export function createTasksRepository(db: AppDb) {
      * so a page costs one query; only a page past the end needs a second (cheap, index-only) count.
      */
     async list(userId: string, query: TaskQuery = {}): Promise<{ tasks: Task[]; total: number }> {
-      const filters: SQL[] = [eq(tasks.userId, userId)];
-      if (query.status === 'pending') filters.push(eq(tasks.completed, false));
-      if (query.status === 'completed') filters.push(eq(tasks.completed, true));
-      const where = and(...filters);
-      const order =
-        query.sort === 'title'
-          ? [asc(sql`lower(${tasks.title})`), asc(tasks.id)]
-          : [desc(tasks.createdAt), desc(tasks.id)];
       const offset = query.offset ?? 0;
-      const rows = await db
-        .select({ ...getTableColumns(tasks), total: sql<number>`count(*) over ()`.mapWith(Number) })
-        .from(tasks)
-        .where(where)
-        .orderBy(...order)
-        .limit(Math.min(query.limit ?? LIMITS.taskPageDefault, LIMITS.taskPageMax))
-        .offset(offset);
+      const rows = await pageQuery(query.status, query.sort).execute({
+        userId,
+        limit: Math.min(query.limit ?? LIMITS.taskPageDefault, LIMITS.taskPageMax),
+        offset,
+      });
       const total =
         rows[0]?.total ??
-        (offset === 0 ? 0 : ((await db.select({ total: count() }).from(tasks).where(where))[0]?.total ?? 0));
+        (offset === 0
+          ? 0
+          : ((await db.select({ total: count() }).from(tasks).where(matching(userId, query.status)))[0]?.total ?? 0));
       return { tasks: rows.map(toTask), total };
     },
 

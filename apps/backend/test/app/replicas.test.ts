@@ -12,7 +12,18 @@ describe('replicas and restarts', () => {
     await db.dispose();
   });
 
-  const start = () => buildTestApp(db);
+  /** Each instance caches the sessions it looked up for this long (SESSION_CACHE_TTL_MS). */
+  const SESSION_CACHE_TTL_MS = 200;
+  const start = () => buildTestApp(db, { SESSION_CACHE_TTL_MS: String(SESSION_CACHE_TTL_MS) });
+
+  /** Polls `status()` until it answers `expected`; fails after `timeoutMs`. */
+  async function eventually(status: () => Promise<number>, expected: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let last = await status(); last !== expected; last = await status()) {
+      if (Date.now() > deadline) throw new Error(`still ${last} after ${timeoutMs} ms, expected ${expected}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   it('a session made on one instance works on the other; writes are seen by both', async () => {
     const [a, b] = await Promise.all([start(), start()]);
@@ -28,8 +39,11 @@ describe('replicas and restarts', () => {
       const listed = await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers });
       expect(listed.json<TaskList>().tasks.map((t) => t.title)).toEqual(['via B']);
 
+      // A sign-out on B reaches A once A's cached copy of the session has expired (the documented TTL).
       await b.inject({ method: 'POST', url: '/api/auth/sign-out', headers: user.headers });
-      expect((await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode).toBe(401);
+      expect((await b.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode).toBe(401);
+      const listOnA = async () => (await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode;
+      await eventually(listOnA, 401, SESSION_CACHE_TTL_MS + 10_000);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

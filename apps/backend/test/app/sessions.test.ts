@@ -1,3 +1,5 @@
+import { createSessionCache } from '../../src/auth/session-cache.js';
+import { createSessionLookup } from '../../src/auth/session-lookup.js';
 import { setupTestApp, signUp, type TestUser } from '../helper.js';
 
 /**
@@ -50,6 +52,8 @@ describe('session lookup on API routes', () => {
     expect((await list(user, { authorization: 'Bearer abc.not-a-signature', cookie })).statusCode).toBe(200);
   });
 
+  // Each session is looked up (and cached by this instance) before it is signed out: a cache that missed the
+  // sign-out would keep answering 200 here.
   it('sign-out takes effect on the next request, for the bearer token and the cookie', async () => {
     const user = await signUp(ctx.app);
     const { cookie } = await signIn(user);
@@ -86,5 +90,98 @@ describe('session lookup on API routes', () => {
     const user = await signUp(ctx.app);
     await ctx.db.query('delete from users where id = $1', [user.id]);
     expect((await list(user, user.headers)).statusCode).toBe(401);
+  });
+
+  it("a user's cached sessions go when Better Auth revokes them or changes the user", async () => {
+    const user = await signUp(ctx.app);
+    const { cookie } = await signIn(user);
+    expect((await list(user, user.headers)).statusCode).toBe(200);
+    expect((await list(user, { cookie })).statusCode).toBe(200);
+    const revoked = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/revoke-other-sessions',
+      headers: { cookie },
+    });
+    expect(revoked.statusCode).toBe(200);
+    expect((await list(user, user.headers)).statusCode).toBe(401);
+
+    const renamed = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/update-user',
+      headers: { cookie },
+      payload: { name: 'Renamed' },
+    });
+    expect(renamed.statusCode).toBe(200);
+    const me = await ctx.app.inject({ url: '/api/auth/get-session', headers: { cookie } });
+    expect(me.json<{ user: { name: string } }>().user.name).toBe('Renamed');
+  });
+});
+
+/** The cache under a clock the test moves: TTL and expiry without waiting. */
+describe('session cache', () => {
+  const ctx = setupTestApp();
+  const DAY = 24 * 60 * 60 * 1000;
+
+  function lookupWithClock(ttlMs: number) {
+    let time = Date.now();
+    const clock = { now: () => time };
+    const lookup = createSessionLookup(ctx.app.database.db, {
+      secret: 'unused: these tests send raw tokens',
+      cookieName: 'session_token',
+      dontRememberCookieName: 'dont_remember',
+      expiresIn: (7 * DAY) / 1000,
+      updateAge: DAY / 1000,
+      cache: createSessionCache({ ttlMs, max: 100, clock }),
+      now: clock.now,
+    });
+    return { lookup, advance: (ms: number) => (time += ms) };
+  }
+
+  it('answers from the cache within the TTL and asks the database again after it', async () => {
+    const user = await signUp(ctx.app);
+    const { lookup, advance } = lookupWithClock(5_000);
+    expect(await lookup(user.headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    // Removed behind Better Auth's back (as another replica's sign-out would be): still cached here...
+    await ctx.db.query('delete from sessions where token = $1', [user.token]);
+    advance(4_000);
+    expect(await lookup(user.headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    // ...until the TTL has passed.
+    advance(1_001);
+    expect(await lookup(user.headers)).toEqual({ user: null });
+  });
+
+  it('a TTL of 0 turns the cache off', async () => {
+    const user = await signUp(ctx.app);
+    const { lookup } = lookupWithClock(0);
+    expect(await lookup(user.headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    await ctx.db.query('delete from sessions where token = $1', [user.token]);
+    expect(await lookup(user.headers)).toEqual({ user: null });
+  });
+
+  it('a cached session expires on time', async () => {
+    const user = await signUp(ctx.app);
+    const [row] = await ctx.db.query<{ expires_at: Date | string }>(
+      'select expires_at from sessions where token = $1',
+      [user.token],
+    );
+    const expiresAt = new Date(String(row?.expires_at)).getTime();
+    // A TTL longer than the session has left, and the row gone from the database: only the cached expiry can
+    // refuse it. (`dont_remember` sessions are never refreshed, so what ends this one is its expiry alone.)
+    const { lookup, advance } = lookupWithClock(8 * DAY);
+    const headers = { ...user.headers, cookie: 'dont_remember=true' };
+    expect(await lookup(headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    await ctx.db.query('delete from sessions where token = $1', [user.token]);
+    advance(expiresAt - Date.now() - 1_000);
+    expect(await lookup(headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    advance(2_000);
+    expect(await lookup(headers)).toBe('defer');
+  });
+
+  it('a cached session due for its sliding refresh goes to Better Auth', async () => {
+    const user = await signUp(ctx.app);
+    const { lookup, advance } = lookupWithClock(8 * DAY);
+    expect(await lookup(user.headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
+    advance(DAY + 1_000);
+    expect(await lookup(user.headers)).toBe('defer');
   });
 });

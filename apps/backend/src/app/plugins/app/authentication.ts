@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createAuth, createUserResolver, type Auth, type SessionUser } from '../../../auth/auth.js';
+import { createSessionCache } from '../../../auth/session-cache.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,8 +17,9 @@ declare module 'fastify' {
 /** Better Auth as `fastify.auth`, and `fastify.authenticate` for the routes that need a signed-in user. */
 export default fp(
   async (app) => {
-    const auth = createAuth(app.config, app.database.db, app.log);
-    const resolveUser = await createUserResolver(auth, app.database.db, app.config.auth.secret);
+    const sessionCache = createSessionCache(app.config.sessionCache);
+    const auth = createAuth(app.config, app.database.db, app.log, sessionCache);
+    const resolveUser = await createUserResolver(auth, app.database.db, app.config.auth.secret, sessionCache);
     app.decorate('auth', auth);
     app.decorateRequest('user', undefined);
     app.decorateRequest('userId', undefined);
