@@ -18,6 +18,9 @@ version="$(sed -n 's/^MINIKUBE_VERSION=//p' "$root/minikube/profile.env")"
 [[ -n "$version" ]] || die "minikube/profile.env names no MINIKUBE_VERSION"
 cache="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}"
 mkdir -p "$cache/tools"
+# One build at a time per cache (.ci/run starts one in the background; tools/ci/deploy.sh then finds it built).
+exec 9>"$cache/.build-minikube.lock"
+flock 9
 source "$root/tools/helm/go-tools.sh" "$cache" # go_main_tool, go_module_dir
 
 binary="$cache/tools/minikube-$version-$GO_PLATFORM/minikube"

@@ -163,13 +163,29 @@ describe(`the real minikube CLI accepts and answers our command lines`, () => {
     assert.deepEqual(refused, [], `the real minikube refused:\n${refused.join('\n')}`);
   });
 
-  it('2. with no such profile, the real CLI answers each call as the fake plays it (exit code, JSON)', () => {
+  it('1. every addon our calls name is one the real minikube ships (a missing profile ends `addons enable` before)', () => {
+    const shipped = Object.keys(JSON.parse(real(['addons', 'list', '--output', 'json']).stdout));
+    const named = calls.flatMap((argv) => [
+      ...(commandOf(argv) === 'addons enable' ? [argv.at(-1)] : []),
+      ...argv.filter((arg) => arg.startsWith('--addons=')).flatMap((arg) => arg.slice('--addons='.length).split(',')),
+    ]);
+    assert.ok(named.includes('registry') && named.includes('ingress'), named.join(' '));
+    assert.deepEqual(
+      named.filter((addon) => !shipped.includes(addon)),
+      [],
+      `minikube ships: ${shipped.join(', ')}`,
+    );
+  });
+
+  it('2. with no such profile, the real CLI answers each call as the fake plays it (exit code, stdout, JSON)', () => {
     const differ = [];
     for (const argv of calls.filter((a) => commandOf(a) !== 'start')) {
       const [r, f] = [real(argv), fake(argv)];
       const line = `minikube ${argv.join(' ')}`;
       if (r.code !== f.code)
         differ.push(`${line}: real exit ${r.code}, fake exit ${f.code}\n  real: ${r.output.trim()}`);
+      else if (!r.stdout.trim() !== !f.stdout.trim())
+        differ.push(`${line}: real stdout ${JSON.stringify(r.stdout)}, fake stdout ${JSON.stringify(f.stdout)}`);
       else if (argv.includes('json') && JSON.stringify(pick(r.stdout, f.stdout)) !== f.stdout.trim())
         differ.push(`${line}: real ${r.stdout.trim()}\n  fake ${f.stdout.trim()}`);
     }
@@ -367,11 +383,12 @@ describe('npx nx run deploy:minikube --dry-run with the real minikube (fake dock
     writeProfile('registry-on', { registry: true });
     const enabled = dryRun('dry-registry-on', 'registry-on', '--transport=registry');
     assert.doesNotMatch(enabled.output, /addons enable registry/);
-    // Then `minikube ip` has no node to name (no cluster): the executor stops with minikube's own reason.
-    for (const r of [missing, enabled]) {
-      assert.notEqual(r.code, 0, r.output);
-      assert.match(r.output, /minikube -p \S+ ip failed: /);
-    }
+    // Then `minikube ip` has no node to name (no cluster): the executor stops with minikube's own reason, which the
+    // real CLI prints on stdout for a missing profile.
+    assert.notEqual(missing.code, 0, missing.output);
+    assert.match(missing.output, /minikube -p todo-stack ip failed: \* Profile "todo-stack" not found/);
+    assert.notEqual(enabled.code, 0, enabled.output);
+    assert.match(enabled.output, /minikube -p registry-on ip failed: (?!no address)\S/);
   });
 });
 

@@ -172,11 +172,13 @@ function minikube() {
   const running = profiles[profile];
   const save = (value) => writeJson('minikube.json', { ...readJson('minikube.json', {}), [profile]: value });
   // mustload.Partial/Running (pkg/minikube/mustload/mustload.go): an unknown profile ends every command but start.
-  const notFound = () =>
-    fail(
-      `🤷  Profile "${profile}" not found. Run "minikube profile list" to view all profiles.\n👉  To start a cluster, run: "minikube start -p ${profile}"`,
-      85,
+  // On stdout, as out.Styled prints it: a caller must read the exit code, not whether stdout is empty.
+  const notFound = () => {
+    out(
+      `🤷  Profile "${profile}" not found. Run "minikube profile list" to view all profiles.\n👉  To start a cluster, run: "minikube start -p ${profile}"\n`,
     );
+    process.exit(85);
+  };
   // `image` subcommands load the profile themselves and end with reason.Usage (exit 14) when it is missing
   // (cmd/minikube/cmd/image.go); tools/nx-plugin/real-minikube checks these answers against the real CLI.
   const noCluster = () => fail(`❌  Exiting due to MK_USAGE: loading profile: cluster "${profile}" does not exist`, 14);
