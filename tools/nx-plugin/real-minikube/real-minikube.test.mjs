@@ -3,6 +3,7 @@
 // throwaway MINIKUBE_HOME and KUBECONFIG (nothing touches ~/.minikube or ~/.kube):
 //   1. every minikube command line the fake-tool e2e tests record (tools/nx-plugin/e2e: the executor and the
 //      minikube/*.sh helpers, as they build them) passes the real CLI's parser: no unknown command or flag, no usage;
+//      so do the minikube commands the Markdown files give users (docker-env, image ls, addons enable, …);
 //   2. the real CLI's answer to each of them (exit code, JSON) is what the fake minikube plays, so what the e2e tests
 //      prove about our handling holds for the real one; minikube/*.sh and `nx run deploy:minikube --dry-run` run with
 //      the real binary (profile_running false, status.sh/tunnel.sh advice, start.sh's flags through the real
@@ -14,7 +15,7 @@
 //   (default: runs the fake-tool e2e tests with MINIKUBE_CALLS_LOG to record them; tools/ci/deploy.sh passes its own).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -125,8 +126,44 @@ function commandOf(argv) {
   return ['addons', 'image'].includes(words[0]) ? words.slice(0, 2).join(' ') : words[0];
 }
 
+/** The subcommand's first word: `-p todo-stack image ls` → image. */
+const subcommand = (argv) => argv.find((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '-p');
 /** `minikube start` creates a cluster: only its validation runs here (--dry-run: flags, driver, resources). */
-const runnable = (argv) => (commandOf(argv) === 'start' ? [...argv, '--dry-run', ...AS_ROOT] : argv);
+const runnable = (argv) => (subcommand(argv) === 'start' ? [...argv, '--dry-run', ...AS_ROOT] : argv);
+
+/** The command lines the real minikube refuses (or, for start, does not validate to the end), with its reason. */
+function refusals(argvs) {
+  const refused = [];
+  for (const argv of argvs) {
+    const r = real(runnable(argv));
+    const validated = subcommand(argv) !== 'start' || r.output.includes('dry-run validation complete!');
+    if (REFUSED.test(r.output) || !validated)
+      refused.push(
+        `minikube ${runnable(argv).join(' ')}\n  exit ${r.code}: ${r.output.trim().split('\n').slice(0, 4).join('\n  ')}`,
+      );
+  }
+  return refused;
+}
+
+/**
+ * The minikube command lines the Markdown files tell users to copy: code spans that name the profile
+ * (`minikube -p todo-stack image ls`) or run inside $(…) (`eval $(minikube docker-env -u)`); prose that only names a
+ * subcommand is not a command line. `<image>` stands for an image reference; lines with "…" are elided.
+ */
+function documentedCalls() {
+  const files = spawnSync('git', ['ls-files', '*.md'], { cwd: root, encoding: 'utf8' }).stdout.split('\n');
+  const lines = new Set();
+  for (const file of files.filter(Boolean))
+    for (const [span] of readFileSync(path.join(root, file), 'utf8').matchAll(/`[^`]+`/g))
+      for (const [, inSubshell, rest] of span
+        .replace(/\s+/g, ' ')
+        .matchAll(/(?<![\w:/.-])(\$\()?minikube((?: [^\s)|&;"`]+)*)/g)) {
+        const argv = rest.trim().split(' ').filter(Boolean);
+        if ((!inSubshell && argv[0] !== '-p') || argv.some((arg) => arg.includes('…'))) continue;
+        lines.add(JSON.stringify(argv.map((arg) => (/^<.+>$/.test(arg) ? 'todo-backend:nx-doc' : arg))));
+      }
+  return [...lines].map((line) => JSON.parse(line));
+}
 
 describe(`the real minikube CLI accepts and answers our command lines`, () => {
   let calls;
@@ -151,15 +188,17 @@ describe(`the real minikube CLI accepts and answers our command lines`, () => {
   });
 
   it('1. each command line passes the real parser (no unknown command or flag, no usage)', () => {
-    const refused = [];
-    for (const argv of calls) {
-      const r = real(runnable(argv));
-      const validated = commandOf(argv) !== 'start' || r.output.includes('dry-run validation complete!');
-      if (REFUSED.test(r.output) || !validated)
-        refused.push(
-          `minikube ${runnable(argv).join(' ')}\n  exit ${r.code}: ${r.output.trim().split('\n').slice(0, 4).join('\n  ')}`,
-        );
-    }
+    const refused = refusals(calls);
+    assert.deepEqual(refused, [], `the real minikube refused:\n${refused.join('\n')}`);
+  });
+
+  it('1. each minikube command line the docs give users passes the real parser too (e.g. docker-env)', () => {
+    const documented = documentedCalls();
+    assert.ok(
+      documented.some((argv) => argv.includes('docker-env')),
+      documented.map((a) => a.join(' ')).join('\n'),
+    );
+    const refused = refusals(documented);
     assert.deepEqual(refused, [], `the real minikube refused:\n${refused.join('\n')}`);
   });
 
