@@ -6,7 +6,8 @@
 # `go install` refuses: go_main_tool in tools/helm/go-tools.sh), with -tags libvirt_dlopen and cgo on Linux (the kvm
 # driver's libvirt binding is cgo-only; dlopen means no libvirt is needed to build or run it) and the version stamped.
 # It cannot run a cluster here (no VM, no images); real-minikube.test.mjs runs our command lines through it.
-# Usage: tools/nx-plugin/real-minikube/build.sh   prints e.g. ~/.cache/todo-stack/tools/minikube-v1.38.1-linux-amd64/minikube
+# Usage: tools/nx-plugin/real-minikube/build.sh
+#   prints e.g. ~/.cache/todo-stack/tools/minikube-v1.38.1-linux-amd64/minikube
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
