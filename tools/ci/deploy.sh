@@ -6,7 +6,10 @@
 #      and `--affected -t container` checks, and the minikube/*.sh helpers on their own (tools/nx-plugin/e2e):
 #      npx nx e2e nx-plugin
 #      (its dry-run case renders the real chart with the real helm, built by tools/helm/install-helm.sh)
-#   4. npx nx run deploy:template renders the chart with values-dev.yaml (the real helm, from tools/helm)
+#   4. the real minikube CLI (built from the Go module proxy by tools/nx-plugin/real-minikube/build.sh) accepts every
+#      minikube command line step 3 recorded and answers them, for a profile that does not exist, as the fake does;
+#      minikube/*.sh and deploy:minikube --dry-run with it (no cluster): npx nx run nx-plugin:e2e-real-minikube
+#   5. npx nx run deploy:template renders the chart with values-dev.yaml (the real helm, from tools/helm)
 # Usage: tools/ci/deploy.sh       (TODO_STACK_CACHE overrides the tool cache dir, default ~/.cache/todo-stack)
 set -euo pipefail
 
@@ -42,10 +45,22 @@ helm_tools() {
   echo "helm: $HELM_BIN ($(helm version --template '{{ .Version }}'))"
 }
 
+# The real minikube CLI, checked against the command lines the fake-tool e2e tests record (MINIKUBE_CALLS_LOG).
+minikube_calls="$(mktemp)"
+trap 'rm -f "$minikube_calls"' EXIT
+real_minikube() {
+  MINIKUBE_BIN="$(tools/nx-plugin/real-minikube/build.sh)" || return 1
+  echo "minikube: $MINIKUBE_BIN"
+  MINIKUBE_BIN="$MINIKUBE_BIN" MINIKUBE_CALLS="$minikube_calls" \
+    npx nx run nx-plugin:e2e-real-minikube --skip-nx-cache --output-style=static
+}
+
 step "helm (tools/helm/install-helm.sh)" helm_tools
 step "minikube helpers and deploy project" syntax
 step "executor unit tests" npx nx test nx-plugin --skip-nx-cache --output-style=static
-step "deploy:minikube end-to-end (fake tools)" npx nx e2e nx-plugin --output-style=static
+step "deploy:minikube end-to-end (fake tools)" env MINIKUBE_CALLS_LOG="$minikube_calls" \
+  npx nx e2e nx-plugin --output-style=static
+step "the real minikube CLI: our command lines and its answers (no cluster)" real_minikube
 step "deploy:template" template
 
 steps_summary

@@ -25,11 +25,12 @@ go_tool() {
   printf '%s\n' "$dir"
 }
 
-# go_main_tool NAME MODULE VERSION PACKAGE_DIR: like go_tool, for modules whose go.mod has replace directives (which
-# `go install module@version` refuses): builds a copy of the module's source as the main module, so its go.mod and
-# go.sum apply as its authors test it.
+# go_main_tool NAME MODULE VERSION PACKAGE_DIR [LDFLAGS [TAGS [CGO]]]: like go_tool, for modules whose go.mod has
+# replace directives (which `go install module@version` refuses): builds a copy of the module's source as the main
+# module, so its go.mod and go.sum apply as its authors test it. TAGS are go build tags; CGO (default 0) is
+# CGO_ENABLED, for modules whose release build needs cgo (minikube: its kvm driver, -tags libvirt_dlopen).
 go_main_tool() {
-  local name="$1" module="$2" version="$3" pkgdir="$4"
+  local name="$1" module="$2" version="$3" pkgdir="$4" ldflags="${5:-}" tags="${6:-}" cgo="${7:-0}"
   local dir="$GO_TOOLS_CACHE/tools/$name-$version-$GO_PLATFORM"
   if [[ -x "$dir/$name" ]]; then printf '%s\n' "$dir"; return; fi
   log "building $name $version from the $module module (first run on this machine only, 1-3 min)"
@@ -37,8 +38,8 @@ go_main_tool() {
   src="$(go_module_dir "$module" "$version")"
   tmp="$(mktemp -d "$GO_TOOLS_CACHE/tools/.$name.XXXXXX")"
   cp -R "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
-  if ! (cd "$tmp/src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-      go build -trimpath -ldflags "-s -w" -o "$tmp/$name" "./$pkgdir" >&2); then
+  if ! (cd "$tmp/src" && CGO_ENABLED="$cgo" GOFLAGS=-buildvcs=false \
+      go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$tmp/$name" "./$pkgdir" >&2); then
     rm -rf "$tmp"
     die "building $module@$version failed (see above). Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
   fi

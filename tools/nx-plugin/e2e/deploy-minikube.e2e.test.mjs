@@ -110,6 +110,7 @@ function world(name, { without = [], dockerResources } = {}) {
           NO_COLOR: '1',
           FORCE_COLOR: '0',
           FAKE_LOG: w.log,
+          MINIKUBE_CALLS_LOG: process.env.MINIKUBE_CALLS_LOG,
           FAKE_STATE: w.state,
           IMAGE_REFS_CACHE_DIR: w.cache,
           ...w.env,

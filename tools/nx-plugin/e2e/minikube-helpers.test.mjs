@@ -64,6 +64,7 @@ function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
         env: {
           PATH: bin,
           FAKE_LOG: log,
+          MINIKUBE_CALLS_LOG: process.env.MINIKUBE_CALLS_LOG,
           FAKE_STATE: path.join(dir, 'state'),
           ...env,
         },

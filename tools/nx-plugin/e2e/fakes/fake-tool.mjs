@@ -5,7 +5,8 @@
 // release whose Deployments get a new generation only when their pod template inputs change (Kubernetes' rule:
 // an unchanged pod template is no rollout) and whose latest revision keeps its `--labels` for `helm list --selector`.
 // minikube is strict: only the subcommands and flags minikube v1.38.1 defines, printed in its formats (see
-// MINIKUBE_CLI below). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm.
+// MINIKUBE_CLI below). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm. With MINIKUBE_CALLS_LOG=<file>,
+// every minikube command line is also appended there, for tools/nx-plugin/real-minikube (the real CLI must accept it).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import path from 'node:path';
 const [tool, ...args] = process.argv.slice(2);
 const state = process.env.FAKE_STATE;
 appendFileSync(process.env.FAKE_LOG, `${JSON.stringify([tool, ...args])}\n`);
+if (tool === 'minikube' && process.env.MINIKUBE_CALLS_LOG)
+  appendFileSync(process.env.MINIKUBE_CALLS_LOG, `${JSON.stringify(args)}\n`);
 mkdirSync(state, { recursive: true });
 
 const file = (name) => path.join(state, name);
@@ -169,11 +172,16 @@ function minikube() {
   const running = profiles[profile];
   const save = (value) => writeJson('minikube.json', { ...readJson('minikube.json', {}), [profile]: value });
   // mustload.Partial/Running (pkg/minikube/mustload/mustload.go): an unknown profile ends every command but start.
-  const notFound = () =>
-    fail(
-      `🤷  Profile "${profile}" not found. Run "minikube profile list" to view all profiles.\n👉  To start a cluster, run: "minikube start -p ${profile}"`,
-      85,
+  // On stdout, as out.Styled prints it: a caller must read the exit code, not whether stdout is empty.
+  const notFound = () => {
+    out(
+      `🤷  Profile "${profile}" not found. Run "minikube profile list" to view all profiles.\n👉  To start a cluster, run: "minikube start -p ${profile}"\n`,
     );
+    process.exit(85);
+  };
+  // `image` subcommands load the profile themselves and end with reason.Usage (exit 14) when it is missing
+  // (cmd/minikube/cmd/image.go); tools/nx-plugin/real-minikube checks these answers against the real CLI.
+  const noCluster = () => fail(`❌  Exiting due to MK_USAGE: loading profile: cluster "${profile}" does not exist`, 14);
   switch (command) {
     case 'status': {
       if (!running) notFound();
@@ -193,16 +201,17 @@ function minikube() {
       );
     }
     case 'addons list': {
-      if (!running) notFound();
+      // No such profile: every addon without a status, exit 0 (addons_list.go printAddonsJSON with a nil config).
       if (one('output', 'list') === 'json') {
         const list = Object.fromEntries(
           Object.keys(ADDONS).map((name) => [
             name,
-            { Profile: profile, Status: running.addons.includes(name) ? 'enabled' : 'disabled' },
+            running ? { Profile: profile, Status: running.addons.includes(name) ? 'enabled' : 'disabled' } : {},
           ]),
         );
         return out(`${JSON.stringify(list)}\n`);
       }
+      if (!running) notFound(); // the fake plays the table only for a profile that exists
       return out(addonsTable(profile, running.addons));
     }
     case 'addons enable':
@@ -211,7 +220,7 @@ function minikube() {
       return out(`🌟  The '${positional[0]}' addon is enabled\n`);
     case 'image ls':
     case 'image list':
-      if (!running) notFound();
+      if (!running) noCluster();
       // The default "short" format: every repo tag, reverse-sorted (pkg/minikube/machine/cache_images.go ListImages).
       return out(
         `${running.images
@@ -221,7 +230,7 @@ function minikube() {
           .join('\n')}\n`,
       );
     case 'image load': {
-      if (!running) notFound();
+      if (!running) noCluster();
       const known = Object.values(readJson('docker-images.json', {})).flat();
       if (!known.includes(positional[0]))
         fail(
@@ -258,6 +267,7 @@ function minikube() {
       return out(`🔥  Deleting "${profile}" in docker ...\n💀  Removed all traces of the "${profile}" cluster.\n`);
     }
     case 'tunnel':
+      if (!running) notFound();
       return out('✅  Tunnel successfully started\n');
   }
   usage(`fake minikube: "${command}" is a real subcommand the fake does not play`);

@@ -56,8 +56,11 @@ async function pushRegistry(ctx: StepContext, target: Target): Promise<string> {
     );
   const ip = await ctx.read('minikube', ['-p', o.profile, 'ip']);
   const address = ip.stdout.trim();
-  if (ip.code !== 0 || !address)
-    throw new DeployError(`minikube -p ${o.profile} ip failed: ${ip.stderr.trim() || 'no address'}`);
+  if (ip.code !== 0 || !address) {
+    // minikube prints why on stdout when the profile is missing ("Profile … not found"), other errors on stderr.
+    const why = ip.code !== 0 ? ip.stderr.trim() || address : '';
+    throw new DeployError(`minikube -p ${o.profile} ip failed: ${why || 'no address'}`);
+  }
   return `${address}:${MINIKUBE_REGISTRY_PORT}`;
 }
 
