@@ -94,7 +94,7 @@ describe('minikube/ helpers', () => {
     assert.equal(start.code, 0, start.output);
     assert.ok(
       start.calls.includes(
-        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=ingress --addons=metrics-server',
+        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.1 --addons=ingress --addons=metrics-server',
       ),
       start.calls.join('\n'),
     );
