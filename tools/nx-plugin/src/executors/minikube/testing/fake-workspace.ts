@@ -1,5 +1,6 @@
-import type { ProjectGraph } from '@nx/devkit';
+import { workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import type { App } from '../steps/images';
+import { nxCommand } from '../watch/build';
 import type { Handler } from './fake-runner';
 
 const node = (name: string, root: string, type: 'app' | 'lib' | 'e2e') => ({ name, type, data: { root } });
@@ -26,7 +27,7 @@ export const GRAPH = {
 
 /**
  * The apps' container targets as Nx runs them: `sources` is the tag (the Nx task hash) a build of each app's
- * current inputs gives; `npx nx run-many -t container -p …` makes it the workspace's image, which
+ * current inputs gives; `nx run-many -t container -p …` makes it the workspace's image, which
  * tools/containers/image-refs.mjs then reports. A test changes `sources` the way an edit changes the hash.
  */
 export class FakeImages {
@@ -38,9 +39,11 @@ export class FakeImages {
   /** Called (once) while the next build runs: a save made during a loop. */
   duringBuild: (() => void) | undefined;
 
-  handlers(): Record<string, Handler> {
+  /** `root`: the workspace the loop under test runs in (how it runs Nx depends on it). */
+  handlers(root = workspaceRoot): Record<string, Handler> {
+    const nx = nxCommand(root);
     return {
-      'npx nx run-many': (args) => {
+      [[nx.command, ...nx.args, 'run-many'].join(' ')]: (args) => {
         const apps = (args.find((arg) => arg.startsWith('--projects='))?.slice('--projects='.length) ?? '').split(
           ',',
         ) as App[];
