@@ -58,6 +58,10 @@ const ROWS: Row[] = [
   add('please add groceries to my list', 'Groceries'),
   add('add buy eggs - free range, a dozen', 'Buy eggs', 'free range, a dozen'),
   add('add task: book flights with description to Lisbon in May', 'Book flights', 'to Lisbon in May'),
+  // typographic quotes and dashes, as phones type them
+  add('add “buy stamps”', 'Buy stamps'),
+  add('add ‘call the bank’', 'Call the bank'),
+  add('add pay the plumber — before Friday', 'Pay the plumber', 'before Friday'),
   add('create a new task called clean the garage', 'Clean the garage'),
   add('Hi! add walk the dog', 'Walk the dog'),
   add('new todo: fix the bike', 'Fix the bike'),

@@ -61,7 +61,9 @@ export function parseRef(words: string): TaskRef | undefined {
   return title ? { title } : undefined;
 }
 
-const unquote = (text: string) => text.replace(/^["'“‘](.*)["'”’]$/s, '$1').trim();
+// Non-ASCII characters in regex literals are written as escapes: esbuild keeps regex text as written, and one
+// character above U+00FF makes V8 hold the whole bundle as two-byte text (see esbuild.config.cjs).
+const unquote = (text: string) => text.replace(/^["'\u201C\u2018](.*)["'\u201D\u2019]$/s, '$1').trim();
 
 /** Capitalises the first letter, keeps the rest as typed: "buy milk" → "Buy milk". */
 const asTitle = (text: string) => {
@@ -72,7 +74,7 @@ const asTitle = (text: string) => {
 function parseAdd(rest: string): Intent | undefined {
   const body = rest.replace(/\s+(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo list|to-?do list|todos)\b/i, '').trim();
   const [title, description] = body.split(
-    /\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|—)\s*:?\s*/i,
+    /\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|\u2014)\s*:?\s*/i,
     2,
   );
   if (!title?.trim()) return undefined;
