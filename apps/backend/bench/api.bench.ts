@@ -44,10 +44,10 @@ async function createDatabase(serverUrl: string): Promise<string> {
 /** BENCH_NODE: the command that runs node, e.g. `chroot <the image's root fs> /usr/bin/node` for the image's Node. */
 const [node = process.execPath, ...nodePrefix] = process.env['BENCH_NODE']?.split(' ').filter(Boolean) ?? [];
 
-// The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_ARENA_MAX), so the figures are
+// The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_*), so the figures are
 // those of what ships; BENCH_NODE_OPTIONS and BENCH_SERVER_ENV replace them (an empty value: Node's defaults).
-const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=2 --max-old-space-size=96';
-const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2';
+const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=2 --max-old-space-size=64';
+const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=16384';
 /** BENCH_SERVER_ENV="NAME=value …": environment for the server beyond the bench's own. */
 const serverEnv = Object.fromEntries(
   serverEnvText
