@@ -34,7 +34,7 @@ const oneByteSource = {
       const errors = [];
       for (const file of outdir || outfile ? files : []) {
         const text = await readFile(path.resolve(file), 'utf8').catch(() => '');
-        const at = text.search(/[^\u0000-\u00ff]/u);
+        const at = text.search(/[\u0100-\uffff]/); // without the u flag, astral characters match as surrogates
         if (at < 0) continue;
         const line = text.slice(0, at).split('\n').length;
         errors.push({
