@@ -113,7 +113,7 @@ eval "$(refs_now)"
 set +a
 suites=()
 for app in "${apps[@]}"; do suites+=("tools/containers/test/$app.test.mjs"); done
-suites+=(tools/containers/test/compose.test.mjs)
+suites+=(tools/containers/test/image-refs.test.mjs tools/containers/test/compose.test.mjs)
 log "running ${suites[*]}"
 # One suite at a time: they start containers and time them on a 2-core machine.
 node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}"

@@ -15,6 +15,9 @@
  * image must still be in the Docker daemon; its `todo-<app>:nx-<hash>` tag is looked up there. Several such tags on one
  * ID mean several task hashes produced the same image: any of them names exactly the same content.
  * IMAGE_REFS_CACHE_DIR replaces node_modules/.cache/nx-container (the deploy executor's end-to-end test uses it).
+ *
+ * Exit codes: 0 found; 1 no image built yet, or another error; 3 (STALE_EXIT) the Nx cache records an image this
+ * Docker daemon no longer has (pruned, or another daemon), so the deploy executor knows a rebuild will fix it.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,11 +26,15 @@ import { fileURLToPath } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const APPS = ['backend', 'frontend'];
+const STALE_EXIT = 3;
 
-/** @param {string} message */
-function fail(message) {
+/** The Nx cache names an image the Docker daemon does not have (or not under our tag): a rebuild fixes it. */
+class StaleImageError extends Error {}
+
+/** @param {string} message @param {number} [code] */
+function fail(message, code = 1) {
   process.stderr.write(`image-refs: ${message}\n`);
-  process.exit(1);
+  process.exit(code);
 }
 
 /**
@@ -53,14 +60,18 @@ export function imageRef(app) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     tags = /** @type {string[]} */ (JSON.parse(out) ?? []);
-  } catch {
-    throw new Error(
+  } catch (error) {
+    const e = /** @type {Error & { code?: string; stderr?: string }} */ (error);
+    if (e.code === 'ENOENT') throw new Error('the docker CLI is not installed (see docs/troubleshooting.md)');
+    if (!/no such image/i.test(e.stderr ?? ''))
+      throw new Error(`docker image inspect ${id}: ${e.stderr?.trim() || e.message}`);
+    throw new StaleImageError(
       `the ${app} image ${id} recorded by the Nx cache is not in this Docker daemon (removed, or another daemon): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
     );
   }
   const ref = tags.filter((tag) => tag.startsWith(`${repository}:nx-`)).sort()[0];
   if (!ref)
-    throw new Error(
+    throw new StaleImageError(
       `image ${id} has no ${repository}:nx-… tag (tags: ${tags.join(', ') || 'none'}): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
     );
   return { image: repository, tag: ref.slice(repository.length + 1), ref, id };
@@ -76,7 +87,7 @@ function main() {
   try {
     for (const app of apps.length ? apps : APPS) refs[app] = imageRef(app);
   } catch (error) {
-    fail(/** @type {Error} */ (error).message);
+    fail(/** @type {Error} */ (error).message, error instanceof StaleImageError ? STALE_EXIT : 1);
   }
   if (json) process.stdout.write(`${JSON.stringify(refs, null, 2)}\n`);
   else for (const [app, { ref }] of Object.entries(refs)) process.stdout.write(`${app.toUpperCase()}_IMAGE=${ref}\n`);

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { nxCommand } from '../../lib/nx-cli';
 import { parseProfile } from '../../lib/profile';
 import runExecutor from './executor';
 import { frontendAccess, summarizeManifests } from './manifests';
@@ -282,6 +283,51 @@ describe('minikube executor', () => {
     expect(runner.err.join('\n')).toContain('no image has been built for frontend');
     expect(runner.err.join('\n')).toMatch(/image not found: .*npx nx run-many -t container/);
     expect(runner.calls.some((call) => call.startsWith('helm'))).toBe(false);
+  });
+
+  describe('an image the Nx cache records but Docker no longer has (pruned, another daemon)', () => {
+    const nx = nxCommand(workspaceRoot);
+    const REBUILD_BACKEND = [nx.command, ...nx.args, 'run', 'backend:container', '--skip-nx-cache'].join(' ');
+    const STALE = {
+      code: 3,
+      stderr: 'image-refs: the backend image sha256:0b1e recorded by the Nx cache is not in this Docker daemon',
+    };
+    /** image-refs answers "stale" for the backend until the rebuild ran, then the refs. */
+    function staleBackend(rebuild: Handler = () => ({})) {
+      let rebuilt = false;
+      return healthy({
+        'node tools/containers/image-refs.mjs --json': () => (rebuilt ? { stdout: JSON.stringify(REFS) } : STALE),
+        'node tools/containers/image-refs.mjs --json backend': () => (rebuilt ? { stdout: '{}' } : STALE),
+        'node tools/containers/image-refs.mjs --json frontend': () => ({ stdout: '{}' }),
+        [REBUILD_BACKEND]: (args, options) => {
+          const answer = rebuild(args, options);
+          rebuilt = !answer?.code;
+          return answer;
+        },
+      });
+    }
+
+    it('rebuilds that app only, bypassing the cache, and deploys', async () => {
+      const runner = new FakeRunner(staleBackend());
+      await expect(run(runner)).resolves.toEqual({ success: true });
+      expect(runner.calls.slice(1, 6)).toEqual([
+        'node tools/containers/image-refs.mjs --json',
+        'node tools/containers/image-refs.mjs --json backend',
+        REBUILD_BACKEND,
+        'node tools/containers/image-refs.mjs --json frontend',
+        'node tools/containers/image-refs.mjs --json',
+      ]);
+      expect(runner.calls).toContain(HELM_UPGRADE);
+      expect(runner.err.join('\n')).toContain('recorded by the Nx cache is not in this Docker daemon');
+      expect(runner.out.join('\n')).toContain('rebuilding the backend image');
+    });
+
+    it('stops with the build named when the rebuild fails', async () => {
+      const runner = new FakeRunner(staleBackend(() => ({ code: 1 })));
+      await expect(run(runner)).resolves.toEqual({ success: false });
+      expect(runner.err.join('\n')).toContain('npx nx run backend:container --skip-nx-cache failed');
+      expect(runner.calls.some((call) => call.startsWith('helm upgrade'))).toBe(false);
+    });
   });
 
   it('points at the pods and the troubleshooting guide when helm upgrade fails', async () => {

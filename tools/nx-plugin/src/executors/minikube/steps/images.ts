@@ -1,3 +1,4 @@
+import { nxCommand } from '../../../lib/nx-cli';
 import { DeployError, type StepContext } from '../context';
 
 export const APPS = ['backend', 'frontend'] as const;
@@ -10,10 +11,18 @@ export interface ImageRef {
 }
 export type ImageRefs = Record<App, ImageRef>;
 
+const IMAGE_REFS = 'tools/containers/image-refs.mjs';
+/** image-refs.mjs's exit code for an image the Nx cache records but this Docker daemon no longer has. */
+const STALE_EXIT = 3;
+
 /** Step "images": the content tags the apps' container targets produced (tools/containers/image-refs.mjs). */
 export async function images(ctx: StepContext): Promise<ImageRefs> {
   ctx.step('images');
-  const result = await ctx.read('node', ['tools/containers/image-refs.mjs', '--json']);
+  let result = await ctx.read('node', [IMAGE_REFS, '--json']);
+  if (result.code === STALE_EXIT) {
+    await rebuildStale(ctx);
+    result = await ctx.read('node', [IMAGE_REFS, '--json']);
+  }
   if (result.code !== 0) {
     ctx.runner.error(result.stderr.trim());
     throw new DeployError(
@@ -36,4 +45,24 @@ export async function images(ctx: StepContext): Promise<ImageRefs> {
     ctx.say(`  ${app.padEnd(8)} ${refs[app].image}:${refs[app].tag}`);
   }
   return refs;
+}
+
+/**
+ * A cache hit of `<app>:container` restores the image's ID, not the image: after `docker system prune`, or on a
+ * machine that shares the Nx cache but not the Docker daemon, the ID names nothing. The executor knows which app
+ * that is, so it rebuilds it, bypassing the cache, instead of stopping with advice to do so.
+ */
+async function rebuildStale(ctx: StepContext): Promise<void> {
+  const nx = nxCommand(ctx.root);
+  for (const app of APPS) {
+    const check = await ctx.read('node', [IMAGE_REFS, '--json', app]);
+    if (check.code !== STALE_EXIT) continue;
+    ctx.warn(check.stderr.trim().replace(/^image-refs: /, ''));
+    ctx.say(`  rebuilding the ${app} image`);
+    await ctx.act(
+      nx.command,
+      [...nx.args, 'run', `${app}:container`, '--skip-nx-cache'],
+      `npx nx run ${app}:container --skip-nx-cache failed (its output is above): fix the build, then deploy again.`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import type { App } from '../steps/images';
-import { nxCommand } from '../watch/build';
+import { nxCommand } from '../../../lib/nx-cli';
 import type { Handler } from './fake-runner';
 
 const node = (name: string, root: string, type: 'app' | 'lib' | 'e2e') => ({ name, type, data: { root } });

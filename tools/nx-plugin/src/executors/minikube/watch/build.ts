@@ -1,20 +1,6 @@
-import * as path from 'node:path';
 import { DeployError, type StepContext } from '../context';
 import type { App } from '../steps/images';
-
-/**
- * How to run the workspace's own Nx: its CLI script under this Node, which spares each loop npx's package lookup
- * (0.5–1 s on a busy machine); `npx nx` when the workspace has no resolvable nx package.
- */
-export function nxCommand(root: string): { command: string; args: string[] } {
-  try {
-    const manifest = require.resolve('nx/package.json', { paths: [root] });
-    const { bin } = require(manifest) as { bin: { nx: string } };
-    return { command: process.execPath, args: [path.join(path.dirname(manifest), bin.nx)] };
-  } catch {
-    return { command: 'npx', args: ['nx'] };
-  }
-}
+import { nxCommand } from '../../../lib/nx-cli';
 
 /** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
 export const BUILD_ERROR_LINES = 40;
