@@ -119,6 +119,18 @@ describe('diagnose step', () => {
     expect(printed).not.toContain('previous terminated container');
   });
 
+  it("reads the other instance when the kubelet answers that the chosen one's log is gone", async () => {
+    // kubectl exits 0 and prints the kubelet's message as if it were the container's output.
+    const runner = crashing({
+      [`${LOGS} --previous`]: () => ({ stdout: 'unable to retrieve container logs for containerd://af3c55f86d04\n' }),
+      [LOGS]: () => ({ stdout: 'FRONTEND_ORIGIN: "x" is not an origin\n' }),
+    });
+    await diagnose(stepContext(o, runner, '/'), target);
+    const printed = runner.err.join('\n');
+    expect(printed).toContain('last 20 log lines of backend:\n      | FRONTEND_ORIGIN: "x" is not an origin');
+    expect(printed).not.toContain('unable to retrieve');
+  });
+
   it("prints kubectl's messages when no instance can be read", async () => {
     const runner = crashing({
       [`${LOGS} --previous`]: () => ({ code: 1, stderr: 'previous terminated container "backend" not found' }),

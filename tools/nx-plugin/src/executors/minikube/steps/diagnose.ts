@@ -120,8 +120,12 @@ export const LOG_LINES = 20;
  * The last log lines of the container that explains a pod. The pod's status is a snapshot: by the time kubectl
  * asks, a container seen terminated may have restarted (its current instance is then a new one that has printed
  * nothing yet), or a previous instance may be gone. So when the chosen instance has no output or cannot be read,
- * the other one is tried; when neither has anything, kubectl's own messages are printed.
+ * the other one is tried; when neither has anything, kubectl's own messages are printed. A container whose log file
+ * the kubelet already removed still answers with exit 0: its body is the kubelet's one-line "unable to retrieve
+ * container logs for <id>", which counts as unreadable.
  */
+const LOGS_GONE = /^unable to retrieve container logs for \S+$/;
+
 async function containerLogs(
   ctx: StepContext,
   where: string[],
@@ -131,7 +135,8 @@ async function containerLogs(
   const read = async (previous: boolean) => {
     const args = [...where, 'logs', pod, '-c', source.container, `--tail=${LOG_LINES}`];
     const result = await ctx.read('kubectl', previous ? [...args, '--previous'] : args);
-    return { previous, ok: result.code === 0, text: (result.code === 0 ? result.stdout : result.stderr).trimEnd() };
+    const text = (result.code === 0 ? result.stdout : result.stderr).trimEnd();
+    return { previous, ok: result.code === 0 && !LOGS_GONE.test(text.trim()), text };
   };
   const first = await read(source.previous);
   if (first.ok && first.text) return { container: source.container, previous: first.previous, text: first.text };
