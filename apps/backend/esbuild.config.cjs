@@ -29,10 +29,10 @@ const oneByteSource = {
   name: 'one-byte-source',
   setup(build) {
     build.onEnd(async (result) => {
-      const { outdir, outfile } = build.initialOptions;
+      const { outfile } = build.initialOptions;
       const files = outfile ? [outfile] : Object.keys(result.metafile?.outputs ?? {}).filter((f) => f.endsWith('.js'));
       const errors = [];
-      for (const file of outdir || outfile ? files : []) {
+      for (const file of files) {
         const text = await readFile(path.resolve(file), 'utf8').catch(() => '');
         const at = text.search(/[\u0100-\uffff]/); // without the u flag, astral characters match as surrogates
         if (at < 0) continue;

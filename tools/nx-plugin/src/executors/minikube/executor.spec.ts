@@ -287,7 +287,15 @@ describe('minikube executor', () => {
 
   describe('an image the Nx cache records but Docker no longer has (pruned, another daemon)', () => {
     const nx = nxCommand(workspaceRoot);
-    const REBUILD_BACKEND = [nx.command, ...nx.args, 'run', 'backend:container', '--skip-nx-cache'].join(' ');
+    const REBUILD_BACKEND = [
+      nx.command,
+      ...nx.args,
+      'run-many',
+      '--targets=container',
+      '--projects=backend',
+      '--outputStyle=static-failures-only',
+      '--skip-nx-cache',
+    ].join(' ');
     const STALE = {
       code: 3,
       stderr: 'image-refs: the backend image sha256:0b1e recorded by the Nx cache is not in this Docker daemon',
@@ -313,8 +321,8 @@ describe('minikube executor', () => {
       expect(runner.calls.slice(1, 6)).toEqual([
         'node tools/containers/image-refs.mjs --json',
         'node tools/containers/image-refs.mjs --json backend',
-        REBUILD_BACKEND,
         'node tools/containers/image-refs.mjs --json frontend',
+        REBUILD_BACKEND,
         'node tools/containers/image-refs.mjs --json',
       ]);
       expect(runner.calls).toContain(HELM_UPGRADE);
@@ -325,7 +333,7 @@ describe('minikube executor', () => {
     it('stops with the build named when the rebuild fails', async () => {
       const runner = new FakeRunner(staleBackend(() => ({ code: 1 })));
       await expect(run(runner)).resolves.toEqual({ success: false });
-      expect(runner.err.join('\n')).toContain('npx nx run backend:container --skip-nx-cache failed');
+      expect(runner.err.join('\n')).toMatch(/the backend image build failed \(nx run-many .*--skip-nx-cache;/);
       expect(runner.calls.some((call) => call.startsWith('helm upgrade'))).toBe(false);
     });
   });

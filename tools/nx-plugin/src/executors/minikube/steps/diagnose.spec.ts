@@ -107,27 +107,24 @@ describe('diagnose step', () => {
       ...logs,
     });
 
-  it('reads the other instance when the chosen one is gone or has printed nothing yet', async () => {
-    // The status said "restarted", but kubelet no longer has the previous instance: the current one explains it.
+  // The status said "restarted", but the previous instance cannot explain it: the current one does.
+  it.each([
+    ['kubectl cannot find it', { code: 1, stderr: 'previous terminated container "backend" not found' }],
+    // kubectl exits 0 and prints the kubelet's message as if it were the container's output.
+    [
+      'the kubelet answers that its log is gone',
+      { stdout: 'unable to retrieve container logs for containerd://af3c55f86d04\n' },
+    ],
+    ['it printed nothing', { stdout: '' }],
+  ])('reads the other instance when %s', async (_why, previousAnswer) => {
     const runner = crashing({
-      [`${LOGS} --previous`]: () => ({ code: 1, stderr: 'previous terminated container "backend" not found' }),
+      [`${LOGS} --previous`]: () => previousAnswer,
       [LOGS]: () => ({ stdout: 'FRONTEND_ORIGIN: "x" is not an origin\n' }),
     });
     await diagnose(stepContext(o, runner, '/'), target);
     const printed = runner.err.join('\n');
     expect(printed).toContain('last 20 log lines of backend:\n      | FRONTEND_ORIGIN: "x" is not an origin');
     expect(printed).not.toContain('previous terminated container');
-  });
-
-  it("reads the other instance when the kubelet answers that the chosen one's log is gone", async () => {
-    // kubectl exits 0 and prints the kubelet's message as if it were the container's output.
-    const runner = crashing({
-      [`${LOGS} --previous`]: () => ({ stdout: 'unable to retrieve container logs for containerd://af3c55f86d04\n' }),
-      [LOGS]: () => ({ stdout: 'FRONTEND_ORIGIN: "x" is not an origin\n' }),
-    });
-    await diagnose(stepContext(o, runner, '/'), target);
-    const printed = runner.err.join('\n');
-    expect(printed).toContain('last 20 log lines of backend:\n      | FRONTEND_ORIGIN: "x" is not an origin');
     expect(printed).not.toContain('unable to retrieve');
   });
 

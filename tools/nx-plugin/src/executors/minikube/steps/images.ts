@@ -1,5 +1,5 @@
-import { nxCommand } from '../../../lib/nx-cli';
 import { DeployError, type StepContext } from '../context';
+import { buildImages } from './build-images';
 
 export const APPS = ['backend', 'frontend'] as const;
 export type App = (typeof APPS)[number];
@@ -53,16 +53,15 @@ export async function images(ctx: StepContext): Promise<ImageRefs> {
  * that is, so it rebuilds it, bypassing the cache, instead of stopping with advice to do so.
  */
 async function rebuildStale(ctx: StepContext): Promise<void> {
-  const nx = nxCommand(ctx.root);
+  const stale: App[] = [];
   for (const app of APPS) {
     const check = await ctx.read('node', [IMAGE_REFS, '--json', app]);
     if (check.code !== STALE_EXIT) continue;
     ctx.warn(check.stderr.trim().replace(/^image-refs: /, ''));
-    ctx.say(`  rebuilding the ${app} image`);
-    await ctx.act(
-      nx.command,
-      [...nx.args, 'run', `${app}:container`, '--skip-nx-cache'],
-      `npx nx run ${app}:container --skip-nx-cache failed (its output is above): fix the build, then deploy again.`,
-    );
+    stale.push(app);
   }
+  if (!stale.length) return;
+  if (ctx.o.dryRun) return ctx.say(`  [dry-run] would rebuild the ${stale.join(' and ')} image without the Nx cache`);
+  ctx.say(`  rebuilding the ${stale.join(' and ')} image without the Nx cache`);
+  await buildImages(ctx, stale, { skipCache: true });
 }

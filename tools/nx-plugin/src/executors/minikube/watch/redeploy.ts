@@ -6,7 +6,7 @@ import { APPS, images, type App, type ImageRefs } from '../steps/images';
 import { fingerprintOf, releaseState, upgrade } from '../steps/release';
 import { transport } from '../steps/transport';
 import { affectedBy, type Affected } from './affected';
-import { buildImages } from './build';
+import { buildImages } from '../steps/build-images';
 import { BufferingRunner } from './buffered-runner';
 import { configuresNx, type WorkspaceInputs } from './inputs';
 

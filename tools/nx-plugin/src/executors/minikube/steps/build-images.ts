@@ -1,6 +1,6 @@
-import { DeployError, type StepContext } from '../context';
-import type { App } from '../steps/images';
 import { nxCommand } from '../../../lib/nx-cli';
+import { DeployError, type StepContext } from '../context';
+import type { App } from './images';
 
 /** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
 export const BUILD_ERROR_LINES = 40;
@@ -8,8 +8,9 @@ export const BUILD_ERROR_LINES = 40;
 /**
  * Runs the apps' `container` targets through Nx, so its cache applies: an app whose inputs did not change (a test
  * file, a revert to a state built before) is restored from the cache with its old tag instead of being rebuilt.
+ * `skipCache` for an image the cache records but Docker no longer has: a cache hit would restore only its ID.
  */
-export async function buildImages(ctx: StepContext, apps: App[]): Promise<void> {
+export async function buildImages(ctx: StepContext, apps: App[], { skipCache = false } = {}): Promise<void> {
   const nx = nxCommand(ctx.root);
   const args = [
     ...nx.args,
@@ -17,6 +18,7 @@ export async function buildImages(ctx: StepContext, apps: App[]): Promise<void> 
     '--targets=container',
     `--projects=${apps.join(',')}`,
     '--outputStyle=static-failures-only',
+    ...(skipCache ? ['--skip-nx-cache'] : []),
   ];
   const result = await ctx.read(nx.command, args);
   if (result.code === 0) return;
