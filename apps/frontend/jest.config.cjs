@@ -19,6 +19,9 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   displayName: 'frontend',
+  // A render of 120 tasks with several awaited updates took over Jest's 5 s default on a loaded 2-core machine
+  // (CI's cold run builds Go beside the tests). A guard against hangs, not a speed check.
+  testTimeout: 30_000,
   testEnvironment: '<rootDir>/specs/support/jsdom-environment.cjs',
   transform: { '^.+\\.(m?[jt]sx?)$': swc },
   transformIgnorePatterns: ['/node_modules/(?!typebox/)'],

@@ -14,4 +14,4 @@ jest.mock('next/navigation', () => {
 beforeEach(() => navigation.reset());
 
 // The CI machine is shared and slow at times: wait longer than RTL's 1 s default for UI updates.
-configure({ asyncUtilTimeout: 5000 });
+configure({ asyncUtilTimeout: 10_000 });
