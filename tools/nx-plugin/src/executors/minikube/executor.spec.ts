@@ -169,6 +169,16 @@ describe('minikube executor', () => {
     expect(runner.output).toContain('GATEWAY_API_CRDS in minikube/profile.env');
   });
 
+  it('stops before the release when Traefik does not get ready, naming the old ingress addon as a cause', async () => {
+    const runner = new FakeRunner(
+      healthy({ 'kubectl --context todo-stack --namespace traefik rollout status': () => ({ code: 1 }) }),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: false });
+    expect(runner.calls.some((call) => call.startsWith('helm upgrade'))).toBe(false);
+    expect(runner.output).toContain('Traefik did not become ready within 10m');
+    expect(runner.output).toContain('minikube -p todo-stack addons disable ingress');
+  });
+
   it("prints the frontend's Service and NodePort as the deployed release has them", async () => {
     const manifest = MANIFEST.replace('30080', '31999').replace(/todo-stack-frontend/, 'shop-frontend');
     const minikube = new FakeRunner(healthy({ 'helm get manifest': () => ({ stdout: manifest }) }));

@@ -64,6 +64,6 @@ export async function frontDoor(ctx: StepContext, target: Target): Promise<void>
       'deployment/traefik',
       `--timeout=${o.timeout}`,
     ],
-    `Traefik did not become ready within ${o.timeout}: kubectl --context ${target.context} -n ${FRONT_DOOR_NAMESPACE} describe pod -l app.kubernetes.io/name=traefik says why (an image that cannot be pulled: set TRAEFIK_IMAGE in minikube/profile.env).`,
+    `Traefik did not become ready within ${o.timeout}: kubectl --context ${target.context} -n ${FRONT_DOOR_NAMESPACE} describe pod -l app.kubernetes.io/name=traefik says why (an image that cannot be pulled: set TRAEFIK_IMAGE in minikube/profile.env; "didn't have free ports": the ingress addon of an older profile holds ports 80 and 443, minikube -p ${o.profile} addons disable ingress).`,
   );
 }
