@@ -21,7 +21,7 @@ else
     read -r ncpu mem_bytes <<<"$resources"
     mem_mib=$((mem_bytes / 1024 / 1024))
     if ((mem_mib < MINIKUBE_MEMORY)); then
-      die "not enough memory: the profile wants ${MINIKUBE_MEMORY} MiB but Docker has ${mem_mib} MiB in all. Give Docker more (Docker Desktop: Settings > Resources > Memory, at least $((MINIKUBE_MEMORY / 1024 + 1)) GB) or ask for less, e.g. MINIKUBE_MEMORY=$(( (mem_mib * 3 / 4) / 512 * 512 )) $0 (the app needs about 3 GiB; below 4096 MiB the ingress and metrics-server addons get tight)"
+      die "not enough memory: the profile wants ${MINIKUBE_MEMORY} MiB but Docker has ${mem_mib} MiB in all. Give Docker more (Docker Desktop: Settings > Resources > Memory, at least $((MINIKUBE_MEMORY / 1024 + 1)) GB) or ask for less, e.g. MINIKUBE_MEMORY=$(( (mem_mib * 3 / 4) / 512 * 512 )) $0 (the app needs about 3 GiB; below 4096 MiB Traefik and the metrics-server addon get tight)"
     fi
     if ((ncpu < MINIKUBE_CPUS)); then
       die "not enough CPUs: the profile wants ${MINIKUBE_CPUS} but Docker has ${ncpu}. Raise Docker Desktop's CPU limit or run MINIKUBE_CPUS=${ncpu} $0"

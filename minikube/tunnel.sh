@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the app reachable from this machine when the node address is not (Docker driver on macOS/Windows).
-#   minikube/tunnel.sh                  minikube tunnel: the ingress answers on 127.0.0.1
+#   minikube/tunnel.sh                  minikube tunnel: Traefik's LoadBalancer (the Gateway) answers on 127.0.0.1
 #                                       (put '127.0.0.1 todo.local' in /etc/hosts; asks for sudo; Ctrl-C stops)
 #   minikube/tunnel.sh --port-forward [PORT]
 #                                       kubectl port-forward to the frontend Service: http://localhost:PORT

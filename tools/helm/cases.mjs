@@ -37,8 +37,48 @@ export const CASES = [
     ],
   },
   {
-    name: 'local without ingress',
+    name: 'local without a Gateway or ingress',
     valuesFiles: ['values-dev.yaml'],
-    set: [...TAGS, 'ingress.enabled=false', 'backend.podAntiAffinityPreset=hard', 'frontend.replicas=1'],
+    set: [
+      ...TAGS,
+      'httpRoute.enabled=false',
+      'gateway.create=false',
+      'backend.podAntiAffinityPreset=hard',
+      'frontend.replicas=1',
+    ],
+  },
+  {
+    name: 'local with an ingress instead of the route',
+    valuesFiles: ['values-dev.yaml'],
+    set: [
+      ...TAGS,
+      'httpRoute.enabled=false',
+      'gateway.create=false',
+      'ingress.enabled=true',
+      'ingress.className=traefik',
+    ],
+  },
+  {
+    name: "values-prod.yaml with an HTTPRoute on the cluster's Gateway",
+    valuesFiles: ['values-prod.yaml'],
+    set: [
+      ...TAGS,
+      'ingress.enabled=false',
+      'httpRoute.enabled=true',
+      'httpRoute.parentRefs[0].name=shared',
+      'httpRoute.parentRefs[0].namespace=gateways',
+      'httpRoute.parentRefs[0].sectionName=https',
+      'networkPolicy.gatewayNamespace=gateways',
+    ],
+  },
+  {
+    name: "a Gateway of the release's own with HTTPS",
+    set: [
+      ...TAGS,
+      'ingress.enabled=false',
+      'httpRoute.enabled=true',
+      'gateway.create=true',
+      'httpRoute.hostnames[0]=todo.example.com',
+    ],
   },
 ];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // For every values case (tools/helm/cases.mjs): `helm lint --strict`, then `helm template` validated by kubeconform
 // against the JSON schemas of the Minikube profile's Kubernetes version (made by install-helm.sh from the
-// k8s.io/kubernetes module's OpenAPI spec). Exits non-zero on the first broken case, after printing all results.
+// k8s.io/kubernetes module's OpenAPI spec) and of the Gateway API CRDs. Exits non-zero on the first broken case, after printing all results.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,8 @@ import { CASES } from './cases.mjs';
 import { CHART_DIR, KUBE_VERSION, helm, render, valuesArgs } from './lib/chart.mjs';
 
 const schemas = process.env.TODO_STACK_K8S_SCHEMAS;
-if (!schemas || !fs.existsSync(schemas)) {
+const crdSchemas = process.env.TODO_STACK_CRD_SCHEMAS;
+if (!schemas || !fs.existsSync(schemas) || !crdSchemas || !fs.existsSync(crdSchemas)) {
   console.error('TODO_STACK_K8S_SCHEMAS is not set or missing: run eval "$(tools/helm/install-helm.sh --env)" first');
   process.exit(2);
 }
@@ -38,6 +39,9 @@ for (const values of CASES) {
         KUBE_VERSION,
         '-schema-location',
         `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+        // HTTPRoute and Gateway: the Gateway API CRDs' schemas.
+        '-schema-location',
+        `${crdSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
         file,
       ],
       { encoding: 'utf8' },

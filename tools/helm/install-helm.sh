@@ -3,6 +3,7 @@
 #   helm            Helm 3, built from the Go module proxy (go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION)
 #   helm-unittest   the `helm unittest` plugin, built from its Go module, in a HELM_PLUGINS dir of its own
 #   kubeconform     manifest validator, built from its Go module
+#   CRD schemas     JSON schemas of the Gateway API CRDs (sigs.k8s.io/gateway-api module, minikube/profile.env's version)
 #   k8s schemas     JSON schemas for Kubernetes $KUBERNETES_VERSION, converted from the OpenAPI spec shipped in the
 #                   k8s.io/kubernetes Go module (api/openapi-spec/swagger.json), so nothing is fetched from a URL
 #   node modules    `yaml` and `@bitnami/readme-generator-for-helm` from the npm registry
@@ -120,6 +121,23 @@ if [[ ! -f "$node_dir/.complete" ]]; then
   mv -T "$tmp" "$node_dir" 2>/dev/null || rm -rf "$tmp"
 fi
 
+# --- Gateway API JSON schemas -------------------------------------------------------------------------------------------------
+# The chart's HTTPRoute and Gateway are custom resources: their schemas come from the CRDs of the sigs.k8s.io/gateway-api
+# module at the version the Minikube profile installs (tools/gateway-api/standard-install.sh), in a dir of their own.
+gateway_version="${GATEWAY_API_VERSION:-$(sed -n 's/^GATEWAY_API_VERSION=//p' "$here/../../minikube/profile.env")}"
+gateway_crds="$(GATEWAY_API_VERSION="$gateway_version" "$here/../gateway-api/standard-install.sh" --crd-dir)"
+crd_converter="$here/crd2jsonschema.mjs"
+crd_schemas_dir="$cache/k8s-schemas/$gateway_version-gateway-api-$(sha256sum "$crd_converter" | cut -c1-12)"
+if [[ ! -f "$crd_schemas_dir/.complete" ]]; then
+  log "converting the Gateway API $gateway_version CRDs to JSON schemas"
+  tmp="$(mktemp -d "$cache/k8s-schemas/.gateway.XXXXXX")"
+  TODO_STACK_NODE_MODULES="$node_dir/node_modules" node "$crd_converter" "$tmp" "$gateway_crds"/*.yaml >&2 ||
+    { rm -rf "$tmp"; die "Gateway API schema conversion failed (see above)"; }
+  touch "$tmp/.complete"
+  rm -rf "$crd_schemas_dir"
+  mv -T "$tmp" "$crd_schemas_dir" 2>/dev/null || rm -rf "$tmp"
+fi
+
 # --- smoke check -----------------------------------------------------------------------------------------------------------------
 export PATH="$helm_dir:$kubeconform_dir:$PATH" HELM_PLUGINS="$plugins_dir"
 helm version --template '{{ .Version }}' >/dev/null || die "the cached helm at $helm_dir does not run; delete that dir and re-run"
@@ -130,6 +148,7 @@ if [[ "$mode" == env ]]; then
   printf 'export PATH=%q:"$PATH"\n' "$helm_dir:$kubeconform_dir"
   printf 'export HELM_PLUGINS=%q\n' "$plugins_dir"
   printf 'export TODO_STACK_K8S_SCHEMAS=%q\n' "$schemas_dir"
+  printf 'export TODO_STACK_CRD_SCHEMAS=%q\n' "$crd_schemas_dir"
   printf 'export TODO_STACK_KUBERNETES_VERSION=%q\n' "${KUBERNETES_VERSION#v}"
   printf 'export TODO_STACK_NODE_MODULES=%q\n' "$node_dir/node_modules"
 else
@@ -137,6 +156,7 @@ else
   log "helm-unittest HELM_PLUGINS=$plugins_dir"
   log "kubeconform   $kubeconform_dir/kubeconform"
   log "k8s schemas   $schemas_dir (Kubernetes $KUBERNETES_VERSION)"
+  log "CRD schemas   $crd_schemas_dir (Gateway API $gateway_version)"
   log "node modules  $node_dir/node_modules"
   log "use them in this shell: eval \"\$(tools/helm/install-helm.sh --env)\""
 fi

@@ -23,11 +23,11 @@ ready() {
 }
 healthz() { curl -fsk --max-time 2 "$1" >/dev/null; }
 
-# Manifests carry @NAME@ placeholders for the settings of lib.sh.
+# apply_manifest FILE: FILE (a path) with its @NAME@ placeholders set from lib.sh, applied.
 apply_manifest() {
   sed -e "s#@COREDNS_IMAGE@#$COREDNS_IMAGE#g" -e "s#@CLUSTER_DNS@#$CLUSTER_DNS#g" \
     -e "s#@HELPER_IMAGE@#$HELPER_IMAGE#g" -e "s#@VOLUME_DIR@#$TC_STATE/volumes#g" \
     -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" -e "s#@TRAEFIK_IMAGE@#$TRAEFIK_IMAGE#g" -e "s#@NODE_IP@#$NODE_IP#g" \
-    -e "s#@INGRESS_CLASS@#$INGRESS_CLASS#g" -e "s#@INGRESS_NAMESPACE@#$INGRESS_NAMESPACE#g" \
-    "$TC_DIR/manifests/$1" | kubectl apply -f - >/dev/null
+    -e "s#@NAMESPACE@#$INGRESS_NAMESPACE#g" -e "s#@PULL_POLICY@#Never#g" \
+    "$1" | kubectl apply -f - >/dev/null
 }

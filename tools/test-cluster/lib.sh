@@ -32,10 +32,12 @@ POD_CIDR=10.244.0.0/16
 CNI_BRIDGE=tcbr0
 NODE_NAME=todo-node
 KWOK_NODE_NAME=todo-kwok-node
-# The ingress controller (up.sh --ingress) stands in for Minikube's ingress-nginx addon: same IngressClass and
-# namespace, so the chart's defaults (ingress.className, networkPolicy.ingressControllerNamespace) apply unchanged.
-INGRESS_CLASS=nginx
-INGRESS_NAMESPACE=ingress-nginx
+# The front door (up.sh --ingress) is Minikube's: deploy/front-door/traefik.yaml, Traefik serving the Gateway API
+# (GatewayClass `traefik`, after the CRDs of tools/gateway-api/standard-install.sh) and Ingresses (the default
+# IngressClass `traefik`) from namespace `traefik`, so the chart's defaults (networkPolicy.gatewayNamespace,
+# ingressControllerNamespace) apply unchanged.
+INGRESS_CLASS=traefik
+INGRESS_NAMESPACE=traefik
 
 # Go's official installer puts it here, and not always on PATH.
 if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi

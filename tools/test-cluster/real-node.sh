@@ -67,17 +67,26 @@ start_node() {
     ready kube-router "kube-router (NetworkPolicy controller)" healthz "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
   fi
 
-  apply_manifest coredns.yaml
-  apply_manifest local-path.yaml
+  apply_manifest "$TC_DIR/manifests/coredns.yaml"
+  apply_manifest "$TC_DIR/manifests/local-path.yaml"
   start local-path-provisioner "$BIN/local-path-provisioner" start --kubeconfig="$KUBECONFIG" \
     --namespace=local-path-storage --helper-image="$HELPER_IMAGE" --provisioner-name=rancher.io/local-path \
     --service-account-name=local-path-provisioner-service-account
   ready kubelet CoreDNS kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s
 
+  # The Gateway API CRDs (standard channel, the version of minikube/profile.env, from its Go module): on every real
+  # node, as on Minikube after a deploy, so the chart's HTTPRoute and Gateway install; served with --ingress.
+  local crds
+  crds="$("$TC_DIR/../gateway-api/standard-install.sh")"
+  kubectl apply --server-side --force-conflicts -f "$crds" >/dev/null
+  ready kube-apiserver "Gateway API CRDs" kubectl wait --for=condition=Established --timeout=1s \
+    crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io \
+    crd/httproutes.gateway.networking.k8s.io
+
   if ((INGRESS)); then
     import_image "$TRAEFIK_IMAGE" "$ADDONS/images/traefik.tar"
-    apply_manifest traefik.yaml
-    ready kubelet "Traefik (IngressClass $INGRESS_CLASS, http://$NODE_IP:80)" \
+    apply_manifest "$TC_DIR/../../deploy/front-door/traefik.yaml"
+    ready kubelet "Traefik (GatewayClass and IngressClass $INGRESS_CLASS, http://$NODE_IP:80)" \
       kubectl -n "$INGRESS_NAMESPACE" wait --for=condition=Available deployment/traefik --timeout=1s
   fi
 }

@@ -4,7 +4,7 @@
 #                   kubelet, kube-proxy, CoreDNS, local-path-provisioner
 #   up.sh --kwok    control plane only, with a kwok fake node (no containers run)
 # Add-ons of the real node (built by addons/build.sh, a cache of their own):
-#   --ingress            Traefik serving the IngressClass `nginx` (as Minikube's ingress-nginx addon) on ports 80/443
+#   --ingress            the front door of Minikube: Gateway API CRDs + Traefik (GatewayClass and IngressClass `traefik`) on ports 80/443
 #   --network-policies   kube-router's NetworkPolicy controller (iptables + ipset) on the host
 #   --registry           an image registry (distribution, addons/registry) on localhost:16500 that the node pulls from
 # Idempotent: running it again starts only what is not running. Prints `export KUBECONFIG=...`.
@@ -100,7 +100,7 @@ if [[ $MODE == kwok ]]; then
   start kwok "$BIN/kwok" --kubeconfig="$KUBECONFIG" --config="$BUILD/kwok-stages.yaml" --config="$TC_DIR/kwok/pod-complete-bare.yaml" \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:$KWOK_PORT" --cidr=10.245.0.0/16 --node-ip="$NODE_IP"
-  apply_manifest kwok-node.yaml
+  apply_manifest "$TC_DIR/manifests/kwok-node.yaml"
   ready kwok "node $KWOK_NODE_NAME" kubectl wait --for=condition=Ready "node/$KWOK_NODE_NAME" --timeout=1s
   log "cluster up (kwok) in $((SECONDS - started))s; kubectl $K8S_VERSION: $BIN/kubectl"
   echo "export KUBECONFIG=$KUBECONFIG"

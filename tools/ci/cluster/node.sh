@@ -7,7 +7,11 @@ node_install() {
   log "images loaded into the node in $((SECONDS - start))s"
   values "$WORK/values.yaml" standard
   start=$SECONDS
+  # Both front doors of the chart, each on its own host name: the Ingress (todo.local, the default IngressClass) and the
+  # HTTPRoute on a Gateway of the release (gateway.todo.local), both served by Traefik (deploy/front-door/traefik.yaml).
   helm install "$RELEASE" "$CHART" -n "$NS" -f "$WORK/values.yaml" --set backend.replicas=2 --set networkPolicy.enabled=true \
+    --set httpRoute.enabled=true --set gateway.create=true --set httpRoute.tls=false \
+    --set 'httpRoute.hostnames[0]=gateway.todo.local' \
     --wait --wait-for-jobs --timeout 5m >"$WORK/helm.log" 2>&1 || { cat "$WORK/helm.log" >&2; return 1; }
   log "helm install --wait: every pod Ready and the migration Job done in $((SECONDS - start))s"
   expect "release" "$(helm_rev)" "1 deployed"

@@ -135,7 +135,7 @@ export function requireEnv(name, hint) {
 /**
  * @typedef {{ status: number; headers: import('node:http').IncomingHttpHeaders; text: string; json: () => any }} Response
  * @typedef {{ method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number;
- *   connectTo?: string; ca?: string; agent?: http.Agent | false }} RequestOptions
+ *   connectTo?: string; ca?: string; agent?: http.Agent | false; localAddress?: string }} RequestOptions
  */
 /**
  * One HTTP(S) request with node:http and a hard timeout (undici's fetch can be left pending with nothing keeping the
@@ -145,13 +145,14 @@ export function requireEnv(name, hint) {
  *   browsers and proxies do.
  * - `connectTo` sends the request to another address than the URL's host, with the URL's host name in the Host
  *   header and TLS SNI (what `curl --resolve host:port:address` does); `ca` trusts that certificate for HTTPS.
+ * - `localAddress`: the address of this machine the connection comes from (`curl --interface`).
  * @param {string} url
  * @param {RequestOptions} [options]
  * @returns {Promise<Response>}
  */
 export function request(
   url,
-  { method = 'GET', headers = {}, body, timeoutMs = 5_000, connectTo, ca, agent = false } = {},
+  { method = 'GET', headers = {}, body, timeoutMs = 5_000, connectTo, ca, agent = false, localAddress } = {},
 ) {
   const target = new URL(url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -165,6 +166,7 @@ export function request(
         timeout: timeoutMs,
         ...(connectTo ? { host: connectTo, hostname: connectTo, servername: target.hostname } : {}),
         ...(ca ? { ca } : {}),
+        ...(localAddress ? { localAddress } : {}),
         headers: {
           host: target.host,
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),

@@ -26,6 +26,14 @@ function setOf(values) {
   );
 }
 
+/** The front doors a case renders: the Ingress (on by default, off in values-dev) and the HTTPRoute (the reverse). */
+function frontDoors(values) {
+  const set = setOf(values);
+  const dev = (values.valuesFiles ?? []).includes('values-dev.yaml');
+  const flag = (key, byDefault) => (set[key] === undefined ? byDefault : set[key] === 'true');
+  return { ingress: flag('ingress.enabled', !dev), route: flag('httpRoute.enabled', dev) };
+}
+
 function isLocal(values) {
   return (
     setOf(values).environment === 'local' ||
@@ -173,13 +181,13 @@ for (const values of CASES) {
 
     test('the ingress routes / to the frontend and /api to the backend', () => {
       const ingresses = docs.filter((doc) => doc.kind === 'Ingress');
-      if (setOf(values)['ingress.enabled'] === 'false') {
+      if (!frontDoors(values).ingress) {
         assert.equal(ingresses.length, 0);
         return;
       }
       assert.equal(ingresses.length, 1);
       const [ingress] = ingresses;
-      assert.equal(ingress.spec.ingressClassName, 'nginx');
+      assert.equal(ingress.spec.ingressClassName, setOf(values)['ingress.className']);
       const paths = Object.fromEntries(
         ingress.spec.rules
           .flatMap((rule) => rule.http.paths)
@@ -189,6 +197,63 @@ for (const values of CASES) {
       assert.equal(paths['/'].service, find(docs, 'Service', '-frontend').metadata.name);
       assert.equal(paths['/api'].service, find(docs, 'Service', '-backend').metadata.name);
       assert.equal(paths['/api'].type, 'Prefix');
+    });
+
+    test('the HTTPRoute routes / to the frontend and /api to the backend, on a Gateway that exists or is named', () => {
+      const routes = docs.filter((doc) => doc.kind === 'HTTPRoute');
+      const gateways = docs.filter((doc) => doc.kind === 'Gateway');
+      if (!frontDoors(values).route) {
+        assert.equal(routes.length + gateways.length, 0);
+        return;
+      }
+      assert.equal(routes.length, 1);
+      const [route] = routes;
+      const rules = Object.fromEntries(
+        route.spec.rules.map((rule) => {
+          assert.equal(rule.matches.length, 1);
+          assert.equal(rule.matches[0].path.type, 'PathPrefix');
+          assert.equal(rule.backendRefs.length, 1);
+          return [rule.matches[0].path.value, rule.backendRefs[0]];
+        }),
+      );
+      assert.deepEqual(Object.keys(rules).sort(), ['/', '/api']);
+      for (const [path, component] of [
+        ['/', '-frontend'],
+        ['/api', '-backend'],
+      ]) {
+        const service = find(docs, 'Service', component);
+        assert.equal(rules[path].name, service.metadata.name, path);
+        assert.ok(
+          service.spec.ports.some((port) => port.port === rules[path].port),
+          `${path}: port ${rules[path].port}`,
+        );
+      }
+      for (const parent of route.spec.parentRefs) {
+        if (parent.namespace && parent.namespace !== route.metadata.namespace) continue;
+        const gateway = find(docs, 'Gateway', parent.name);
+        assert.ok(gateway, `Gateway ${parent.name} rendered`);
+        for (const listener of gateway.spec.listeners) {
+          assert.equal(listener.allowedRoutes.namespaces.from, 'Same');
+          if (listener.protocol === 'HTTPS') assert.ok(listener.tls.certificateRefs[0].name);
+        }
+      }
+    });
+
+    test("the backend's NetworkPolicy lets in the pods of each front door rendered, and no other namespace", () => {
+      const policy = docs.find((doc) => doc.kind === 'NetworkPolicy' && doc.metadata.name.endsWith('-backend'));
+      if (!policy) return;
+      const doors = frontDoors(values);
+      const namespaces = policy.spec.ingress
+        .flatMap((rule) => rule.from)
+        .filter((peer) => peer.namespaceSelector)
+        .map((peer) => peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+      const set = setOf(values);
+      const expected = [
+        ...(doors.ingress ? [set['networkPolicy.ingressControllerNamespace'] ?? 'traefik'] : []),
+        ...(doors.route ? [set['networkPolicy.gatewayNamespace'] ?? 'traefik'] : []),
+      ];
+      assert.deepEqual(namespaces, expected);
+      for (const rule of policy.spec.ingress) assert.deepEqual(rule.ports, [{ port: 'http', protocol: 'TCP' }]);
     });
 
     test('PostgreSQL keeps its data on a PersistentVolumeClaim, behind a headless Service (or is external)', () => {

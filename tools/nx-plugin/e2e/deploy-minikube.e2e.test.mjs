@@ -147,7 +147,10 @@ const deploy = (w, ...extra) =>
 
 /** The release fingerprint and migrations key depend on the chart's files: shown as FP and MK in calls and output. */
 const fp = (text) =>
-  text.replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP').replace(/(todo-stack-migrations=)[0-9a-f]{48}/g, '$1MK');
+  text
+    .replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP')
+    .replace(/(todo-stack-migrations=)[0-9a-f]{48}/g, '$1MK')
+    .replace(/\S*\/todo-stack-front-door\/traefik-[0-9a-f]{12}\.yaml/g, 'TRAEFIK_MANIFEST');
 const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
 const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
 const LIST_MIGRATIONS = LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
@@ -157,6 +160,15 @@ const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
 const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
+const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflicts --field-manager todo-stack-deploy -f';
+/** The front door before the release: the Gateway API CRDs (the release's manifest by default), then Traefik. */
+const FRONT_DOOR = [
+  `${APPLY} https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml`,
+  'kubectl --context todo-stack wait --for=condition=Established --timeout=60s crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io',
+  'minikube -p todo-stack ip',
+  `${APPLY} TRAEFIK_MANIFEST`,
+  'kubectl --context todo-stack --namespace traefik rollout status deployment/traefik --timeout=10m',
+];
 /** `migrate: false`: the upgrade leaves the chart's migration Job out. */
 const upgrade = (backend, frontend, { context = 'todo-stack', migrate = true } = {}) =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
@@ -176,11 +188,12 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.deepEqual(first.calls, [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'docker info --format {{.NCPU}} {{.MemTotal}}',
-      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.1 --addons=ingress --addons=metrics-server',
+      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.1 --addons=metrics-server',
       'minikube -p todo-stack addons list --output json',
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
       LIST,
+      ...FRONT_DOOR,
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-1001',
       'minikube -p todo-stack image load todo-frontend:nx-2001',
@@ -197,6 +210,11 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.match(first.output, /http:\/\/todo\.local\//);
     assert.match(first.output, /echo "192\.168\.49\.2 todo\.local" \| sudo tee -a \/etc\/hosts/);
     assert.match(first.output, /http:\/\/192\.168\.49\.2:30080\//);
+    // Traefik's manifest as applied: the official image, pulled; the node's address for the routes' status.
+    const applied = Object.values(JSON.parse(readFileSync(path.join(w.state, 'applied.json'), 'utf8'))).join('\n');
+    assert.match(applied, /image: docker\.io\/library\/traefik:v3\.6\n\s+imagePullPolicy: IfNotPresent/);
+    assert.match(applied, /--providers\.kubernetesgateway\.statusAddress\.ip=192\.168\.49\.2/);
+    assert.doesNotMatch(applied, /@[A-Z_]+@/);
   });
 
   it('second run with no change: profile reused, and no load, upgrade or helm test (the release fingerprint)', () => {
@@ -269,6 +287,46 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     );
   });
 
+  it("CI's front door: CRDs from a local file and the locally built Traefik (env wins); a change to either redeploys", () => {
+    const c = world('ci-front-door');
+    c.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const crds = path.join(c.dir, 'standard-install.yaml');
+    writeFileSync(crds, 'kind: CustomResourceDefinition # v1.6.3\n');
+    c.env.GATEWAY_API_CRDS = crds;
+    c.env.TRAEFIK_IMAGE = 'localhost/test-cluster/traefik:v3.6.12';
+    const result = deploy(c);
+    assert.equal(result.code, 0, result.output);
+    assert.ok(result.calls.includes(`${APPLY} ${crds}`), result.calls.join('\n'));
+    const applied = JSON.parse(readFileSync(path.join(c.state, 'applied.json'), 'utf8'));
+    assert.equal(applied[crds], 'kind: CustomResourceDefinition # v1.6.3\n');
+    const traefik = Object.values(applied).join('\n');
+    assert.match(traefik, /image: localhost\/test-cluster\/traefik:v3\.6\.12\n\s+imagePullPolicy: Never/);
+
+    // Unchanged: no front door, no upgrade.
+    const again = deploy(c);
+    assert.ok(
+      !again.calls.some((call) => call.includes(' apply ') || call.startsWith('helm upgrade')),
+      again.calls.join('\n'),
+    );
+    // Another CRDs file content (a new Gateway API release built into the same path): the front door and the release again.
+    writeFileSync(crds, 'kind: CustomResourceDefinition # v1.6.4\n');
+    const newCrds = deploy(c);
+    assert.ok(newCrds.calls.includes(`${APPLY} ${crds}`), newCrds.calls.join('\n'));
+    assert.ok(newCrds.calls.some((call) => call.startsWith('helm upgrade')));
+    // Another image: the same.
+    c.env.TRAEFIK_IMAGE = 'docker.io/library/traefik:v3.6';
+    const newImage = deploy(c);
+    assert.ok(newImage.calls.includes(`${APPLY} TRAEFIK_MANIFEST`), newImage.calls.join('\n'));
+  });
+
+  it('--frontDoor=false installs no front door', () => {
+    const n = world('no-front-door');
+    n.images({ backend: 'nx-1001', frontend: 'nx-2001' });
+    const result = deploy(n, '--frontDoor=false');
+    assert.equal(result.code, 0, result.output);
+    assert.ok(!result.calls.some((call) => call.includes(' apply ')), result.calls.join('\n'));
+  });
+
   it('a profile started by hand is reused and gets the addons it lacks', () => {
     const h = world('by-hand');
     h.images({ backend: 'nx-1001', frontend: 'nx-2001' });
@@ -300,6 +358,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
         '--set backend.replicas=3 --set frontend.replicas=1',
     ]);
     assert.match(result.output, /\[dry-run\] bash minikube\/start\.sh/);
+    assert.ok(result.output.includes(`[dry-run] ${FRONT_DOOR[0]}`), result.output);
     assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
     assert.ok(
       result.output.includes(
@@ -357,7 +416,8 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       'Deployment/todo-stack-backend',
       'Deployment/todo-stack-frontend',
       'StatefulSet/todo-stack-postgresql',
-      'Ingress/todo-stack',
+      'Gateway/todo-stack',
+      'HTTPRoute/todo-stack',
       'Job/todo-stack-migrate',
     ]) {
       assert.ok(resources.includes(resource), `${resource} not in ${resources.join(', ')}`);
@@ -391,10 +451,11 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     const result = deploy(r, '--transport=registry');
     assert.equal(result.code, 0, result.output);
+    // After the start and the front door's `minikube ip`, before the report's.
     const moves = result.calls.filter((call) =>
       /^(docker (tag|push)|minikube .*(addons (list|enable)|image|ip))/.test(call),
     );
-    assert.deepEqual(moves.slice(1, -1), [
+    assert.deepEqual(moves.slice(2, -1), [
       'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack addons enable registry',
       'minikube -p todo-stack ip',

@@ -211,7 +211,7 @@ describe(`the real minikube CLI accepts and answers our command lines`, () => {
       ...(commandOf(argv) === 'addons enable' ? [argv.at(-1)] : []),
       ...argv.filter((arg) => arg.startsWith('--addons=')).flatMap((arg) => arg.slice('--addons='.length).split(',')),
     ]);
-    assert.ok(named.includes('registry') && named.includes('ingress'), named.join(' '));
+    assert.ok(named.includes('registry') && named.includes('metrics-server'), named.join(' '));
     assert.deepEqual(
       named.filter((addon) => !shipped.includes(addon)),
       [],

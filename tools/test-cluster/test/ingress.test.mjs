@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The chart's Ingress served by a real ingress controller: Traefik (tools/test-cluster/up.sh --ingress) serves the
- * IngressClass `nginx`, the one of Minikube's ingress-nginx addon that the chart defaults to, on the node's port 80.
+ * The chart's Ingress served by a real ingress controller: Traefik (deploy/front-door/traefik.yaml, tools/test-cluster/
+ * up.sh --ingress) serves its IngressClass `traefik`, the cluster's default, which the API server gives the chart's
+ * Ingress (ingress.className is empty by default), on the node's port 80.
  * Requests go to the node's address with `Host: <ingress.hostname>` (what `curl --resolve todo.local:80:<node ip>`
  * does): `/api/...` must reach the backend and `/` the frontend, exactly as the Ingress declares.
  *
@@ -43,7 +44,7 @@ before(async () => {
   console.log(`# Ingress ${FULLNAME}: class ${ingress.spec.ingressClassName}, host ${host}, via ${node}:80`);
 });
 
-test('Traefik admits the Ingress of class nginx and publishes the node address in its status', async () => {
+test('the Ingress gets the default class traefik; Traefik admits it and publishes the node address in its status', async () => {
   const ingress = await waitFor(
     'the Ingress status to carry the node address',
     async () => {
@@ -52,7 +53,7 @@ test('Traefik admits the Ingress of class nginx and publishes the node address i
     },
     60_000,
   );
-  assert.equal(ingress.spec.ingressClassName, 'nginx');
+  assert.equal(ingress.spec.ingressClassName, 'traefik');
   const ingressClass = await inNamespace('').kubectlJson('get', 'ingressclass', ingress.spec.ingressClassName);
   assert.equal(ingressClass.spec.controller, 'traefik.io/ingress-controller');
 });

@@ -3,7 +3,8 @@
  * The chart's NetworkPolicies (networkPolicy.enabled=true), enforced by kube-router on the real node
  * (tools/test-cluster/up.sh --network-policies). Connections are opened from inside pods, to the Services' names:
  * - probe pods (busybox `nc`): one in the release's namespace without any of the release's labels, one in the
- *   ingress controller's namespace (networkPolicy.ingressControllerNamespace);
+ *   front door's namespace (networkPolicy.gatewayNamespace, where Traefik serves the release's Gateway; the same
+ *   namespace as networkPolicy.ingressControllerNamespace on this cluster);
  * - the release's own backend and frontend pods (`node -e`, their images have no nc).
  * The last test is the control: without the policies, the denied paths open, so a denial above is the policy's doing
  * (not a broken network); the policies are then put back and deny again.
@@ -22,11 +23,13 @@ const cluster = inNamespace(NS);
 const PROBE = 'netpol-probe';
 
 /** @type {string} */
-let ingressNamespace;
+let gatewayNamespace;
 /** @type {{ host: string; port: number }} */
 let postgresql;
 /** @type {{ host: string; port: number }} */
 let backend;
+/** @type {{ host: string; port: number }} */
+let frontend;
 
 /** `host:port` of a Service of the release, by its cluster DNS name. */
 async function serviceAddress(/** @type {string} */ name) {
@@ -92,15 +95,17 @@ before(async () => {
     `the release has no NetworkPolicies (${policies.join(', ') || 'none'}): install it with networkPolicy.enabled=true`,
   );
   const values = JSON.parse(await cluster.helm('get', 'values', RELEASE, '--all', '-o', 'json'));
-  ingressNamespace = values.networkPolicy.ingressControllerNamespace;
+  assert.ok(values.httpRoute.enabled, 'the release has no HTTPRoute: install it with httpRoute.enabled=true');
+  gatewayNamespace = values.networkPolicy.gatewayNamespace;
   postgresql = await serviceAddress(`${FULLNAME}-postgresql`);
   backend = await serviceAddress(`${FULLNAME}-backend`);
-  // The ingress controller's namespace exists on this cluster (up.sh --ingress); PodSecurity is not enforced there.
-  await Promise.all([probePod(NS, PROBE), probePod(ingressNamespace, PROBE)]);
+  frontend = await serviceAddress(`${FULLNAME}-frontend`);
+  // The front door's namespace exists on this cluster (up.sh --ingress); PodSecurity is not enforced there.
+  await Promise.all([probePod(NS, PROBE), probePod(gatewayNamespace, PROBE)]);
 });
 
 after(async () => {
-  for (const namespace of [NS, ingressNamespace].filter(Boolean))
+  for (const namespace of [NS, gatewayNamespace].filter(Boolean))
     await inNamespace(namespace).kubectl('delete', 'pod', PROBE, '--ignore-not-found', '--wait=false');
 });
 
@@ -132,9 +137,10 @@ test('the frontend reaches the backend', async () => {
   await opens('the frontend to reach the backend', () => componentConnects('frontend', backend));
 });
 
-test('the ingress controller’s namespace reaches the backend, not PostgreSQL', async () => {
-  await opens('the ingress controller namespace to reach the backend', () => probeConnects(ingressNamespace, backend));
-  assert.equal(await probeConnects(ingressNamespace, postgresql), false);
+test('the Gateway’s namespace reaches the backend and frontend ports, not PostgreSQL', async () => {
+  await opens('the Gateway namespace to reach the backend', () => probeConnects(gatewayNamespace, backend));
+  await opens('the Gateway namespace to reach the frontend', () => probeConnects(gatewayNamespace, frontend));
+  assert.equal(await probeConnects(gatewayNamespace, postgresql), false);
 });
 
 test(

@@ -167,14 +167,16 @@ imagePullSecrets:
 {{- end -}}
 
 {{/*
-todo-stack.publicUrl: public base URL of the app: publicUrl, else derived from the ingress host, else (local mode
-without ingress) the NodePort on localhost.
+todo-stack.publicUrl: public base URL of the app: publicUrl, else derived from the ingress host, else from the
+HTTPRoute's first host name, else (local mode without either) the NodePort on localhost.
 */}}
 {{- define "todo-stack.publicUrl" -}}
 {{- if .Values.publicUrl -}}
 {{- .Values.publicUrl | trimSuffix "/" -}}
 {{- else if .Values.ingress.enabled -}}
 {{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls) .Values.ingress.hostname -}}
+{{- else if and .Values.httpRoute.enabled .Values.httpRoute.hostnames -}}
+{{- printf "%s://%s" (ternary "https" "http" .Values.httpRoute.tls) (first .Values.httpRoute.hostnames) -}}
 {{- else if eq .Values.environment "local" -}}
 {{- printf "http://localhost:%v" .Values.frontend.service.nodePort -}}
 {{- else -}}
@@ -218,4 +220,9 @@ quantity in Ki, Mi, Gi, k, M, G or bytes). Empty when heapPercent is 0 (the imag
 {{- $bytes := mul $number (get (dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "k" 1000 "M" 1000000 "G" 1000000000) $unit) -}}
 {{- div (mul $bytes $percent) (mul 100 1048576) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* todo-stack.gateway.tlsSecretName: the certificate of the chart's Gateway's HTTPS listener. */}}
+{{- define "todo-stack.gateway.tlsSecretName" -}}
+{{- default (printf "%s-tls" (first .Values.httpRoute.hostnames | default (include "todo-stack.fullname" .))) .Values.gateway.tlsSecretName -}}
 {{- end -}}

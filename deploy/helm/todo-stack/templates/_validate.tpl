@@ -20,6 +20,15 @@ once, each with what to do. Called from NOTES.txt and from the Deployments (so `
 {{- if and .Values.ingress.enabled (not .Values.ingress.hostname) -}}
 {{- $messages = append $messages "ingress.hostname: set the host name of the app (e.g. todo.local), or ingress.enabled=false" -}}
 {{- end -}}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) (not .Values.gateway.create) -}}
+{{- $messages = append $messages "httpRoute.parentRefs: name the Gateway the route attaches to (e.g. [{name: shared, namespace: gateways}]), or set gateway.create=true for a Gateway of the release's own" -}}
+{{- end -}}
+{{- if and .Values.gateway.create (not .Values.httpRoute.enabled) -}}
+{{- $messages = append $messages "gateway.create: the Gateway serves the chart's HTTPRoute; set httpRoute.enabled=true too, or gateway.create=false" -}}
+{{- end -}}
+{{- if and .Values.gateway.create .Values.httpRoute.tls (not .Values.httpRoute.hostnames) (not .Values.gateway.tlsSecretName) -}}
+{{- $messages = append $messages "gateway.tlsSecretName: the HTTPS listener needs a certificate; set it, or a host name in httpRoute.hostnames (the Secret is then <host>-tls)" -}}
+{{- end -}}
 {{- $messages = without (compact $messages) "" -}}
 {{- if $messages -}}
 {{- printf "\nVALUES VALIDATION:\n%s" (join "\n" $messages) | fail -}}
@@ -72,7 +81,7 @@ secrets.betterAuthSecret: {{ len $s }} characters; use at least 32 (e.g. openssl
 {{- define "todo-stack.validateValues.https" -}}
 {{- $url := include "todo-stack.publicUrl" . -}}
 {{- if and (eq .Values.environment "production") (hasPrefix "http://" $url) (not .Values.allowInsecureHttp) -}}
-environment=production: the public URL {{ $url }} is plain http, so session cookies would travel without Secure. Set ingress.tls=true (with a certificate in ingress.tlsSecretName) or an https publicUrl, use environment=local for a development cluster, or set allowInsecureHttp=true to accept it.
+environment=production: the public URL {{ $url }} is plain http, so session cookies would travel without Secure. Set ingress.tls=true (with a certificate in ingress.tlsSecretName), httpRoute.tls=true (a Gateway serving HTTPS) or an https publicUrl, use environment=local for a development cluster, or set allowInsecureHttp=true to accept it.
 {{- end -}}
 {{- end -}}
 

@@ -33,6 +33,7 @@ export function parseProfile(text: string, env: NodeJS.ProcessEnv = {}): Minikub
     'MINIKUBE_MEMORY',
     'MINIKUBE_KUBERNETES_VERSION',
     'MINIKUBE_ADDONS',
+    'GATEWAY_API_VERSION',
   ]) {
     if (!values[key]) throw new Error(`${PROFILE_FILE} does not set ${key}`);
   }

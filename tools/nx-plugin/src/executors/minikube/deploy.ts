@@ -2,6 +2,7 @@ import type { Runner } from '../../lib/runner';
 import { DeployError, stepContext, type Target } from './context';
 import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
+import { frontDoor } from './steps/front-door';
 import { images } from './steps/images';
 import { fingerprintOf, helmTest, lastTestPassed, previewRelease, releaseState, upgrade } from './steps/release';
 import { report } from './steps/report';
@@ -9,7 +10,7 @@ import { checkTools } from './steps/tools';
 import { transport } from './steps/transport';
 
 /**
- * The deploy as a sequence of steps: tools, cluster, images, fingerprint, load, release, test, report. Returns
+ * The deploy as a sequence of steps: tools, cluster, images, fingerprint, front door, load, release, test, report. Returns
  * false (after printing what to do) on the first failure; never throws for an expected failure.
  */
 export async function deploy(o: NormalizedOptions, runner: Runner, root: string): Promise<boolean> {
@@ -32,6 +33,7 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
     const refs = await images(ctx);
     const fingerprint = fingerprintOf(ctx, refs);
     if (o.dryRun) {
+      await frontDoor(ctx, target);
       await transport(ctx, target, refs);
       await previewRelease(ctx, target, refs, fingerprint, !missing.includes('helm'));
       await helmTest(ctx, target);
@@ -48,6 +50,7 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
       await report(ctx, target, 'unchanged');
       return { ok: true, target };
     }
+    await frontDoor(ctx, target);
     await transport(ctx, target, refs);
     await upgrade(ctx, target, refs, fingerprint);
     await helmTest(ctx, target);

@@ -98,6 +98,14 @@ const HELM_UPGRADE =
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
   '--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context todo-stack';
+const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflicts --field-manager todo-stack-deploy -f';
+const FRONT_DOOR = [
+  `${APPLY} https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml`,
+  'kubectl --context todo-stack wait --for=condition=Established --timeout=60s crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io',
+  'minikube -p todo-stack ip',
+  expect.stringMatching(new RegExp(`^${APPLY} \\S+/todo-stack-front-door/traefik-[0-9a-f]{12}\\.yaml$`)),
+  'kubectl --context todo-stack --namespace traefik rollout status deployment/traefik --timeout=10m',
+];
 const HELM_LIST =
   'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
 const HELM_LIST_MIGRATIONS = HELM_LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
@@ -111,6 +119,7 @@ describe('minikube executor', () => {
       'bash minikube/start.sh',
       'node tools/containers/image-refs.mjs --json',
       HELM_LIST,
+      ...FRONT_DOOR,
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-111',
       'minikube -p todo-stack image load todo-frontend:nx-222',
@@ -127,6 +136,47 @@ describe('minikube executor', () => {
     expect(runner.output).toContain('http://todo.local/');
     expect(runner.output).toContain('echo "192.168.49.2 todo.local" | sudo tee -a /etc/hosts');
     expect(runner.output).toContain('http://192.168.49.2:30080/');
+  });
+
+  it('installs the front door before the release, and only on Minikube', async () => {
+    const runner = new FakeRunner(healthy());
+    await run(runner);
+    const applied =
+      runner.calls
+        .find((call) => call.includes('todo-stack-front-door'))
+        ?.split(' ')
+        .at(-1) ?? '';
+    const manifest = readFileSync(applied, 'utf8');
+    expect(manifest).toContain('image: docker.io/library/traefik:v3.6');
+    expect(manifest).toContain('--providers.kubernetesgateway.statusAddress.ip=192.168.49.2');
+    expect(manifest).not.toMatch(/@[A-Z_]+@/);
+    expect(runner.output).toContain('front door: Gateway API v1.6.3 CRDs and Traefik (docker.io/library/traefik:v3.6)');
+    const other = new FakeRunner(healthy(), ['docker', 'helm', 'kubectl']);
+    await run(other, { kubeContext: 'ci' });
+    expect(other.calls.filter((call) => call.includes(' apply '))).toEqual([]);
+    const off = new FakeRunner(healthy());
+    await run(off, { frontDoor: false });
+    expect(off.calls.filter((call) => call.includes(' apply '))).toEqual([]);
+  });
+
+  it('stops before the release when the Gateway API CRDs cannot be applied, and says what to do', async () => {
+    const runner = new FakeRunner(
+      healthy({ 'kubectl --context todo-stack apply': () => ({ code: 1, stderr: 'dial tcp: lookup github.com' }) }),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: false });
+    expect(runner.calls.some((call) => call.startsWith('helm upgrade'))).toBe(false);
+    expect(runner.output).toContain('the Gateway API CRDs could not be applied from https://github.com/');
+    expect(runner.output).toContain('GATEWAY_API_CRDS in minikube/profile.env');
+  });
+
+  it('stops before the release when Traefik does not get ready, naming the old ingress addon as a cause', async () => {
+    const runner = new FakeRunner(
+      healthy({ 'kubectl --context todo-stack --namespace traefik rollout status': () => ({ code: 1 }) }),
+    );
+    await expect(run(runner)).resolves.toEqual({ success: false });
+    expect(runner.calls.some((call) => call.startsWith('helm upgrade'))).toBe(false);
+    expect(runner.output).toContain('Traefik did not become ready within 10m');
+    expect(runner.output).toContain('minikube -p todo-stack addons disable ingress');
   });
 
   it("prints the frontend's Service and NodePort as the deployed release has them", async () => {
@@ -726,14 +776,20 @@ describe('helpers', () => {
 describe('minikube/profile.env', () => {
   const profile = parseProfile(readFileSync(path.join(workspaceRoot, 'minikube/profile.env'), 'utf8'));
 
-  it('has the spec sizing: docker driver, 4 CPUs, 8 GiB, ingress and metrics-server', () => {
+  it('has the spec sizing: docker driver, 4 CPUs, 8 GiB, metrics-server; no retired ingress-nginx addon', () => {
     expect(profile).toMatchObject({
       MINIKUBE_PROFILE: 'todo-stack',
       MINIKUBE_DRIVER: 'docker',
       MINIKUBE_CPUS: '4',
       MINIKUBE_MEMORY: '8192',
     });
-    expect(profile.MINIKUBE_ADDONS.split(',').sort()).toEqual(['ingress', 'metrics-server']);
+    expect(profile.MINIKUBE_ADDONS.split(',').sort()).toEqual(['metrics-server']);
+  });
+
+  it('pins the Gateway API release and defaults to its manifest and the official Traefik image', () => {
+    expect(profile.GATEWAY_API_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(profile.GATEWAY_API_CRDS).toBe('');
+    expect(profile.TRAEFIK_IMAGE).toMatch(/^docker\.io\/library\/traefik:v3\.\d+$/);
   });
 
   it('runs the Kubernetes minor the chart is validated against (tools/helm/versions.env)', () => {
@@ -745,7 +801,7 @@ describe('minikube/profile.env', () => {
   it('lets the environment override a value, as minikube/lib.sh does', () => {
     expect(
       parseProfile(
-        'MINIKUBE_PROFILE=a\nMINIKUBE_DRIVER=docker\nMINIKUBE_CPUS=4\nMINIKUBE_MEMORY=8192\nMINIKUBE_KUBERNETES_VERSION=v1\nMINIKUBE_ADDONS=ingress',
+        'MINIKUBE_PROFILE=a\nMINIKUBE_DRIVER=docker\nMINIKUBE_CPUS=4\nMINIKUBE_MEMORY=8192\nMINIKUBE_KUBERNETES_VERSION=v1\nMINIKUBE_ADDONS=metrics-server\nGATEWAY_API_VERSION=v1.6.3',
         { MINIKUBE_MEMORY: '4096' },
       ).MINIKUBE_MEMORY,
     ).toBe('4096');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { frontDoorInputs } from './front-door';
 import type { NormalizedOptions } from './options';
 
 /**
@@ -48,12 +49,14 @@ const labelValue = (hash: Hash) => hash.digest('hex').slice(0, 48);
 
 /**
  * sha256 of everything `helm upgrade` is given: the chart's files, each values file, the --set pairs (ours and the
- * image refs), and the options that decide where and what the release is.
+ * image refs), and the options that decide where and what the release is; and of the front door installed before it
+ * (the Gateway API CRDs' version and source, Traefik's image and manifest).
  */
 export function deployFingerprint(root: string, o: NormalizedOptions, helmSets: string[]): string {
   const hash = createHash('sha256');
   addReleaseInputs(hash, root, o, helmSets);
   for (const ref of o.extraImages) addEntry(hash, 'extra-image', ref);
+  for (const [key, value] of frontDoorInputs(root, o.frontDoorPlan)) addEntry(hash, key, value);
   return labelValue(hash);
 }
 

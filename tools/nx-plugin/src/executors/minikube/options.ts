@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MinikubeProfile } from '../../lib/profile';
+import { frontDoorPlan, type FrontDoorPlan } from './front-door';
 import type { MinikubeExecutorSchema } from './schema';
 
 export interface NormalizedOptions {
@@ -36,6 +37,9 @@ export interface NormalizedOptions {
   migrationsDir: string;
   /** helm --wait timeout of a watch loop's rollout. */
   watchTimeout: string;
+  frontDoor: boolean;
+  /** What the front door step installs on Minikube (from minikube/profile.env); undefined: nothing. */
+  frontDoorPlan: FrontDoorPlan | undefined;
 }
 
 type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;
@@ -60,11 +64,12 @@ function toArray(value: string[] | string): string[] {
 
 export function normalizeOptions(
   options: MinikubeExecutorSchema,
-  profile: Pick<MinikubeProfile, 'MINIKUBE_PROFILE'>,
+  profile: Pick<MinikubeProfile, 'MINIKUBE_PROFILE'> & Partial<MinikubeProfile>,
 ): NormalizedOptions {
   const o = { ...DEFAULTS, ...options };
   return {
     ...o,
+    frontDoorPlan: frontDoorPlan(profile, o),
     profile: o.profile || profile.MINIKUBE_PROFILE,
     valuesFiles: toArray(o.valuesFiles),
     set: toArray(o.set),

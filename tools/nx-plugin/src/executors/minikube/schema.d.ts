@@ -24,4 +24,5 @@ export interface MinikubeExecutorSchema {
   debounce?: number;
   migrationsDir?: string;
   watchTimeout?: string;
+  frontDoor?: boolean;
 }

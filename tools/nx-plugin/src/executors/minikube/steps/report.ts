@@ -29,7 +29,7 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     if (frontend?.nodePort)
       ctx.say(`  http://${ip}:${frontend.nodePort}/   (the frontend's NodePort, no hosts entry needed)`);
     ctx.say(
-      `  macOS/Windows with the docker driver: minikube/tunnel.sh (ingress on 127.0.0.1) or minikube/tunnel.sh --port-forward`,
+      `  macOS/Windows with the docker driver: minikube/tunnel.sh (Traefik on 127.0.0.1) or minikube/tunnel.sh --port-forward`,
     );
     return;
   }
@@ -37,6 +37,6 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     `  kubectl --context ${target.context} -n ${o.namespace} port-forward svc/${service} 8080:${frontend?.port ?? '<port>'}  →  http://localhost:8080/`,
   );
   ctx.say(
-    `  or http://${o.host}/ through the cluster's ingress${frontend?.nodePort ? `, or port ${frontend.nodePort} of any node` : ''}`,
+    `  or http://${o.host}/ through the cluster's Gateway or ingress${frontend?.nodePort ? `, or port ${frontend.nodePort} of any node` : ''}`,
   );
 }
