@@ -8,41 +8,15 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OTHER_PORTS, stackApps } from './stack.mjs';
 
 /** From the server's first accepted connection to its first good answer. */
 const READY_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 250;
 
-const backendUrl = new URL(process.env.BACKEND_URL || 'http://127.0.0.1:8000');
-const frontendUrl = new URL((process.env.FRONTEND_ORIGIN || 'http://localhost:3000').split(',')[0]);
-const portOf = (url) => url.port || (url.protocol === 'https:' ? '443' : '80');
-const database = process.env.DATABASE_URL
-  ? `PostgreSQL at ${new URL(process.env.DATABASE_URL).host}`
-  : `PGlite in ${resolve(process.env.PGLITE_DATA_DIR || '.data/pglite')}`;
-const otherPorts = 'BACKEND_URL=http://127.0.0.1:8100 FRONTEND_ORIGIN=http://localhost:3100 npm start';
-
-const apps = [
-  {
-    name: 'backend',
-    host: process.env.HOST || '127.0.0.1',
-    port: portOf(backendUrl),
-    env: { PORT: portOf(backendUrl), FRONTEND_ORIGIN: process.env.FRONTEND_ORIGIN || frontendUrl.origin },
-    probe: new URL('/ready', backendUrl),
-    ready: `backend ready at ${backendUrl.origin} (${database}; API docs at ${new URL('/docs', backendUrl)})`,
-    hint: 'a 503 from /ready means the database did not answer: check DATABASE_URL or PGLITE_DATA_DIR',
-  },
-  {
-    name: 'frontend',
-    host: process.env.FRONTEND_HOST || 'localhost',
-    port: portOf(frontendUrl),
-    env: { PORT: portOf(frontendUrl), BACKEND_URL: backendUrl.origin },
-    probe: new URL('/', frontendUrl),
-    ready: `frontend ready at ${frontendUrl.origin}`,
-    hint: 'Next.js reports its start-up errors there',
-  },
-];
+const { apps, frontendUrl } = stackApps();
+const otherPorts = OTHER_PORTS;
 
 const fail = (message) => {
   console.error(`\nnpm start: ${message}`);

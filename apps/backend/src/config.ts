@@ -20,6 +20,9 @@ const Env = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 100 * 1024 }),
   SIGN_IN_RATE_LIMIT: Type.Integer({ minimum: 1, default: 5 }),
   SIGN_IN_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** Sign-in attempts per account from all addresses together; the window bounds how long an account stays locked. */
+  SIGN_IN_ACCOUNT_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
+  SIGN_IN_ACCOUNT_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 900 }),
   AUTH_RATE_LIMIT: Type.Integer({ minimum: 1, default: 20 }),
   AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   SESSION_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }),
@@ -61,6 +64,8 @@ export interface AppConfig {
   frontendOrigins: string[];
   bodyLimit: number;
   signInRateLimit: { max: number; windowSeconds: number };
+  /** Sign-in attempts per account across every address (a bounded window: an attacker cannot lock it for good). */
+  signInAccountRateLimit: { max: number; windowSeconds: number };
   /** Every POST under /api/auth, per client: sign-up's scrypt hash and password spraying cost the server. */
   authRateLimit: { max: number; windowSeconds: number };
   /**
@@ -213,6 +218,10 @@ export function loadConfig(
     frontendOrigins,
     bodyLimit: env.BODY_LIMIT_BYTES,
     signInRateLimit: { max: env.SIGN_IN_RATE_LIMIT, windowSeconds: env.SIGN_IN_RATE_WINDOW_SECONDS },
+    signInAccountRateLimit: {
+      max: env.SIGN_IN_ACCOUNT_RATE_LIMIT,
+      windowSeconds: env.SIGN_IN_ACCOUNT_RATE_WINDOW_SECONDS,
+    },
     authRateLimit: { max: env.AUTH_RATE_LIMIT, windowSeconds: env.AUTH_RATE_WINDOW_SECONDS },
     sessionCache: { ttlMs: env.SESSION_CACHE_TTL_MS, max: SESSION_CACHE_MAX },
     trustProxyHops: env.TRUST_PROXY_HOPS,

@@ -18,7 +18,10 @@ function chatApi(conversations: { id: number; title: string }[] = []) {
   return fakeApi({
     [`GET ${BASE}/conversations`]: {
       status: 200,
-      body: { conversations: conversations.map((c) => ({ ...c, created_at: at, updated_at: at })) },
+      body: {
+        conversations: conversations.map((c) => ({ ...c, created_at: at, updated_at: at })),
+        total: conversations.length,
+      },
     },
     [`POST ${BASE}/chat`]: {
       status: 200,
@@ -41,6 +44,7 @@ function chatApi(conversations: { id: number; title: string }[] = []) {
             created_at: at,
           },
         ],
+        total: 2,
       },
     },
   });
@@ -78,18 +82,18 @@ describe('chat panel', () => {
   it('lists past conversations and opens one', async () => {
     chatApi([{ id: 3, title: 'What is pending?' }]);
     renderSignedIn(<ChatPanel />);
-    await userEvent.click(await screen.findByRole('button', { name: /What is pending\?/ }));
+    await userEvent.click(await screen.findByRole('button', { name: /^What is pending\?/ }));
 
     const log = screen.getByRole('log', { name: 'Conversation' });
     expect(await within(log).findByText('You have one pending task: Call mom.')).toBeInTheDocument();
     expect(within(log).getByRole('list', { name: 'Tools used' })).toHaveTextContent('list_tasks');
-    expect(screen.getByRole('button', { name: /What is pending\?/ })).toHaveAttribute('aria-current', 'true');
+    expect(screen.getByRole('button', { name: /^What is pending\?/ })).toHaveAttribute('aria-current', 'true');
   });
 
   it('starts a new conversation', async () => {
     const api = chatApi([{ id: 3, title: 'What is pending?' }]);
     renderSignedIn(<ChatPanel />);
-    await userEvent.click(await screen.findByRole('button', { name: /What is pending\?/ }));
+    await userEvent.click(await screen.findByRole('button', { name: /^What is pending\?/ }));
     await screen.findByText('You have one pending task: Call mom.');
 
     await userEvent.click(screen.getByRole('button', { name: 'New conversation' }));
@@ -119,7 +123,7 @@ describe('chat panel', () => {
     api.routes[`GET ${BASE}/conversations`] = { status: 503, body: { detail: 'Service unavailable' } };
     renderSignedIn(<ChatPanel />);
     expect(await screen.findByRole('alert')).toHaveTextContent(/server is unavailable/i);
-    api.routes[`GET ${BASE}/conversations`] = { status: 200, body: { conversations: [] } };
+    api.routes[`GET ${BASE}/conversations`] = { status: 200, body: { conversations: [], total: 0 } };
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByText('No conversations yet.')).toBeInTheDocument();
   });
@@ -131,5 +135,70 @@ describe('chat panel', () => {
     renderSignedIn(<ChatPanel />);
     await userEvent.type(await screen.findByLabelText('Message'), 'hi{Enter}');
     await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Fchat'));
+  });
+
+  it('loads the history a page at a time, never all of it at once', async () => {
+    const summaries = Array.from({ length: 25 }, (_, i) => ({
+      id: 100 - i,
+      title: `Conversation ${i + 1}`,
+      created_at: at,
+      updated_at: at,
+    }));
+    const api = fakeApi({
+      [`GET ${BASE}/conversations`]: ({ query }) => {
+        const offset = Number(query.get('offset') ?? 0);
+        return { status: 200, body: { conversations: summaries.slice(offset, offset + 20), total: 25 } };
+      },
+    });
+    renderSignedIn(<ChatPanel />);
+    expect(await screen.findByRole('button', { name: /^Conversation 20/ })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Conversation 21/ })).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Show more conversations (5 more)' }));
+    expect(await screen.findByRole('button', { name: /^Conversation 25/ })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Show more conversations/ })).not.toBeInTheDocument();
+    expect(api.calls.map((call) => call.query.get('offset'))).toEqual([null, '20']);
+  });
+
+  it('opens a long conversation at its newest page and loads earlier messages on request', async () => {
+    const message = (id: number) => ({
+      id,
+      role: id % 2 ? 'user' : 'assistant',
+      content: `message ${id}`,
+      tool_calls: [],
+      created_at: at,
+    });
+    const api = chatApi([{ id: 3, title: 'A long one' }]);
+    api.routes[`GET ${BASE}/conversations/3`] = ({ query }) => {
+      const offset = Number(query.get('offset') ?? 0);
+      const ids = Array.from({ length: 60 }, (_, i) => i + 1).slice(Math.max(0, 60 - offset - 50), 60 - offset);
+      return {
+        status: 200,
+        body: { id: 3, title: 'A long one', created_at: at, updated_at: at, messages: ids.map(message), total: 60 },
+      };
+    };
+    renderSignedIn(<ChatPanel />);
+    await userEvent.click(await screen.findByRole('button', { name: /^A long one/ }));
+    const log = screen.getByRole('log', { name: 'Conversation' });
+    expect(await within(log).findByText('message 60')).toBeInTheDocument();
+    expect(within(log).queryByText('message 10')).not.toBeInTheDocument();
+
+    await userEvent.click(within(log).getByRole('button', { name: 'Show earlier messages' }));
+    expect(await within(log).findByText('message 1')).toBeInTheDocument();
+    expect(within(log).getAllByRole('article')).toHaveLength(60);
+    expect(within(log).queryByRole('button', { name: 'Show earlier messages' })).not.toBeInTheDocument();
+    const reads = api.calls.filter((call) => call.path === `${BASE}/conversations/3`);
+    expect(reads.map((call) => call.query.get('offset'))).toEqual([null, '50']);
+  });
+
+  it('deletes a conversation from the history', async () => {
+    const api = chatApi([{ id: 3, title: 'What is pending?' }]);
+    api.routes[`DELETE ${BASE}/conversations/3`] = () => {
+      api.routes[`GET ${BASE}/conversations`] = { status: 200, body: { conversations: [], total: 0 } };
+      return { status: 204 };
+    };
+    renderSignedIn(<ChatPanel />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete conversation “What is pending?”' }));
+    expect(await screen.findByText('No conversations yet.')).toBeInTheDocument();
   });
 });

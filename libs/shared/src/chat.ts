@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Id, LIMITS, Text, Timestamp, UserId } from './common.js';
+import { Id, LIMITS, PageQuery, Text, Timestamp, UserId } from './common.js';
 
 /** The MCP tools the agent may call, by name. */
 export const TOOL_NAMES = ['add_task', 'list_tasks', 'complete_task', 'delete_task', 'update_task'] as const;
@@ -50,16 +50,42 @@ export const ConversationSummary = Type.Object({
 });
 export type ConversationSummary = Static<typeof ConversationSummary>;
 
-export const ConversationList = Type.Object({ conversations: Type.Array(ConversationSummary) });
+/** A page of the conversation list, most recently active first. */
+export const ConversationQuery = PageQuery({
+  default: LIMITS.conversationPageDefault,
+  max: LIMITS.conversationPageMax,
+  items: 'Conversations',
+});
+export type ConversationQuery = Static<typeof ConversationQuery>;
+
+export const ConversationList = Type.Object({
+  conversations: Type.Array(ConversationSummary),
+  /** All the user's conversations, not only this page. */
+  total: Type.Integer({ minimum: 0 }),
+});
 export type ConversationList = Static<typeof ConversationList>;
+
+/**
+ * A page of one conversation's messages. Pages count back from the newest message (offset 0 is the latest page, as
+ * a chat shows it first); the messages within a page are oldest first.
+ */
+export const MessageQuery = PageQuery({
+  default: LIMITS.messagePageDefault,
+  max: LIMITS.messagePageMax,
+  items: 'Messages',
+  offsetFrom: 'counted back from the newest',
+});
+export type MessageQuery = Static<typeof MessageQuery>;
 
 export const Conversation = Type.Object({
   id: Type.Integer(),
   title: Type.String(),
   created_at: Timestamp,
   updated_at: Timestamp,
-  /** Oldest first. */
+  /** One page (see MessageQuery), oldest first. */
   messages: Type.Array(Message),
+  /** All the conversation's messages, not only this page. */
+  total: Type.Integer({ minimum: 0 }),
 });
 export type Conversation = Static<typeof Conversation>;
 

@@ -1,6 +1,13 @@
 import createClient from 'openapi-fetch';
 import type { AuthResponse, Session, SignInBody, SignUpBody } from './auth.js';
-import type { ChatRequest, ChatResponse, Conversation, ConversationList } from './chat.js';
+import type {
+  ChatRequest,
+  ChatResponse,
+  Conversation,
+  ConversationList,
+  ConversationQuery,
+  MessageQuery,
+} from './chat.js';
 import type { ErrorBody, ValidationIssue } from './common.js';
 import type { paths } from './generated/api.js';
 import type { Health, Readiness } from './health.js';
@@ -106,10 +113,14 @@ export function createApiClient(options: ApiClientOptions = {}) {
     chat: {
       send: (userId: string, body: ChatRequest): Promise<ChatResponse> =>
         unwrap(client.POST('/api/{user_id}/chat', { params: user(userId), body })),
-      conversations: (userId: string): Promise<ConversationList> =>
-        unwrap(client.GET('/api/{user_id}/conversations', { params: user(userId) })),
-      conversation: (userId: string, id: number): Promise<Conversation> =>
-        unwrap(client.GET('/api/{user_id}/conversations/{id}', { params: task(userId, id) })),
+      /** A page of the user's conversations, most recently active first. */
+      conversations: (userId: string, query: ConversationQuery = {}): Promise<ConversationList> =>
+        unwrap(client.GET('/api/{user_id}/conversations', { params: { ...user(userId), query } })),
+      /** A conversation with a page of its messages (offset 0: the newest page), oldest first. */
+      conversation: (userId: string, id: number, query: MessageQuery = {}): Promise<Conversation> =>
+        unwrap(client.GET('/api/{user_id}/conversations/{id}', { params: { ...task(userId, id), query } })),
+      removeConversation: (userId: string, id: number): Promise<void> =>
+        unwrap(client.DELETE('/api/{user_id}/conversations/{id}', { params: task(userId, id) })).then(() => undefined),
     },
   };
 }

@@ -14,6 +14,20 @@ export const LIMITS = {
   taskPageMax: 100,
   /** Tasks one user may keep: bounds every list, count and export a single account can cause. */
   tasksPerUser: 1000,
+  /**
+   * What one account's chat history may hold, and how much of it one request reads: conversations per user and
+   * messages per conversation (409 once full), pages of the conversation list and of one conversation's messages,
+   * the stored text of a reply, and the stored JSON of one tool call's arguments or result (longer is kept as a
+   * bounded preview). The worst page is then 50 messages × (10,000 + 20 calls × 2 × 4,000) characters.
+   */
+  conversationsPerUser: 200,
+  messagesPerConversation: 200,
+  conversationPageDefault: 20,
+  conversationPageMax: 100,
+  messagePageDefault: 50,
+  messagePageMax: 50,
+  chatReply: 10_000,
+  storedToolJson: 4_000,
   /** Largest id PostgreSQL's `integer` column can hold. */
   maxId: 2_147_483_647,
 } as const;
@@ -42,6 +56,30 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 
 /** Integer id of a row (tasks, conversations): path params arrive as strings and are coerced. */
 export const Id = Type.Integer({ minimum: 1, maximum: LIMITS.maxId });
+
+/** `limit` and `offset` of a paged list: a default and a largest page size, offsets up to the largest id. */
+export const PageQuery = (options: { default: number; max: number; items: string; offsetFrom?: string }) =>
+  Type.Object(
+    {
+      limit: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: options.max,
+          default: options.default,
+          description: `Page size (1-${options.max})`,
+        }),
+      ),
+      offset: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: LIMITS.maxId,
+          default: 0,
+          description: `${options.items} to skip${options.offsetFrom ? `, ${options.offsetFrom}` : ''} (pages: 0, limit, 2×limit…)`,
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  );
 
 /** Better Auth user ids are opaque strings. */
 export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });

@@ -7,6 +7,7 @@ import { LIMITS } from '@todo-stack/shared';
 import type { AppConfig } from '../config.js';
 import type { AppDb } from '../db/client.js';
 import { authSchema } from '../db/schema.js';
+import type { RevocationFeed } from './revocations.js';
 import type { SessionCache } from './session-cache.js';
 import { createSessionLookup, type SessionUserRef } from './session-lookup.js';
 
@@ -20,9 +21,24 @@ export interface AuthLogger {
 
 /**
  * Better Auth, email + password, sessions in our PostgreSQL; bearer tokens for scripts and other clients.
- * Every session it deletes (sign-out, revocation, a deleted user) and every user it changes leaves `sessionCache`.
+ * Every session it deletes (sign-out, revocation, a deleted user) and every user it changes leaves `sessionCache`,
+ * here at once and on every other instance through `revocations`.
  */
-export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger, sessionCache: SessionCache) {
+export function createAuth(
+  config: AppConfig,
+  db: AppDb,
+  log: AuthLogger,
+  sessionCache: SessionCache,
+  revocations: Pick<RevocationFeed, 'publish'>,
+) {
+  const forgetSession = async (token: string) => {
+    sessionCache.forgetSession(token);
+    await revocations.publish({ session: token });
+  };
+  const forgetUser = async (userId: string) => {
+    sessionCache.forgetUser(userId);
+    await revocations.publish({ user: userId });
+  };
   return betterAuth({
     appName: 'Todo Stack',
     baseURL: config.auth.baseUrl,
@@ -46,12 +62,12 @@ export function createAuth(config: AppConfig, db: AppDb, log: AuthLogger, sessio
     plugins: [bearer()],
     databaseHooks: {
       session: {
-        update: { after: async (session) => sessionCache.forgetSession(session.token) },
-        delete: { after: async (session) => sessionCache.forgetSession(session.token) },
+        update: { after: async (session) => forgetSession(session.token) },
+        delete: { after: async (session) => forgetSession(session.token) },
       },
       user: {
-        update: { after: async (user) => sessionCache.forgetUser(user.id) },
-        delete: { after: async (user) => sessionCache.forgetUser(user.id) },
+        update: { after: async (user) => forgetUser(user.id) },
+        delete: { after: async (user) => forgetUser(user.id) },
       },
     },
     logger: {

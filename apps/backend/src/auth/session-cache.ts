@@ -25,9 +25,11 @@ export interface SessionCacheOptions {
 /**
  * Sessions this instance resolved recently, by token, so API requests skip the session query.
  *
- * Changes made through Better Auth on this instance (sign-out, revocation, user updates and deletion) evict
- * through its database hooks (see auth.ts), so they take effect at once here; changes made elsewhere (another
- * replica, SQL) are seen once the entry's TTL has passed. A lookup that raced with an eviction is not stored.
+ * Changes made through Better Auth (sign-out, revocation, user updates and deletion) evict through its database
+ * hooks (see auth.ts) on this instance and, through PostgreSQL notifications, on every other one (revocations.ts),
+ * so a signed-out token stops working everywhere at once. While those notifications cannot be heard the cache is
+ * suspended (every request reads the database); changes made with SQL are seen once the entry's TTL has passed.
+ * A lookup that raced with an eviction is not stored.
  */
 export function createSessionCache(options: SessionCacheOptions) {
   const entries =
@@ -40,13 +42,27 @@ export function createSessionCache(options: SessionCacheOptions) {
       : undefined;
   /** Bumped by every eviction: a lookup started before one may have read what was just removed. */
   let evictions = 0;
+  /** Off while revocations from other instances cannot be heard (see revocations.ts). */
+  let suspended = false;
 
   return {
-    get: (token: string): CachedSession | undefined => entries?.get(token),
+    get: (token: string): CachedSession | undefined => (suspended ? undefined : entries?.get(token)),
     /** A stamp to pass to `set` once the database answered. */
     stamp: (): number => evictions,
     set(token: string, session: CachedSession, stamp: number): void {
-      if (stamp === evictions) entries?.set(token, session);
+      if (!suspended && stamp === evictions) entries?.set(token, session);
+    },
+    /** Revocations may be missed from now on: every lookup goes to the database until `resume`. */
+    suspend(): void {
+      suspended = true;
+      evictions++;
+      entries?.clear();
+    },
+    /** Revocations are heard again: start empty, as any could have been missed meanwhile. */
+    resume(): void {
+      evictions++;
+      entries?.clear();
+      suspended = false;
     },
     forgetSession(token: string): void {
       evictions++;

@@ -78,8 +78,9 @@ export function createChatService({ conversations, tasks, provider }: ChatServic
       } finally {
         await session.close();
       }
-      await conversations.append(conversationId, 'assistant', response, tools.calls);
-      return { conversation_id: conversationId, response, tool_calls: tools.calls };
+      const reply = await conversations.append(conversationId, 'assistant', response, tools.calls);
+      // What was stored (bounded) is what the client sees, now and when it reads the conversation again.
+      return { conversation_id: conversationId, response: reply.content, tool_calls: reply.tool_calls };
     },
   };
 }

@@ -16,11 +16,20 @@ export async function queryRows<T extends Record<string, unknown>>(db: AppDb, qu
   return result.rows;
 }
 
+/** What a `listen` subscriber is told: each notification's payload, and that the subscription was lost. */
+export interface NotificationHandlers {
+  message(payload: string): void;
+  /** The connection carrying the subscription failed: notifications may have been missed, none will follow. */
+  lost(error: unknown): void;
+}
+
 export interface Database {
   kind: DatabaseConfig['kind'];
   db: AppDb;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /** PostgreSQL LISTEN on `channel` (a constant identifier), on a connection of its own. */
+  listen(channel: string, handlers: NotificationHandlers): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -51,6 +60,40 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, l
     ping: async () => {
       await pool.query('select 1');
     },
+    listen: async (channel, handlers) => {
+      // Outside the pool: a LISTEN connection is held for the life of the process.
+      const client = new pg.Client({
+        connectionString: config.url,
+        connectionTimeoutMillis: 3_000,
+        application_name: 'todo-stack-backend-listen',
+      });
+      let done = false;
+      const lost = (error: unknown) => {
+        if (done) return;
+        done = true;
+        handlers.lost(error);
+        client.end().catch(() => undefined);
+      };
+      client.on('notification', (message) => {
+        if (message.channel === channel) handlers.message(message.payload ?? '');
+      });
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('the LISTEN connection ended')));
+      try {
+        await client.connect();
+        await client.query(`listen "${channel}"`);
+      } catch (error) {
+        done = true;
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      return {
+        close: async () => {
+          done = true;
+          await client.end();
+        },
+      };
+    },
     close: () => pool.end(),
   };
 }
@@ -70,6 +113,11 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     db: drizzle(client, { schema }),
     ping: async () => {
       await client.query('select 1');
+    },
+    // In process: the subscription lives as long as the database does.
+    listen: async (channel, handlers) => {
+      const unsubscribe = await client.listen(channel, handlers.message);
+      return { close: () => unsubscribe() };
     },
     close: () => client.close(),
   };

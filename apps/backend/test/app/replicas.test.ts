@@ -39,11 +39,32 @@ describe('replicas and restarts', () => {
       const listed = await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers });
       expect(listed.json<TaskList>().tasks.map((t) => t.title)).toEqual(['via B']);
 
-      // A sign-out on B reaches A once A's cached copy of the session has expired (the documented TTL).
+      // A sign-out on B reaches A (at once through the revocation channel; the next test pins that).
       await b.inject({ method: 'POST', url: '/api/auth/sign-out', headers: user.headers });
       expect((await b.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode).toBe(401);
       const listOnA = async () => (await a.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode;
       await eventually(listOnA, 401, SESSION_CACHE_TTL_MS + 10_000);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a sign-out on one instance ends the session on the other at once, not when its cached copy expires', async () => {
+    const slowCache = () => buildTestApp(db, { SESSION_CACHE_TTL_MS: '60000' });
+    const [a, b] = await Promise.all([slowCache(), slowCache()]);
+    try {
+      const user = await signUp(a);
+      const listOn = (app: typeof a) => async () =>
+        (await app.inject({ url: `/api/${user.id}/tasks`, headers: user.headers })).statusCode;
+      // A has looked the session up: it is in A's cache for the next 60 s.
+      expect(await listOn(a)()).toBe(200);
+      expect(await listOn(b)()).toBe(200);
+      expect((await b.inject({ method: 'POST', url: '/api/auth/sign-out', headers: user.headers })).statusCode).toBe(
+        200,
+      );
+      // The notification is delivered asynchronously; far within the TTL all the same.
+      await eventually(listOn(a), 401, 5_000);
+      expect(await listOn(b)()).toBe(401);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,4 +1,6 @@
+import { createRevocationFeed } from '../../src/auth/revocations.js';
 import { createSessionCache } from '../../src/auth/session-cache.js';
+import type { Database, NotificationHandlers } from '../../src/db/client.js';
 import { createSessionLookup } from '../../src/auth/session-lookup.js';
 import { setupTestApp, signUp, type TestUser } from '../helper.js';
 
@@ -183,5 +185,44 @@ describe('session cache', () => {
     expect(await lookup(user.headers)).toEqual({ user: expect.objectContaining({ id: user.id }) });
     advance(DAY + 1_000);
     expect(await lookup(user.headers)).toBe('defer');
+  });
+});
+
+describe('session cache without revocation notices', () => {
+  it('is off until the instance listens, and whenever the LISTEN connection is lost (fails closed)', async () => {
+    const cache = createSessionCache({ ttlMs: 60_000, max: 10 });
+    const session = { user: { id: 'u1', email: 'u1@example.test', name: 'U' }, expiresAt: Date.now() + 60_000 };
+    let handlers: NotificationHandlers | undefined;
+    let listening: () => void = () => undefined;
+    const database = {
+      listen: (_channel: string, given: NotificationHandlers) =>
+        new Promise<{ close(): Promise<void> }>((resolve) => {
+          handlers = given;
+          listening = () => resolve({ close: async () => undefined });
+        }),
+    } as unknown as Database;
+    const log = { warn: () => undefined, info: () => undefined };
+    const feed = createRevocationFeed(database, cache, log);
+    const started = feed.start();
+
+    cache.set('token', session, cache.stamp());
+    expect(cache.get('token')).toBeUndefined(); // not listening yet
+    listening();
+    await started;
+    cache.set('token', session, cache.stamp());
+    expect(cache.get('token')).toEqual(session);
+
+    handlers?.message(JSON.stringify({ session: 'token' }));
+    expect(cache.get('token')).toBeUndefined();
+    cache.set('token', session, cache.stamp());
+    handlers?.message(JSON.stringify({ user: 'u1' }));
+    expect(cache.get('token')).toBeUndefined();
+
+    cache.set('token', session, cache.stamp());
+    handlers?.lost(new Error('connection reset'));
+    expect(cache.get('token')).toBeUndefined();
+    cache.set('token', session, cache.stamp());
+    expect(cache.get('token')).toBeUndefined();
+    await feed.stop();
   });
 });

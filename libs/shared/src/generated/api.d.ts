@@ -1236,7 +1236,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Send a message to the assistant (starts or continues a conversation)
+     * Send a message to the assistant (starts or continues a conversation; 409 once the history is full)
      * @description Stateless: the history is read from the database, the message is stored first, then the agent runs its tools and the reply is stored. When the AI provider fails the message is kept and the answer is 503 (rate limited), 502 (unavailable) or 504 (timed out) with the conversation id.
      */
     post: {
@@ -1313,6 +1313,23 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              detail:
+                | string
+                | {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                  }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -1413,10 +1430,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List conversations, most recently active first */
+    /** List a page of conversations, most recently active first; `total` counts them all */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description Page size (1-100) */
+          limit?: number;
+          /** @description Conversations to skip (pages: 0, limit, 2×limit…) */
+          offset?: number;
+        };
         header?: never;
         path: {
           user_id: string;
@@ -1446,6 +1468,7 @@ export interface paths {
                  */
                 updated_at: string;
               }[];
+              total: number;
             };
           };
         };
@@ -1534,10 +1557,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One conversation with its messages, oldest first */
+    /** One conversation with a page of its messages (offset 0: the newest), oldest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description Page size (1-50) */
+          limit?: number;
+          /** @description Messages to skip, counted back from the newest (pages: 0, limit, 2×limit…) */
+          offset?: number;
+        };
         header?: never;
         path: {
           user_id: string;
@@ -1584,6 +1612,7 @@ export interface paths {
                  */
                 created_at: string;
               }[];
+              total: number;
             };
           };
         };
@@ -1659,7 +1688,96 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /** Delete a conversation and its messages */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          user_id: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              detail:
+                | string
+                | {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                  }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              detail:
+                | string
+                | {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                  }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              detail:
+                | string
+                | {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                  }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              detail:
+                | string
+                | {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                  }[];
+            };
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;

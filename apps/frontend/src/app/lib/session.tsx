@@ -13,7 +13,11 @@ export type SessionState =
 interface SessionContextValue {
   state: SessionState;
   signedIn: (user: AuthUser) => void;
-  signOut: () => Promise<void>;
+  /**
+   * Ends the session on the backend. The user is shown as signed out only once the backend confirmed it (or the
+   * session is found to no longer work); otherwise the session stays as it is and the sentence to show is returned.
+   */
+  signOut: () => Promise<string | null>;
   /**
    * For every failed API call: a 401 means the session is gone, so the user is sent to the sign-in page with a
    * message (returns null); anything else returns the sentence to show.
@@ -35,13 +39,21 @@ export function SessionProvider({ initial, children }: { initial: SessionState; 
 
   const signedIn = useCallback((user: AuthUser) => setState({ status: 'authenticated', user }), []);
 
-  const signOut = useCallback(async () => {
+  const signOut = useCallback(async (): Promise<string | null> => {
     try {
       await api.auth.signOut();
-    } catch {
-      // Signing out of an expired session fails harmlessly: the local state is cleared either way.
+    } catch (error) {
+      // Not confirmed (server down, refused, network): signed out only if the session no longer works, as after it
+      // expired. Showing "signed out" while the token still works would leave someone else at this browser in.
+      const notSignedOut = `Could not sign out: ${errorMessage(error)} You are still signed in.`;
+      try {
+        if (await api.auth.getSession()) return notSignedOut;
+      } catch (check) {
+        if (!isUnauthorized(check)) return notSignedOut;
+      }
     }
     setState({ status: 'anonymous', reason: 'signed-out' });
+    return null;
   }, []);
 
   const handleError = useCallback((error: unknown) => {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createAuth, createUserResolver, type Auth, type SessionUser } from '../../../auth/auth.js';
+import { createRevocationFeed } from '../../../auth/revocations.js';
 import { createSessionCache } from '../../../auth/session-cache.js';
 
 declare module 'fastify' {
@@ -18,7 +19,11 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const sessionCache = createSessionCache(app.config.sessionCache);
-    const auth = createAuth(app.config, app.database.db, app.log, sessionCache);
+    const revocations = createRevocationFeed(app.database, sessionCache, app.log);
+    // With the cache off (TTL 0) there is nothing to keep fresh here; sign-outs are still announced to others.
+    if (app.config.sessionCache.ttlMs > 0) await revocations.start();
+    app.addHook('onClose', () => revocations.stop());
+    const auth = createAuth(app.config, app.database.db, app.log, sessionCache, revocations);
     const resolveUser = await createUserResolver(auth, app.database.db, app.config.auth.secret, sessionCache);
     app.decorate('auth', auth);
     app.decorateRequest('user', undefined);

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
+import { clientOf } from '../../client-budget.js';
 import { createRateLimitStore, type RateLimitStore } from '../../../rate-limit/store.js';
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ export default fp(
     await app.register(rateLimit, {
       global: false,
       store: fastifyRateLimitStore(store),
+      // Routes that key on something else (a user, an account) say so in their own `keyGenerator`.
+      keyGenerator: clientOf,
       errorResponseBuilder: (_request, context) => ({
         statusCode: context.statusCode,
         code: 'RATE_LIMITED',

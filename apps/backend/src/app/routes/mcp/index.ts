@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createTaskMcpServer } from '../../../mcp/server.js';
+import { clientOf } from '../../client-budget.js';
 import { signedIn } from '../openapi.js';
 
 /**
@@ -22,7 +23,7 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
         timeWindow: rateLimit.windowSeconds * 1000,
         // After authentication, so the budget is the user's rather than a shared address's.
         hook: 'preHandler',
-        keyGenerator: (request) => `mcp|${request.userId ?? request.ip}`,
+        keyGenerator: (request) => `mcp|${request.userId ?? clientOf(request)}`,
       },
     },
     schema: {

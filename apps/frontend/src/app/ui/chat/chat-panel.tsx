@@ -15,9 +15,10 @@ interface ChatMessage {
   tool_calls: ToolCall[];
 }
 
+/** The conversation list as loaded so far: pages of it, most recently active first, and how many there are. */
 type History =
   | { status: 'loading' }
-  | { status: 'ready'; items: ConversationSummary[] }
+  | { status: 'ready'; items: ConversationSummary[]; total: number }
   | { status: 'error'; message: string };
 
 let localKey = 0;
@@ -30,22 +31,44 @@ export function ChatPanel() {
   const [history, setHistory] = useState<History>({ status: 'loading' });
   const [conversationId, setConversationId] = useState<number | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
+  /** The log holds the newest pages of the open conversation; true while older messages are left to load. */
+  const [hasEarlier, setHasEarlier] = useState(false);
   const [loadingConversation, setLoadingConversation] = useState(false);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
 
+  // The first page of the history (after a turn too: the conversation just used moves to the top).
   const loadHistory = useCallback(async () => {
     try {
       const list = await api.chat.conversations(user.id);
-      setHistory({ status: 'ready', items: list.conversations });
+      setHistory({ status: 'ready', items: list.conversations, total: list.total });
     } catch (caught) {
       const message = handleError(caught);
       if (message) setHistory({ status: 'error', message });
     }
   }, [user.id, handleError]);
+
+  async function loadMoreHistory() {
+    if (history.status !== 'ready') return;
+    setLoadingMore(true);
+    try {
+      const list = await api.chat.conversations(user.id, { offset: history.items.length });
+      setHistory((current) =>
+        current.status === 'ready'
+          ? { status: 'ready', items: [...current.items, ...list.conversations], total: list.total }
+          : current,
+      );
+    } catch (caught) {
+      const message = handleError(caught);
+      if (message) setError(message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   useEffect(() => {
     void loadHistory();
@@ -59,9 +82,11 @@ export function ChatPanel() {
     setError(null);
     setLoadingConversation(true);
     try {
+      // The newest page; earlier ones on request ("Show earlier messages").
       const conversation = await api.chat.conversation(user.id, idToOpen);
       setConversationId(conversation.id);
       setMessages(conversation.messages.map((m) => ({ ...m, key: `m-${m.id}` })));
+      setHasEarlier(conversation.total > conversation.messages.length);
       inputRef.current?.focus();
     } catch (caught) {
       const message = handleError(caught);
@@ -71,9 +96,44 @@ export function ChatPanel() {
     }
   }
 
+  async function loadEarlierMessages() {
+    if (conversationId === null) return;
+    setLoadingMore(true);
+    try {
+      // Offsets count back from the newest message, and everything in the log is stored by now.
+      const offset = messages.length;
+      const page = await api.chat.conversation(user.id, conversationId, { offset });
+      setMessages((current) => {
+        // A turn that failed after storing its message shifts the pages by one: never show a message twice.
+        const shown = new Set(current.map((m) => m.key));
+        const earlier = page.messages.map((m) => ({ ...m, key: `m-${m.id}` })).filter((m) => !shown.has(m.key));
+        return [...earlier, ...current];
+      });
+      setHasEarlier(offset + page.messages.length < page.total);
+    } catch (caught) {
+      const message = handleError(caught);
+      if (message) setError(message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  async function deleteConversation(item: ConversationSummary) {
+    setError(null);
+    try {
+      await api.chat.removeConversation(user.id, item.id);
+      if (item.id === conversationId) newConversation();
+      await loadHistory();
+    } catch (caught) {
+      const message = handleError(caught);
+      if (message) setError(message);
+    }
+  }
+
   function newConversation() {
     setConversationId(null);
     setMessages([]);
+    setHasEarlier(false);
     setError(null);
     setDraft('');
     inputRef.current?.focus();
@@ -146,23 +206,43 @@ export function ChatPanel() {
         ) : history.items.length === 0 ? (
           <p className={styles.muted}>No conversations yet.</p>
         ) : (
-          <ul className={styles.history}>
-            {history.items.map((item) => (
-              <li key={item.id}>
-                <button
-                  type="button"
-                  className={styles.historyItem}
-                  aria-current={item.id === conversationId ? 'true' : undefined}
-                  onClick={() => void openConversation(item.id)}
-                >
-                  <span className={styles.historyTitle}>{item.title || 'Untitled conversation'}</span>
-                  <time dateTime={item.updated_at} className={styles.muted}>
-                    {new Date(item.updated_at).toLocaleString()}
-                  </time>
-                </button>
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul className={styles.history}>
+              {history.items.map((item) => (
+                <li key={item.id} className={styles.historyEntry}>
+                  <button
+                    type="button"
+                    className={styles.historyItem}
+                    aria-current={item.id === conversationId ? 'true' : undefined}
+                    onClick={() => void openConversation(item.id)}
+                  >
+                    <span className={styles.historyTitle}>{item.title || 'Untitled conversation'}</span>
+                    <time dateTime={item.updated_at} className={styles.muted}>
+                      {new Date(item.updated_at).toLocaleString()}
+                    </time>
+                  </button>
+                  <button
+                    type="button"
+                    className={`${buttons.button} ${buttons.secondary} ${buttons.small}`}
+                    aria-label={`Delete conversation “${item.title || 'Untitled conversation'}”`}
+                    onClick={() => void deleteConversation(item)}
+                  >
+                    Delete
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {history.items.length < history.total ? (
+              <button
+                type="button"
+                className={`${buttons.button} ${buttons.secondary} ${buttons.small}`}
+                disabled={loadingMore}
+                onClick={() => void loadMoreHistory()}
+              >
+                Show more conversations ({history.total - history.items.length} more)
+              </button>
+            ) : null}
+          </>
         )}
       </aside>
 
@@ -170,6 +250,16 @@ export function ChatPanel() {
         <h1 id={`${id}-title`}>Chat</h1>
         <div className={styles.log} role="log" aria-label="Conversation" aria-busy={loadingConversation || sending}>
           {loadingConversation ? <p className={styles.muted}>Loading conversation…</p> : null}
+          {!loadingConversation && hasEarlier ? (
+            <button
+              type="button"
+              className={`${buttons.button} ${buttons.secondary} ${buttons.small}`}
+              disabled={loadingMore}
+              onClick={() => void loadEarlierMessages()}
+            >
+              Show earlier messages
+            </button>
+          ) : null}
           {!loadingConversation && messages.length === 0 ? (
             <p className={styles.muted}>
               Ask the assistant to manage your tasks, e.g. “Add a task to buy milk” or “What is still pending?”

@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useState } from 'react';
 import { useSession } from '@/app/lib/session';
+import alerts from '../alert.module.css';
 import buttons from '../button.module.css';
 import styles from './shell.module.css';
 
@@ -14,6 +16,17 @@ const LINKS = [
 export function Header() {
   const { state, signOut } = useSession();
   const pathname = usePathname();
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+
+  async function onSignOut() {
+    setSigningOut(true);
+    setSignOutError(null);
+    const problem = await signOut();
+    // On success the session is gone and this header shows the signed-out state; otherwise say what went wrong.
+    setSignOutError(problem);
+    setSigningOut(false);
+  }
 
   return (
     <header className={styles.header}>
@@ -38,10 +51,20 @@ export function Header() {
             <span className={styles.muted} title={state.user.email}>
               {state.user.name}
             </span>
-            <button type="button" className={`${buttons.button} ${buttons.secondary}`} onClick={() => void signOut()}>
-              Sign out
+            <button
+              type="button"
+              className={`${buttons.button} ${buttons.secondary}`}
+              disabled={signingOut}
+              onClick={() => void onSignOut()}
+            >
+              {signingOut ? 'Signing out…' : 'Sign out'}
             </button>
           </div>
+          {signOutError ? (
+            <p role="alert" className={`${alerts.error} ${styles.signOutError}`}>
+              {signOutError}
+            </p>
+          ) : null}
         </>
       ) : null}
     </header>

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { fromNodeHeaders } from 'better-auth/node';
-import { budgetHook } from '../../../client-budget.js';
+import { budgetHook, clientOf } from '../../../client-budget.js';
 import { signedIn } from '../../openapi.js';
 import {
   AuthResponse,
@@ -45,6 +45,9 @@ async function relay(response: Response, reply: FastifyReply): Promise<FastifyRe
   return reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
+/** The account a sign-in is for, as Better Auth matches it (emails are stored lower-case). */
+const accountOf = (body: SignInBody): string => String(body.email).trim().toLowerCase();
+
 /**
  * /api/auth/*: Better Auth's handler behind Fastify. The routes clients use most are declared with the
  * shared schemas (validated, documented, sign-in rate limited); everything else is passed through.
@@ -52,12 +55,23 @@ async function relay(response: Response, reply: FastifyReply): Promise<FastifyRe
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
 
-  // Every write (sign-up's scrypt hash, sign-in, sign-out, password and session changes) spends the client's budget,
-  // before the body is even parsed; sign-in also has a tighter one per client and account (below).
+  // Every write (sign-up's scrypt hash, sign-in, password and session changes) spends the client's budget, before
+  // the body is even parsed; sign-in also has tighter ones per client and account and per account (below). Sign-out
+  // spends none: it only lowers privilege, and a refused sign-out would leave a session alive that its owner wanted
+  // ended. Only the declared route is exempt; any other spelling that reaches Better Auth pays like every write.
+  const signOutUrl = `${app.prefix}/sign-out`;
   const authWrites = budgetHook(app, { name: 'auth-writes', ...config.authRateLimit });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
-      return authWrites(request, reply);
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (request.routeOptions.url === signOutUrl) return;
+    return authWrites(request, reply);
+  });
+  // Guesses at one account from many addresses (a botnet) share one budget. Its window is bounded: once the
+  // guessing stops, the owner can sign in again after at most SIGN_IN_ACCOUNT_RATE_WINDOW_SECONDS.
+  const accountBudget = budgetHook(app, {
+    name: 'sign-in-account',
+    ...config.signInAccountRateLimit,
+    key: (request) => accountOf(request.body as SignInBody),
   });
 
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -97,10 +111,10 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // After body parsing, so the key is per client *and* account: guessing one account's password
           // from one address is throttled without letting one noisy client lock everyone out.
           hook: 'preHandler',
-          keyGenerator: (request) =>
-            `sign-in|${request.ip}|${String((request.body as SignInBody).email).toLowerCase()}`,
+          keyGenerator: (request) => `sign-in|${clientOf(request)}|${accountOf(request.body as SignInBody)}`,
         },
       },
+      preHandler: accountBudget,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',

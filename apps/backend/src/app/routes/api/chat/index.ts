@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ChatFailure, ChatRequest, ChatResponse, ErrorBody, UserParams } from '@todo-stack/shared';
 import type { ProviderFailure } from '../../../../chat/provider.js';
 import { ChatTurnError, ConversationNotFoundError } from '../../../../chat/service.js';
+import { clientOf } from '../../../client-budget.js';
 import { signedIn, userRouteErrors } from '../../openapi.js';
 
 const errors = userRouteErrors;
@@ -22,12 +23,12 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           max: config.chat.rateLimit.max,
           timeWindow: config.chat.rateLimit.windowSeconds * 1000,
           // Per signed-in user (user-scope has authenticated the request by now), not per address.
-          keyGenerator: (request) => `chat|${request.userId ?? request.ip}`,
+          keyGenerator: (request) => `chat|${request.userId ?? clientOf(request)}`,
         },
       },
       schema: {
         ...common,
-        summary: 'Send a message to the assistant (starts or continues a conversation)',
+        summary: 'Send a message to the assistant (starts or continues a conversation; 409 once the history is full)',
         description:
           'Stateless: the history is read from the database, the message is stored first, then the agent runs its tools and the reply is stored. ' +
           'When the AI provider fails the message is kept and the answer is 503 (rate limited), 502 (unavailable) or 504 (timed out) with the conversation id.',
@@ -36,6 +37,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: ChatResponse,
           ...errors,
+          409: ErrorBody,
           429: ErrorBody,
           502: ChatFailure,
           503: ChatFailure,
