@@ -13,6 +13,7 @@ import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
 import { logSerializers } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { registerPlugins } from './plugins/index.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -62,6 +63,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: Fastify would otherwise parse text/plain bodies into strings.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   // Echo the request id so clients and proxies can quote it when reporting a problem.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
