@@ -74,18 +74,12 @@ const malformedJson: [label: string, payload: string | Buffer][] = [
     'deep JSON-RPC params',
     `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${'{"a":'.repeat(DEEP / 3)}1${'}'.repeat(DEEP / 3)}}`,
   ],
+  // Otherwise a valid task (decoded leniently it would be stored as "a\uFFFD\uFFFD b\uFFFD\uFFFD") or message.
   [
-    'bad UTF-8 in a string',
-    Buffer.from([
-      ...Buffer.from('{"title":"a'),
-      0xff,
-      0xfe,
-      ...Buffer.from('","message":"a'),
-      0xc0,
-      0xaf,
-      ...Buffer.from('"}'),
-    ]),
+    'bad UTF-8 in a title',
+    Buffer.from([...Buffer.from('{"title":"a'), 0xff, 0xfe, 0x20, 0x62, 0xc0, 0xaf, 0x22, 0x7d]),
   ],
+  ['bad UTF-8 in a message', Buffer.from([...Buffer.from('{"message":"hi '), 0xed, 0xa0, 0x80, 0x22, 0x7d])],
   ['truncated UTF-8', Buffer.from([...Buffer.from('{"title":"'), 0xe2, 0x82])],
   ['lone surrogate escape', '{"title":"\\ud800","message":"\\udfff","email":"\\ud800@x.io","password":"\\ud800"}'],
   [
