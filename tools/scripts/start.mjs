@@ -18,8 +18,10 @@ const POLL_INTERVAL_MS = 250;
 const backendUrl = new URL(process.env.BACKEND_URL || 'http://127.0.0.1:8000');
 const frontendUrl = new URL((process.env.FRONTEND_ORIGIN || 'http://localhost:3000').split(',')[0]);
 const portOf = (url) => url.port || (url.protocol === 'https:' ? '443' : '80');
+// Only the host is ever printed: the URL holds the password. A malformed one is left to the backend's start-up
+// check (which names it without echoing it): `new URL` would throw with the whole value in its `input`.
 const database = process.env.DATABASE_URL
-  ? `PostgreSQL at ${new URL(process.env.DATABASE_URL).host}`
+  ? `PostgreSQL at ${URL.canParse(process.env.DATABASE_URL) ? new URL(process.env.DATABASE_URL).host : 'DATABASE_URL'}`
   : `PGlite in ${resolve(process.env.PGLITE_DATA_DIR || '.data/pglite')}`;
 const otherPorts = 'BACKEND_URL=http://127.0.0.1:8100 FRONTEND_ORIGIN=http://localhost:3100 npm start';
 
