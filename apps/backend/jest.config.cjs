@@ -63,7 +63,7 @@ module.exports = {
             displayName: 'backend (postgres)',
             testMatch: ['<rootDir>/test/**/*.test.ts'],
             // Pure unit tests don't touch the database: once is enough.
-            testPathIgnorePatterns: ['<rootDir>/test/config.test.ts'],
+            testPathIgnorePatterns: ['<rootDir>/test/config.test.ts', '<rootDir>/test/app/patterns.test.ts'],
             setupFiles: ['<rootDir>/test/setup/postgres.ts'],
             globalSetup: '<rootDir>/test/setup/postgres-global-setup.ts',
             globalTeardown: '<rootDir>/test/setup/postgres-global-teardown.ts',

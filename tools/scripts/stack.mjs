@@ -10,8 +10,10 @@ const portOf = (url) => url.port || (url.protocol === 'https:' ? '443' : '80');
 export function stackApps(env = process.env) {
   const backendUrl = new URL(env.BACKEND_URL || 'http://127.0.0.1:8000');
   const frontendUrl = new URL((env.FRONTEND_ORIGIN || 'http://localhost:3000').split(',')[0]);
+  // Only the host is ever printed: the URL holds the password. A malformed one is left to the backend's start-up
+  // check (which names it without echoing it): `new URL` would throw with the whole value in its `input`.
   const database = env.DATABASE_URL
-    ? `PostgreSQL at ${new URL(env.DATABASE_URL).host}`
+    ? `PostgreSQL at ${URL.canParse(env.DATABASE_URL) ? new URL(env.DATABASE_URL).host : 'DATABASE_URL'}`
     : `PGlite in ${resolve(env.PGLITE_DATA_DIR || '.data/pglite')}`;
   const apps = [
     {

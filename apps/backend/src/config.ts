@@ -118,6 +118,18 @@ interface SchemaError {
   params: { allowedValues?: unknown[] };
 }
 
+/** Variables whose values can hold credentials: a start-up error names them but never prints what they hold. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'BETTER_AUTH_SECRET', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']);
+/** A URL's scheme, safe to show ("mysql:"): what is usually wrong with a URL variable. */
+const SCHEME = /^[a-z][a-z0-9+.-]{0,19}:/i;
+
+/** The value a problem quotes: verbatim for plain settings; for secret ones at most a URL's scheme. */
+function quoted(name: string, value: string | undefined): string {
+  if (!SECRET_VARIABLES.has(name) || value === undefined) return `got ${JSON.stringify(value ?? null)}`;
+  const scheme = SCHEME.exec(value)?.[0];
+  return scheme ? `got a "${scheme}" value, the rest not shown` : 'value not shown';
+}
+
 const explain = (issue: SchemaError): string =>
   issue.keyword === 'enum' && issue.params.allowedValues
     ? `must be one of ${issue.params.allowedValues.join(', ')}`
@@ -143,7 +155,7 @@ function parseEnv(raw: Record<string, string | undefined>): { env: Env; problems
       messages.set(name, [...(messages.get(name) ?? []), explain(issue)]);
     }
     const problems = [...messages].map(
-      ([name, found]) => `${name || 'environment'}: ${found.join(', ')} (got ${JSON.stringify(raw[name] ?? null)})`,
+      ([name, found]) => `${name || 'environment'}: ${found.join(', ')} (${quoted(name, raw[name])})`,
     );
     const valid = Object.fromEntries(Object.entries(raw).filter(([name]) => !messages.has(name)));
     return { env: parse(valid), problems };

@@ -56,8 +56,24 @@ describe('loadConfig', () => {
     expect(found).toHaveLength(4);
     expect(found.join('\n')).toMatch(/PORT.*"eighty"/);
     expect(found.join('\n')).toMatch(/LOG_LEVEL.*"loud"/);
-    expect(found.join('\n')).toMatch(/DATABASE_URL.*"mysql:\/\/db"/);
+    expect(found.join('\n')).toMatch(
+      /DATABASE_URL: must match pattern .* \(got a "mysql:" value, the rest not shown\)/,
+    );
     expect(found.join('\n')).toMatch(/FRONTEND_ORIGIN: "localhost:3000" is not an origin/);
+  });
+
+  it('names a bad secret variable without echoing its value', () => {
+    const found = problems({
+      DATABASE_URL: 'mysql://admin:hunter2-db-password@db/todo',
+      OPENAI_BASE_URL: 'ftp://user:hunter2-api-password@llm.local',
+      BETTER_AUTH_SECRET: 'hunter2',
+      PORT: 'eighty',
+    });
+    const text = found.join('\n');
+    expect(found).toHaveLength(4);
+    for (const name of ['DATABASE_URL', 'OPENAI_BASE_URL', 'BETTER_AUTH_SECRET', 'PORT']) expect(text).toContain(name);
+    expect(text).not.toMatch(/hunter2|admin|user:/);
+    expect(text).toContain('"eighty"'); // plain settings are still quoted
   });
 
   it('accepts several frontend origins and treats empty variables as unset', () => {

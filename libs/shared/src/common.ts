@@ -34,8 +34,13 @@ export const LIMITS = {
 
 /** The text rules as regular expressions, for validators other than the API's (the MCP tools' zod schemas). */
 export const TEXT_PATTERNS = {
-  /** Some visible text, no NUL anywhere. */
-  visible: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+  /**
+   * Some visible text, no NUL anywhere. Written so that each character has one way to match (leading spaces, the
+   * first visible character, the rest): linear time. The obvious `^[^\0]*[^\s\0][^\0]*$` backtracks
+   * quadratically on a long run of spaces ending in NUL, and ajv (`allErrors`) and zod run patterns even on a
+   * string that already failed `maxLength`, so a body under the size limit could block the event loop for seconds.
+   */
+  visible: '^\\s*[^\\s\\u0000][^\\u0000]*$',
   /** Any text (empty included) without NUL. */
   noNul: '^[^\\u0000]*$',
 } as const;

@@ -11,8 +11,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
-import { logSerializers } from './log-serializers.js';
+import { logSerializers, withoutUrlCredentials } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { registerPlugins } from './plugins/index.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -43,6 +44,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     serializers: logSerializers,
+    // Message strings too: a URL with `user:password@` in any log message is written without its credentials.
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? withoutUrlCredentials(arg) : arg)) as typeof args,
+        );
+      },
+    },
   };
   const app = Fastify({
     logger: typeof options.logger === 'boolean' ? options.logger : { ...logger, ...options.logger },
@@ -62,6 +72,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: Fastify would otherwise parse text/plain bodies into strings.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   // Echo the request id so clients and proxies can quote it when reporting a problem.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -35,11 +35,19 @@ const isServerError = (error: ErrorLike) =>
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
+/**
+ * `scheme://user:password@host` -> `scheme://***@host`: a connection error quoting DATABASE_URL or
+ * OPENAI_BASE_URL must not carry its credentials into the log. (`/` cannot occur unencoded in userinfo, so the
+ * match stops at the first one: linear.)
+ */
+const URL_CREDENTIALS = /:\/\/[^\s/@]*@/g;
+export const withoutUrlCredentials = (value: string): string => value.replace(URL_CREDENTIALS, '://***@');
+
 /** The stack without its first line(s), which repeat the (possibly secret) message. */
 function stackFrames(error: Error): string | undefined {
   if (!error.stack) return undefined;
   const index = error.stack.indexOf('\n    at ');
-  return index === -1 ? undefined : error.stack.slice(index + 1);
+  return index === -1 ? undefined : withoutUrlCredentials(error.stack.slice(index + 1));
 }
 
 function serialize(error: ErrorLike, depth: number): SerializedError {
@@ -50,7 +58,7 @@ function serialize(error: ErrorLike, depth: number): SerializedError {
     ? `Database error ${code}`
     : isQueryError(error)
       ? 'Database query failed (statement and parameters withheld)'
-      : error.message;
+      : withoutUrlCredentials(error.message);
   const frames = stackFrames(error);
   const out: SerializedError = {
     type,

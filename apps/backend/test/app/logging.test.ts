@@ -43,4 +43,22 @@ describe('logs', () => {
     expect(text).not.toMatch(/Bearer [A-Za-z0-9]/);
     expect(text).not.toContain('session_token=');
   });
+
+  it('logs URLs without their credentials (errors, messages) and request URLs without their query', async () => {
+    const app = await buildTestApp(db, { LOG_LEVEL: 'info' }, { logger: logs.logger });
+    try {
+      const failure = new Error('connect ECONNREFUSED postgres://todo:hunter2-db@db:5432/todo', {
+        cause: new Error('fetch failed for https://key:hunter2-llm@llm.local/v1'),
+      });
+      app.log.error({ err: failure }, 'database unreachable');
+      app.log.warn('retrying postgres://todo:hunter2-msg@db:5432/todo');
+      await app.inject({ url: '/api/someone/tasks?token=hunter2-query' });
+    } finally {
+      await app.close();
+    }
+    const text = logs.lines.join('\n');
+    expect(text).toContain('postgres://***@db:5432/todo');
+    expect(text).toContain('https://***@llm.local/v1');
+    expect(text).not.toMatch(/hunter2/);
+  });
 });

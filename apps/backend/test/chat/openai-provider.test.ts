@@ -1,5 +1,5 @@
 import type { ChatFailure, ChatResponse, Conversation, Task, TaskList } from '@todo-stack/shared';
-import { MAX_TOOL_CALLS_PER_TURN } from '../../src/chat/provider.js';
+import { createConversationsRepository } from '../../src/chat/conversations-repository.js';
 import { asUser, buildTestApp, setupTestApp, signUp, type TestUser } from '../helper.js';
 import { callTools, FakeOpenAI, say, type RecordedRequest } from '../support/fake-openai.js';
 
@@ -129,12 +129,13 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     expect(res.json<ChatResponse>().response).toMatch(/stopped after 4 steps/);
   });
 
-  it(`runs at most ${MAX_TOOL_CALLS_PER_TURN} tool calls in one turn, however many the model asks for`, async () => {
-    const asked = MAX_TOOL_CALLS_PER_TURN + 5;
+  // The cap and the history bound are asserted as numbers (20, 40), not through their constants: a change of
+  // either is a change of what one request may cost, and must change these tests too.
+  it('runs exactly 20 tool calls in one turn when the model asks for 25; the other 5 are refused', async () => {
     fake.play(
       callTools(
         ...Array.from(
-          { length: asked },
+          { length: 25 },
           (_, i) => ['add_task', { title: `flood ${i}` }] as [string, Record<string, unknown>],
         ),
       ),
@@ -148,9 +149,24 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     const res = await chat('add a flood of tasks');
     expect(res.statusCode).toBe(200);
     expect(res.json<ChatResponse>()).toMatchObject({ response: '5 refused' });
-    expect(res.json<ChatResponse>().tool_calls).toHaveLength(MAX_TOOL_CALLS_PER_TURN);
+    expect(res.json<ChatResponse>().tool_calls).toHaveLength(20);
     const list = (await as({ method: 'GET', url: '/tasks?limit=100' })).json<TaskList>();
-    expect(list.tasks.filter((task) => task.title.startsWith('flood '))).toHaveLength(MAX_TOOL_CALLS_PER_TURN);
+    expect(list.tasks.filter((task) => task.title.startsWith('flood '))).toHaveLength(20);
+  });
+
+  it('sends the model exactly the last 40 stored messages of a longer conversation, then the new one', async () => {
+    const conversations = createConversationsRepository(ctx.app.database.db);
+    const { conversationId } = await conversations.start(alice.id, 'stored 0');
+    for (let i = 1; i < 55; i++)
+      await conversations.append(conversationId, i % 2 ? 'assistant' : 'user', `stored ${i}`);
+    fake.play(say('I remember.'));
+    const res = await chat('what did we say?', conversationId);
+    expect([res.statusCode, res.body]).toEqual([200, expect.any(String)]);
+    const [system, ...rest] = fake.requests[0]?.body.messages ?? [];
+    expect(system?.role).toBe('system');
+    expect(rest).toHaveLength(41);
+    expect(rest.slice(0, 40).map((m) => m.content)).toEqual(Array.from({ length: 40 }, (_, i) => `stored ${15 + i}`));
+    expect(rest[40]).toEqual({ role: 'user', content: 'what did we say?' });
   });
 
   describe('provider failures: a clear status and message, the user message kept, no reply stored', () => {

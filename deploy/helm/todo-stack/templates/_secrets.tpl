@@ -10,20 +10,28 @@ except for its checksum.
 {{- end -}}
 
 {{/*
-todo-stack.secrets.checksum: the `checksum/secret` pod annotation, so a changed secret rolls the pods.
-- With existingSecret: a hash of that Secret's data as the cluster holds it (rotate the Secret, `helm upgrade`, pods
-  roll).
-- With the chart's Secret: a hash of the values it is made from, not of the rendered Secret, because generated values
-  are random on the first render and looked up afterwards: hashing them would roll every pod on the first upgrade
-  after an install although nothing changed.
-Only a hash is rendered, never a secret value.
+todo-stack.secrets.checksum: the `checksum/secret` pod annotation, so a changed secret rolls the pods, without ever
+rendering a digest an attacker could test guesses against (a plain sha256 of a low-entropy password or API key is
+as good as the value to anyone who can read pod annotations).
+- With existingSecret: a hash of that Secret's uid and resourceVersion as the cluster holds them (rotate the Secret,
+  `helm upgrade`, pods roll); its data is never read into the digest.
+- With the chart's Secret: a hash of the values it is made from, salted with CHECKSUM_SALT, 32 random characters
+  generated with the Secret and kept across upgrades. Until that Secret exists (the install, `helm template`) no
+  salt is known and the annotation is a constant: the first upgrade after an install rolls the backend once.
 */}}
 {{- define "todo-stack.secrets.checksum" -}}
 {{- if .Values.secrets.existingSecret -}}
-{{- (lookup "v1" "Secret" .Release.Namespace .Values.secrets.existingSecret).data | toJson | sha256sum -}}
+{{- $metadata := (lookup "v1" "Secret" .Release.Namespace .Values.secrets.existingSecret).metadata | default dict -}}
+{{- printf "%v/%v" ($metadata.uid | default "") ($metadata.resourceVersion | default "") | sha256sum -}}
 {{- else -}}
+{{- $current := (lookup "v1" "Secret" .Release.Namespace (include "todo-stack.fullname" .)).data | default dict -}}
+{{- $salt := get $current "CHECKSUM_SALT" | b64dec -}}
+{{- if $salt -}}
 {{- $inputs := dict "secrets" .Values.secrets "externalDatabase" .Values.externalDatabase "postgresql" (pick .Values.postgresql "enabled" "auth" "service") -}}
-{{- $inputs | toJson | sha256sum -}}
+{{- printf "%s%s" $salt ($inputs | toJson) | sha256sum -}}
+{{- else -}}
+{{- "no salt yet: a new release" | sha256sum -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 

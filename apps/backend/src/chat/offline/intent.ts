@@ -1,4 +1,5 @@
-import type { TaskStatus } from '@todo-stack/shared';
+import { LIMITS, type TaskStatus } from '@todo-stack/shared';
+import { linear } from './linear.js';
 
 /** Which task the user means: by id ("task 3", "#3") or by (part of) its title ("the dentist one"). */
 export type TaskRef = { id: number } | { title: string };
@@ -14,97 +15,113 @@ export type Intent =
   | { kind: 'help' }
   | { kind: 'unknown' };
 
-const POLITE = /^(?:(?:please|pls|can you|could you|would you|will you|kindly|now|ok(?:ay)?|also|and)[,\s]+)+/i;
-const GREETING = /^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening))(?:\s+there)?\b[,!.\s]*/i;
+const POLITE = linear(/^(?:(?:please|pls|can you|could you|would you|will you|kindly|now|ok(?:ay)?|also|and)[,\s]+)+/i);
+const GREETING = linear(/^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening))(?:\s+there)?\b[,!.\s]*/i);
 
-const HELP =
-  /^(?:help|\?|what can you do|what do you do|how does (?:this|it) work|what are you|who are you|commands)\b/i;
-const THANKS = /^(?:thanks|thank you|thx|ty|cheers|great|cool|nice|perfect|awesome|ok(?:ay)?|got it)\b[\s\w]*$/i;
+const HELP = linear(
+  /^(?:help|\?|what can you do|what do you do|how does (?:this|it) work|what are you|who are you|commands)\b/i,
+);
+const THANKS = linear(
+  /^(?:thanks|thank you|thx|ty|cheers|great|cool|nice|perfect|awesome|ok(?:ay)?|got it)\b[\s\w]*$/i,
+);
 
 const UPDATE_DESCRIPTION = [
-  /^(?:change|update|set|edit)\s+the\s+(?:description|details|notes?)\s+(?:of|for|on)\s+(.+?)\s+to\s+(.+)$/i,
-  /^(?:change|update|set|edit)\s+(.+?)(?:'s)?\s+(?:description|details|notes?)\s+to\s+(.+)$/i,
+  linear(/^(?:change|update|set|edit)\s+the\s+(?:description|details|notes?)\s+(?:of|for|on)\s+(.+?)\s+to\s+(.+)$/i),
+  linear(/^(?:change|update|set|edit)\s+(.+?)(?:'s)?\s+(?:description|details|notes?)\s+to\s+(.+)$/i),
 ];
-const UPDATE_TITLE = /^(?:rename|change|update|edit|retitle)\s+(.+?)\s+(?:to|into|as)\s+(.+)$/i;
-const DELETE = /^(?:delete|remove|erase|drop|trash|get rid of|cancel|scrap|forget about)\s+(.+)$/i;
+const UPDATE_TITLE = linear(/^(?:rename|change|update|edit|retitle)\s+(.+?)\s+(?:to|into|as)\s+(.+)$/i);
+const DELETE = linear(/^(?:delete|remove|erase|drop|trash|get rid of|cancel|scrap|forget about)\s+(.+)$/i);
 const COMPLETE = [
-  /^(?:mark|set|flag)\s+(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$/i,
-  /^(?:i(?:'ve| have)?\s+)?(?:i'?m\s+)?(?:complete|completed|finish|finished|done with|done|check off|checked off|tick off|ticked off|did)\s+(.+)$/i,
-  /^(.+?)\s+(?:is|are)\s+(?:done|finished|complete|completed)$/i,
+  linear(/^(?:mark|set|flag)\s+(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$/i),
+  linear(
+    /^(?:i(?:'ve| have)?\s+)?(?:i'?m\s+)?(?:complete|completed|finish|finished|done with|done|check off|checked off|tick off|ticked off|did)\s+(.+)$/i,
+  ),
+  linear(/^(.+?)\s+(?:is|are)\s+(?:done|finished|complete|completed)$/i),
 ];
 const ADD = [
-  /^(?:add|create|new task|new todo)\b\s*(?:a\s+)?(?:new\s+)?(?:task|todo|item|reminder)?\s*(?:to|for|called|named|:)?\s*(.+)$/i,
-  /^(?:remember|remind me|don'?t let me forget|note down|note|jot down)\s+(?:to\s+)?(?:that\s+)?(.+)$/i,
-  /^(?:i\s+(?:need|have|want|must|should|gotta|got)\s+to|i\s+must|i\s+should|todo:?|to-?do:?)\s+(.+)$/i,
+  linear(
+    /^(?:add|create|new task|new todo)\b\s*(?:a\s+)?(?:new\s+)?(?:task|todo|item|reminder)?\s*(?:to|for|called|named|:)?\s*(.+)$/i,
+  ),
+  linear(/^(?:remember|remind me|don'?t let me forget|note down|note|jot down)\s+(?:to\s+)?(?:that\s+)?(.+)$/i),
+  linear(/^(?:i\s+(?:need|have|want|must|should|gotta|got)\s+to|i\s+must|i\s+should|todo:?|to-?do:?)\s+(.+)$/i),
 ];
 /** Words that make a message about the list (after the action verbs had their chance). */
-const LIST =
-  /\b(?:show|list|display|view|tasks?|todos?|to-?do|to do|pending|left|remaining|outstanding|open|completed|finished|done|have)\b/i;
+const LIST = linear(
+  /\b(?:show|list|display|view|tasks?|todos?|to-?do|to do|pending|left|remaining|outstanding|open|completed|finished|done|have)\b/i,
+);
 
 /** "task 3", "#3", "number 3", "3": an id. */
-const ID_REF = /^(?:(?:task|todo|item|number|no\.?)\s*)?#?\s*(\d{1,10})$/i;
+const ID_REF = linear(/^(?:(?:task|todo|item|number|no\.?)\s*)?#?\s*(\d{1,10})$/i);
+
+const TRAILING_PUNCTUATION = linear(/[.!?,]+$/);
+/** Words around a title that are not part of it: "the", "task called", "one", "from my list" (removed in order). */
+const REF_FILLER = [
+  linear(/^(?:the|my|that|this|a)\s+/i),
+  linear(/^(?:task|todo|item)\s+(?:called|named|about|to|for)?\s*/i),
+  linear(/^(?:called|named|about)\s+/i),
+  linear(/\s+(?:one|task|todo|item|thing)$/i),
+  linear(/\s+(?:from|on|off)\s+(?:my|the)\s+(?:list|tasks|todo list)$/i),
+];
 
 /** Turns the words that name a task into a reference: an id, or the title words without filler. */
 export function parseRef(words: string): TaskRef | undefined {
-  const text = unquote(words.trim().replace(/[.!?,]+$/, ''));
+  const text = unquote(TRAILING_PUNCTUATION.replace(words.trim(), ''));
   const id = ID_REF.exec(text);
   if (id) return { id: Number(id[1]) };
-  const title = unquote(
-    text
-      .replace(/^(?:the|my|that|this|a)\s+/i, '')
-      .replace(/^(?:task|todo|item)\s+(?:called|named|about|to|for)?\s*/i, '')
-      .replace(/^(?:called|named|about)\s+/i, '')
-      .replace(/\s+(?:one|task|todo|item|thing)$/i, '')
-      .replace(/\s+(?:from|on|off)\s+(?:my|the)\s+(?:list|tasks|todo list)$/i, '')
-      .trim(),
-  );
+  const title = unquote(REF_FILLER.reduce((rest, filler) => filler.replace(rest, ''), text).trim());
   return title ? { title } : undefined;
 }
 
 // Non-ASCII characters in regex literals are written as escapes: esbuild keeps regex text as written, and one
 // character above U+00FF makes V8 hold the whole bundle as two-byte text (see esbuild.config.cjs).
-const unquote = (text: string) => text.replace(/^["'\u201C\u2018](.*)["'\u201D\u2019]$/s, '$1').trim();
+const QUOTED = linear(/^["'\u201C\u2018](.*)["'\u201D\u2019]$/s);
+const unquote = (text: string) => QUOTED.replace(text, '$1').trim();
+
+const TITLE_END = linear(/[.!]+$/);
 
 /** Capitalises the first letter, keeps the rest as typed: "buy milk" → "Buy milk". */
 const asTitle = (text: string) => {
-  const clean = unquote(text.trim().replace(/[.!]+$/, ''));
+  const clean = unquote(TITLE_END.replace(text.trim(), ''));
   return clean.charAt(0).toUpperCase() + clean.slice(1);
 };
 
+const ADD_TO_LIST = linear(/\s+(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo list|to-?do list|todos)\b/i);
+const ADD_DESCRIPTION = linear(
+  /\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|\u2014)\s*:?\s*/i,
+);
+
 function parseAdd(rest: string): Intent | undefined {
-  const body = rest.replace(/\s+(?:to|on|in)\s+(?:my|the)\s+(?:list|tasks|todo list|to-?do list|todos)\b/i, '').trim();
-  const [title, description] = body.split(
-    /\s+(?:with (?:the )?(?:description|details|note)|description:|details:|notes?:|--?|\u2014)\s*:?\s*/i,
-    2,
-  );
+  const body = ADD_TO_LIST.replace(rest, '').trim();
+  const [title, description] = ADD_DESCRIPTION.split(body, 2);
   if (!title?.trim()) return undefined;
   return { kind: 'add', title: asTitle(title), ...(description?.trim() ? { description: description.trim() } : {}) };
 }
 
+const PENDING = linear(
+  /\b(?:not done|not finished|unfinished|incomplete|pending|left|remaining|outstanding|open|to do|todo|still)\b/i,
+);
+const COMPLETED = linear(/\b(?:completed|finished|done|did i|have i done|accomplished)\b/i);
+
 function listStatus(text: string): TaskStatus {
-  if (
-    /\b(?:not done|not finished|unfinished|incomplete|pending|left|remaining|outstanding|open|to do|todo|still)\b/i.test(
-      text,
-    )
-  ) {
-    return 'pending';
-  }
-  if (/\b(?:completed|finished|done|did i|have i done|accomplished)\b/i.test(text)) return 'completed';
+  if (PENDING.test(text)) return 'pending';
+  if (COMPLETED.test(text)) return 'completed';
   return 'all';
 }
+
+const MESSAGE_END = linear(/[?!.]+$/);
+/** Questions are lists ("what have I finished?"), never actions. */
+const QUESTION = linear(/^(?:what|which|how many|do i|did i|have i|anything|show|list|display|view|see)\b/i);
 
 /**
  * Reads what the user wants from one message, deterministically. Order matters: specific verbs
  * (rename, delete, complete) before the broad list and add patterns.
  */
 export function parseIntent(message: string): Intent {
-  let text = message.trim().replace(/\s+/g, ' ');
+  // The API refuses longer messages; the cap keeps the parser's work bounded for any other caller too.
+  // Whitespace is collapsed by V8 (a linear pattern, proved by recheck), so RE2's ASCII `\s` sees only spaces.
+  let text = message.slice(0, LIMITS.chatMessage).trim().replace(/\s+/g, ' ');
   const greeted = GREETING.test(text);
-  text = text
-    .replace(GREETING, '')
-    .replace(POLITE, '')
-    .replace(/[?!.]+$/, '')
-    .trim();
+  text = MESSAGE_END.replace(POLITE.replace(GREETING.replace(text, ''), ''), '').trim();
   if (text === '') return greeted ? { kind: 'greet' } : { kind: 'unknown' };
   if (HELP.test(text)) return { kind: 'help' };
   if (THANKS.test(text)) return { kind: 'thanks' };
@@ -122,8 +139,7 @@ export function parseIntent(message: string): Intent {
   const delRef = del && parseRef(del[1] as string);
   if (del && delRef) return { kind: 'delete', ref: delRef };
 
-  // Questions are lists ("what have I finished?"), never actions.
-  const question = /^(?:what|which|how many|do i|did i|have i|anything|show|list|display|view|see)\b/i.test(text);
+  const question = QUESTION.test(text);
   if (!question) {
     for (const pattern of COMPLETE) {
       const match = pattern.exec(text);

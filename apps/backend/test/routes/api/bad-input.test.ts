@@ -58,6 +58,59 @@ const rawBodies = [
   '',
 ];
 
+/**
+ * Malformed JSON of every kind, each under the 100 KB body limit: whatever the route, a 4xx. Deep nesting would
+ * overflow the stack of anything that recurses (ajv, zod, JSON.stringify on the way to Better Auth); bad UTF-8
+ * would be stored as U+FFFD; duplicate, `__proto__` and `constructor` keys and numbers out of range parse, and
+ * then must fail validation (each here has an invalid last value).
+ */
+const DEEP = 45_000;
+const malformedJson: [label: string, payload: string | Buffer][] = [
+  ['deep arrays', '['.repeat(DEEP) + ']'.repeat(DEEP)],
+  ['deep arrays, unclosed', '['.repeat(2 * DEEP)],
+  ['deep objects', '{"a":'.repeat(DEEP / 3) + '1' + '}'.repeat(DEEP / 3)],
+  ['deep value in every field', `{"title":${'['.repeat(DEEP / 2)}${']'.repeat(DEEP / 2)}}`],
+  [
+    'deep JSON-RPC params',
+    `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${'{"a":'.repeat(DEEP / 3)}1${'}'.repeat(DEEP / 3)}}`,
+  ],
+  // Otherwise a valid task (decoded leniently it would be stored as "a\uFFFD\uFFFD b\uFFFD\uFFFD") or message.
+  [
+    'bad UTF-8 in a title',
+    Buffer.from([...Buffer.from('{"title":"a'), 0xff, 0xfe, 0x20, 0x62, 0xc0, 0xaf, 0x22, 0x7d]),
+  ],
+  ['bad UTF-8 in a message', Buffer.from([...Buffer.from('{"message":"hi '), 0xed, 0xa0, 0x80, 0x22, 0x7d])],
+  ['truncated UTF-8', Buffer.from([...Buffer.from('{"title":"'), 0xe2, 0x82])],
+  ['lone surrogate escape', '{"title":"\\ud800","message":"\\udfff","email":"\\ud800@x.io","password":"\\ud800"}'],
+  [
+    'duplicate keys, last invalid',
+    '{"title":"ok","title":null,"message":"hi","message":null,"email":"a@b.io","email":7,"jsonrpc":"2.0","jsonrpc":1}',
+  ],
+  ['__proto__ key', '{"__proto__":{"title":"x","message":"x"}}'],
+  ['nested __proto__ key', '{"title":{"__proto__":{"x":1}},"message":{"__proto__":{}}}'],
+  ['constructor key', '{"constructor":{"prototype":{"title":"x"}},"message":{"constructor":{"prototype":{}}}}'],
+  [
+    'numbers out of range',
+    '{"title":1e400,"message":-1e400,"conversation_id":1e400,"email":1e400,"password":1e400,"task_id":1e400}',
+  ],
+  ['huge integer literal', `{"title":${'9'.repeat(50_000)},"conversation_id":${'9'.repeat(40_000)}}`],
+];
+
+/** Long adversarial text at and over each limit: worst cases for text patterns and the chat parser. */
+const adversarialText = (limit: number): [label: string, value: string][] => [
+  [`${limit} spaces then NUL`, ' '.repeat(limit - 1) + '\u0000'],
+  [`${limit + 1} spaces then NUL`, ' '.repeat(limit) + '\u0000'],
+  [`${limit} tabs and newlines`, '\t\n'.repeat(limit / 2)],
+  [`${limit} quotes`, '"'.repeat(limit)],
+  [`${limit + 1} single quotes`, "'".repeat(limit + 1)],
+  [`${limit} mixed unicode ending in NUL`, '\u00a0\u2028\u3000 '.repeat(limit / 4 - 1) + '\u2003\u0000'],
+  [`${limit * 20} spaces then NUL`, ' '.repeat(limit * 20) + '\u0000'],
+];
+
+/** Invalid text for a field: a NUL, over the limit, or blank where visible text is required (not descriptions). */
+const isInvalid = (value: string, limit: number, blankAllowed = limit === 1000) =>
+  value.includes('\u0000') || (!blankAllowed && value.trim() === '') || value.length > limit;
+
 const badIds = ['abc', '-1', '0', '1.5', '99999999999', '1;DROP TABLE tasks', "1'", '%00', 'NaN', 'Infinity', '0x10'];
 
 interface Case {
@@ -258,6 +311,57 @@ function cases(user: TestUser, taskId: number): Case[] {
       },
     });
   }
+  // Malformed JSON on every route that takes a body, Better Auth's and /mcp included.
+  for (const [method, url] of [
+    ['POST', base],
+    ['PUT', `${base}/${taskId}`],
+    ['POST', chat],
+    ['POST', '/mcp'],
+    ['POST', '/api/auth/sign-up/email'],
+    ['POST', '/api/auth/sign-in/email'],
+    ['POST', '/api/auth/revoke-session'],
+    ['POST', '/api/auth/update-user'],
+    ['POST', '/api/auth/change-password'],
+  ] as const) {
+    for (const [label, payload] of malformedJson) {
+      list.push({
+        name: `${method} ${url} ${label}`,
+        request: { method, url, payload, headers: { ...mcpHeaders, ...(url.startsWith('/api/auth') ? forged : {}) } },
+      });
+    }
+  }
+  // Long adversarial strings in every text field (REST, auth, chat, the MCP tools); each one invalid (NUL, blank
+  // or over the limit). Valid long text is the subject of the verbatim tests below.
+  const fields: [label: string, limit: number, send: (value: string) => void][] = [
+    ['task title', 200, (v) => json('POST', base, { title: v }, 'task title')],
+    ['task description', 1000, (v) => json('POST', base, { title: 'ok', description: v }, 'task description')],
+    ['task title (update)', 200, (v) => json('PUT', `${base}/${taskId}`, { title: v }, 'task title')],
+    ['chat message', 5000, (v) => json('POST', chat, { message: v }, 'chat message')],
+    [
+      'sign-up name',
+      100,
+      (v) =>
+        json(
+          'POST',
+          '/api/auth/sign-up/email',
+          { email: uniqueEmail(), password: 'correct-horse-battery', name: v },
+          'name',
+        ),
+    ],
+    [
+      'sign-up email',
+      254,
+      (v) =>
+        json('POST', '/api/auth/sign-up/email', { email: v, password: 'correct-horse-battery', name: 'n' }, 'email'),
+    ],
+    [
+      'sign-in password',
+      128,
+      (v) => json('POST', '/api/auth/sign-in/email', { email: 'a@b.io', password: v }, 'password'),
+    ],
+  ];
+  for (const [, limit, send] of fields)
+    for (const [, value] of adversarialText(limit)) if (isInvalid(value, limit)) send(value);
   return list;
 }
 
@@ -314,7 +418,7 @@ describe('hostile and malformed input', () => {
     }
     expect(failures).toEqual([]);
     expect(await snapshot(ctx.app, ctx.db)).toEqual(before);
-  });
+  }, 600_000); // hundreds of requests, some of them 100 KB of malformed JSON
 
   it.each(nastyButValidText)('stores %j verbatim as a title and a description', async (text) => {
     const res = await ctx.app.inject({
@@ -336,6 +440,39 @@ describe('hostile and malformed input', () => {
     );
     expect(row?.tables).toBe(2);
   });
+
+  it("refuses long adversarial strings in the MCP tools' text arguments as tool errors, and stays responsive", async () => {
+    const call = (name: string, args: Record<string, unknown>) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: { ...user.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } },
+      });
+    const before = await snapshot(ctx.app, ctx.db);
+    const answers: string[] = [];
+    for (const [name, field, limit, extra] of [
+      ['add_task', 'title', 200, {}],
+      ['add_task', 'description', 1000, { title: 'ok' }],
+      ['update_task', 'title', 200, { task_id: taskId }],
+      ['update_task', 'description', 1000, { task_id: taskId }],
+    ] as const) {
+      for (const [label, value] of adversarialText(limit)) {
+        if (!isInvalid(value, limit)) continue;
+        const res = await call(name, { ...extra, [field]: value });
+        const body =
+          res.statusCode === 200 ? res.json<{ result?: { isError?: boolean }; error?: unknown }>() : undefined;
+        const refused = res.statusCode === 413 || body?.result?.isError === true || body?.error !== undefined;
+        answers.push(
+          `${name}.${field} ${label}: ${res.statusCode}${refused ? ' refused' : ` ${res.body.slice(0, 80)}`}`,
+        );
+      }
+    }
+    expect(answers.filter((answer) => !answer.endsWith(' refused'))).toEqual([]);
+    expect(answers.length).toBe(22);
+    expect(await snapshot(ctx.app, ctx.db)).toEqual(before);
+    expect((await ctx.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+  }, 300_000);
 
   it('a prototype-pollution attempt pollutes nothing', async () => {
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
