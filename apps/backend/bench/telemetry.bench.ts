@@ -25,6 +25,8 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 10);
 const SEEDED_TASKS = 20;
 const bundle = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const baseline = process.env['BENCH_BASELINE_BUNDLE'];
+// BENCH_VARIANTS=off,metrics: only the variants whose names start with one of these.
+const only = process.env['BENCH_VARIANTS'];
 // As the image runs it (apps/backend/Dockerfile).
 const NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=64'];
 
@@ -108,8 +110,9 @@ async function main(): Promise<void> {
     ...(baseline ? [{ name: 'not installed (baseline build)', bundle: baseline, env: {} }] : []),
     { name: 'off (default)', bundle, env: {} },
     { name: 'metrics on', bundle, env: { METRICS_PORT: String(metricsPort) }, scrape: true },
+    { name: 'metrics on, not scraped', bundle, env: { METRICS_PORT: String(metricsPort) } },
     { name: 'tracing on (OTLP, every request)', bundle, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } },
-  ];
+  ].filter((variant) => !only || only.split(',').some((name) => variant.name.startsWith(name)));
 
   const migrate = start(variants[0]!, env, ['migrate']);
   await new Promise((resolve) => migrate.once('exit', resolve));
