@@ -6,14 +6,20 @@ import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { forwardToBackend } from '@/app/lib/api-forwarder';
+import { readSession } from '@/app/lib/data';
+import { session } from './support/fake-api';
 import { startTracing, tracingEnabled } from '@/instrumentation-node';
+
+jest.mock('next/headers', () => ({
+  cookies: async () => ({ getAll: () => [{ name: 'better-auth.session_token', value: 'abc' }] }),
+}));
 
 /** A stand-in backend that records the headers it receives. */
 async function recordingBackend(): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(session));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
@@ -66,5 +72,33 @@ describe('/api forwarder: trace context to the backend', () => {
     );
     expect(backend.seen[0]?.['traceparent']).toBeUndefined();
     expect(backend.seen[1]?.['traceparent']).toBe(browser);
+  });
+});
+
+describe('server-side reads: trace context to the backend', () => {
+  let backend: Awaited<ReturnType<typeof recordingBackend>>;
+  beforeAll(async () => {
+    backend = await recordingBackend();
+    process.env['BACKEND_URL'] = backend.url;
+  });
+  afterAll(async () => {
+    delete process.env['BACKEND_URL'];
+    await new Promise((resolve) => backend.server.close(resolve));
+  });
+
+  it("readSession sends the rendering span as traceparent, beside the request's cookie", async () => {
+    const tracing = startTracing({}, new InMemorySpanExporter());
+    try {
+      const span = await trace.getTracer('test').startActiveSpan('render /tasks', async (active) => {
+        expect(await readSession()).toMatchObject({ status: 'authenticated' });
+        active.end();
+        return active;
+      });
+      const { traceId, spanId } = span.spanContext();
+      expect(backend.seen[0]?.['traceparent']).toBe(`00-${traceId}-${spanId}-01`);
+      expect(backend.seen[0]?.['cookie']).toBe('better-auth.session_token=abc');
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });

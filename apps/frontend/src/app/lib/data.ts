@@ -22,7 +22,11 @@ async function backendForRequest() {
   return createApiClient({
     baseUrl: backendUrl(),
     headers: cookie ? { cookie } : {},
-    fetch: (input, init) => fetch(input, { ...init, headers: withTraceContext(init?.headers), cache: 'no-store' }),
+    // The client may pass a Request holding the headers: keep them, adding the trace context.
+    fetch: (input, init) => {
+      const headers = withTraceContext(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      return fetch(input, { ...init, headers, cache: 'no-store' });
+    },
   });
 }
 
