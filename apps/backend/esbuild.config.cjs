@@ -51,6 +51,11 @@ const oneByteSource = {
 /** @type {import('esbuild').BuildOptions} */
 module.exports = {
   outExtension: { '.js': '.js' },
+  // Modules loaded with `await import()` only when needed (the OpenTelemetry SDK, with tracing on) become chunks
+  // beside main.js, so a process that never loads them never parses them. Same folder: `import.meta.url` means the
+  // same place in every chunk (src/paths.ts).
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   legalComments: 'none',
   // An ESM bundle that inlines CommonJS dependencies: give them the globals they expect.
   banner: {

@@ -33,6 +33,15 @@ const nextConfig: NextConfig = {
   },
   // The shared contracts are TypeScript sources in the workspace (ESM with .js specifiers).
   transpilePackages: ['@todo-stack/shared'],
+  // The OpenTelemetry SDK (src/instrumentation-node.ts, loaded only with tracing on) runs from node_modules as
+  // published rather than through webpack, as Next.js recommends for it.
+  serverExternalPackages: [
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/core',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-trace',
+  ],
   poweredByHeader: false,
   reactStrictMode: true,
   productionBrowserSourceMaps: false,

@@ -41,6 +41,27 @@ const Env = Type.Object({
   CHAT_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   MCP_RATE_LIMIT: Type.Integer({ minimum: 1, default: 120 }),
   MCP_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** Prometheus metrics on their own listener (HOST:METRICS_PORT/metrics), never on PORT; unset: no metrics. */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  // OpenTelemetry's standard variables (tracing is off unless an exporter or an OTLP endpoint is named). The OTLP
+  // exporter reads its own (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT...) and the resource OTEL_RESOURCE_ATTRIBUTES.
+  OTEL_SDK_DISABLED: Type.Optional(Type.Boolean()),
+  OTEL_TRACES_EXPORTER: Type.Optional(Type.Enum(['otlp', 'console', 'none'])),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_TRACES_SAMPLER: Type.Enum(
+    [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ],
+    { default: 'parentbased_always_on' },
+  ),
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  OTEL_SERVICE_NAME: Type.String({ minLength: 1, default: 'todo-backend' }),
 });
 type Env = Static<typeof Env>;
 /** env-schema sets `additionalProperties: false` on the schema it is given: a copy keeps `Env` as declared. */
@@ -81,6 +102,16 @@ export interface AppConfig {
   shutdownGraceMs: number;
   chat: ChatConfig;
   mcp: McpConfig;
+  /** The Prometheus listener's port (0: any free port); undefined: metrics are off and nothing is measured. */
+  metricsPort?: number;
+  /** OpenTelemetry traces; undefined: off, and the SDK is never loaded. */
+  tracing?: TracingConfig;
+}
+
+export interface TracingConfig {
+  exporter: 'otlp' | 'console';
+  sampler: { name: Env['OTEL_TRACES_SAMPLER']; ratio: number };
+  serviceName: string;
 }
 
 export interface ChatConfig {
@@ -253,5 +284,25 @@ export function loadConfig(
       rateLimit: { max: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
     },
     mcp: { rateLimit: { max: env.MCP_RATE_LIMIT, windowSeconds: env.MCP_RATE_WINDOW_SECONDS } },
+    ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT } : {}),
+    ...tracingConfig(env),
+  };
+}
+
+/**
+ * On when an exporter is named (OTEL_TRACES_EXPORTER) or an OTLP endpoint is given, unless OTEL_SDK_DISABLED is
+ * true or the exporter is `none`: the SDK's own default ("otlp" to localhost) would send spans nowhere by surprise.
+ */
+function tracingConfig(env: Env): { tracing?: TracingConfig } {
+  const exporter =
+    env.OTEL_TRACES_EXPORTER ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none');
+  if (env.OTEL_SDK_DISABLED || exporter === 'none') return {};
+  return {
+    tracing: {
+      exporter,
+      sampler: { name: env.OTEL_TRACES_SAMPLER, ratio: env.OTEL_TRACES_SAMPLER_ARG },
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
   };
 }

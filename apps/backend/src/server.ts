@@ -8,6 +8,8 @@ import { buildApp } from './app/app.js';
  * closes the database, then exits 0. A second signal, or the grace period running out, forces exit.
  */
 export async function startServer(config: AppConfig): Promise<FastifyInstance> {
+  // Before the app, so its first requests are traced. Loaded only when on: with tracing off no SDK is parsed.
+  const tracing = config.tracing && (await import('./telemetry/tracing.js')).startTracing(config.tracing);
   const app = await buildApp(config);
   closeWithGrace(
     { delay: config.shutdownGraceMs, logger: { error: (msg) => app.log.error(msg) } },
@@ -15,6 +17,8 @@ export async function startServer(config: AppConfig): Promise<FastifyInstance> {
       if (err) app.log.error({ err }, 'shutting down after an unexpected error');
       else app.log.info({ signal }, 'shutting down: finishing in-flight requests');
       await app.close();
+      // The last requests' spans are still queued.
+      await tracing?.shutdown().catch((err: unknown) => app.log.warn({ err }, 'exporting the last spans failed'));
       app.log.info('shutdown complete');
     },
   );

@@ -111,4 +111,33 @@ describe('loadConfig', () => {
       expect.stringContaining('shorter than a chat turn may take'),
     ]);
   });
+
+  it('turns metrics on with METRICS_PORT only', () => {
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(problems({ METRICS_PORT: '70000' })).toEqual([expect.stringMatching(/METRICS_PORT.*"70000"/)]);
+  });
+
+  it('turns tracing on with the standard OTEL_* variables, off by default', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      exporter: 'otlp',
+      sampler: { name: 'parentbased_always_on', ratio: 1 },
+      serviceName: 'todo-backend',
+    });
+    expect(
+      loadConfig({
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      }).tracing,
+    ).toMatchObject({ exporter: 'console', sampler: { name: 'traceidratio', ratio: 0.1 } });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing).toBe(
+      undefined,
+    );
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBe(
+      undefined,
+    );
+    expect(problems({ OTEL_TRACES_EXPORTER: 'jaeger' })).toEqual([expect.stringMatching(/OTEL_TRACES_EXPORTER/)]);
+  });
 });

@@ -32,9 +32,16 @@ describeImage({
   // The whole image on the minimal base (tools/images/node-base); on the official node:24 slim image it is larger.
   totalBudgetMB: 120,
   checkFiles(files) {
-    const unexpected = files.filter((file) => !/^(package\.json|main\.js|drizzle\/.*|static\/.*)$/.test(file));
-    assert.deepEqual(unexpected, [], 'only package.json, main.js, drizzle/ and static/ under /app');
+    // Chunks: esbuild's `[name]-[hash].js` beside main.js, code loaded on demand (the OpenTelemetry SDK).
+    const unexpected = files.filter(
+      (file) => !/^(package\.json|main\.js|[\w-]+-[A-Z0-9]{8}\.js|drizzle\/.*|static\/.*)$/.test(file),
+    );
+    assert.deepEqual(unexpected, [], 'only package.json, main.js and its chunks, drizzle/ and static/ under /app');
     assert.ok(files.includes('main.js'));
+    assert.ok(
+      files.some((file) => /^tracing-[A-Z0-9]{8}\.js$/.test(file)),
+      'the tracing chunk is in the image',
+    );
     assert.ok(
       files.some((file) => /^drizzle\/\d+_.*\.sql$/.test(file)),
       'the migrations are in the image',

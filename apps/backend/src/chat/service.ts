@@ -40,17 +40,28 @@ function describeDone(calls: ToolCall[]): string {
   return ` Before the failure these changes were made: ${list}.`;
 }
 
+/** Counts turns and tool calls (Prometheus when metrics are on); the service knows nothing of how. */
+export interface ChatMetrics {
+  turn(provider: string, outcome: 'ok' | 'error'): void;
+  toolCall(tool: string, outcome: 'ok' | 'error'): void;
+}
+
 export interface ChatServiceDeps {
   conversations: ConversationsRepository;
   tasks: TasksRepository;
   provider: ChatProvider;
+  metrics?: ChatMetrics;
 }
+
+/** A tool call failed when its result carries an `error` (the MCP tools answer errors as results). */
+const toolOutcome = (call: ToolCall): 'ok' | 'error' =>
+  (call.result as { error?: unknown } | null)?.error ? 'error' : 'ok';
 
 /**
  * One chat turn, stateless: history comes from the database, the user's message is stored before the agent
  * runs (kept even if it fails), and the reply is stored with the tools it ran. Any replica can take the next turn.
  */
-export function createChatService({ conversations, tasks, provider }: ChatServiceDeps) {
+export function createChatService({ conversations, tasks, provider, metrics }: ChatServiceDeps) {
   return {
     provider: provider.name,
 
@@ -72,10 +83,13 @@ export function createChatService({ conversations, tasks, provider }: ChatServic
       let response: string;
       try {
         response = await provider.reply({ history, message: request.message, tools });
+        metrics?.turn(provider.name, 'ok');
       } catch (error) {
+        metrics?.turn(provider.name, 'error');
         if (error instanceof ProviderError) throw new ChatTurnError(error, conversationId, tools.calls);
         throw error;
       } finally {
+        for (const call of tools.calls) metrics?.toolCall(call.tool, toolOutcome(call));
         await session.close();
       }
       const reply = await conversations.append(conversationId, 'assistant', response, tools.calls);

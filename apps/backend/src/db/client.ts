@@ -6,6 +6,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { schema, type Schema } from './schema.js';
+import { TracedClient, TracedPool, traceQuery } from './tracing.js';
 
 /** One query API for both drivers: node-postgres (PostgreSQL) and PGlite (embedded). */
 export type AppDb = PgDatabase<PgQueryResultHKT, Schema>;
@@ -30,6 +31,8 @@ export interface Database {
   ping(): Promise<void>;
   /** PostgreSQL LISTEN on `channel` (a constant identifier), on a connection of its own. */
   listen(channel: string, handlers: NotificationHandlers): Promise<{ close(): Promise<void> }>;
+  /** The connection pool's clients (PostgreSQL only: PGlite is one in-process connection). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -37,12 +40,26 @@ export interface DatabaseLogger {
   warn(obj: object, msg: string): void;
 }
 
-export async function createDatabase(config: DatabaseConfig, log: DatabaseLogger): Promise<Database> {
-  return config.kind === 'postgres' ? createPostgres(config, log) : createPglite(config);
+export interface DatabaseOptions {
+  /** A span per query (OpenTelemetry; only when tracing is on: untraced clients cost nothing). */
+  traced?: boolean;
 }
 
-function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, log: DatabaseLogger): Database {
-  const pool = new pg.Pool({
+export async function createDatabase(
+  config: DatabaseConfig,
+  log: DatabaseLogger,
+  { traced = false }: DatabaseOptions = {},
+): Promise<Database> {
+  return config.kind === 'postgres' ? createPostgres(config, log, traced) : createPglite(config, traced);
+}
+
+function createPostgres(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+  log: DatabaseLogger,
+  traced: boolean,
+): Database {
+  const pool = new (traced ? TracedPool : pg.Pool)({
+    ...(traced ? { Client: TracedClient } : {}),
     connectionString: config.url,
     max: config.poolMax,
     // Fail fast while the database is down so requests get a 503 instead of hanging.
@@ -94,20 +111,29 @@ function createPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, l
         },
       };
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
 
-async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
+async function createPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>, traced: boolean): Promise<Database> {
   const { PGlite } = await importPglite();
   const inMemory = config.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(config.dataDir, { recursive: true });
-  return pgliteDatabase(await PGlite.create(inMemory ? undefined : config.dataDir));
+  return pgliteDatabase(await PGlite.create(inMemory ? undefined : config.dataDir), { traced });
 }
 
-/** Wraps an open PGlite instance (tests open theirs from a migrated template). */
-export async function pgliteDatabase(client: PGlite): Promise<Database> {
+/**
+ * Wraps an open PGlite instance (tests open theirs from a migrated template). Traced: a span per statement sent
+ * outside a transaction (PGlite has no client class to hook; statements inside `transaction()` are not traced).
+ */
+export async function pgliteDatabase(client: PGlite, { traced = false }: DatabaseOptions = {}): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
+  if (traced) {
+    const query = client.query.bind(client);
+    client.query = ((text: string, ...rest: Parameters<PGlite['query']> extends [string, ...infer R] ? R : never) =>
+      traceQuery(text, {}, () => query(text, ...rest))) as PGlite['query'];
+  }
   return {
     kind: 'pglite',
     db: drizzle(client, { schema }),

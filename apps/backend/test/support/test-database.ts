@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../src/config.js';
-import { createDatabase, importPglite, pgliteDatabase, type Database } from '../../src/db/client.js';
+import {
+  createDatabase,
+  importPglite,
+  pgliteDatabase,
+  type Database,
+  type DatabaseOptions,
+} from '../../src/db/client.js';
 import { migrationsFolder, runMigrations } from '../../src/db/migrate.js';
 
 /** Which engine this Jest project runs the suite against (see jest.config.cjs). */
@@ -44,8 +50,8 @@ function templateKey(): string {
  * (dropped afterwards), so test files never see each other's rows. Both are copies of one migrated
  * template per engine: initdb and migrations run once per suite run, not once per file.
  */
-export async function createTestDatabase(engine = ENGINE): Promise<TestDatabase> {
-  return engine === 'pglite' ? createPgliteDatabase() : createPostgresDatabase();
+export async function createTestDatabase(engine = ENGINE, options: DatabaseOptions = {}): Promise<TestDatabase> {
+  return engine === 'pglite' ? createPgliteDatabase(options) : createPostgresDatabase(options);
 }
 
 /**
@@ -75,10 +81,10 @@ interface PgliteClient {
 }
 const pgliteClient = (database: Database) => (database.db as unknown as { $client: PgliteClient }).$client;
 
-async function createPgliteDatabase(): Promise<TestDatabase> {
+async function createPgliteDatabase(options: DatabaseOptions): Promise<TestDatabase> {
   const config: DatabaseConfig = { kind: 'pglite', dataDir: 'memory://' };
   const { PGlite } = await importPglite();
-  const database = await pgliteDatabase(await PGlite.create({ loadDataDir: await pgliteTemplate() }));
+  const database = await pgliteDatabase(await PGlite.create({ loadDataDir: await pgliteTemplate() }), options);
   const client = pgliteClient(database);
   return {
     config,
@@ -125,7 +131,7 @@ function databaseUrl(serverUrl: string, name: string): string {
   return url.toString();
 }
 
-async function createPostgresDatabase(): Promise<TestDatabase> {
+async function createPostgresDatabase(options: DatabaseOptions): Promise<TestDatabase> {
   const serverUrl = process.env['TEST_POSTGRES_URL'];
   if (!serverUrl)
     throw new Error('TEST_POSTGRES_URL is not set: the postgres Jest project starts a server in globalSetup.');
@@ -139,7 +145,7 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
   }
 
   const config: DatabaseConfig = { kind: 'postgres', url: databaseUrl(serverUrl, name), poolMax: 10 };
-  const database = await createDatabase(config, silent);
+  const database = await createDatabase(config, silent, options);
   const pool = (database.db as unknown as { $client: pg.Pool }).$client;
   return {
     config,

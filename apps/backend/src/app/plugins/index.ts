@@ -8,6 +8,8 @@ import swagger from './external/swagger.js';
 import sensible from './external/sensible.js';
 import config from './app/config.js';
 import database from './app/database.js';
+import metrics from './app/metrics.js';
+import tracing from './app/tracing.js';
 import errors from './app/errors.js';
 import auth from './app/authentication.js';
 import tasks from './app/tasks.js';
@@ -24,6 +26,8 @@ export interface PluginOptions {
  */
 export async function registerPlugins(app: FastifyInstance, options: PluginOptions): Promise<void> {
   await app.register(config, { config: options.config });
+  // First: its onRequest hook opens the request's span, in whose context everything else runs.
+  await app.register(tracing);
   await app.register(helmet);
   await app.register(cors);
   await app.register(swagger);
@@ -31,6 +35,8 @@ export async function registerPlugins(app: FastifyInstance, options: PluginOptio
 
   await app.register(errors);
   await app.register(database, { database: options.database });
+  // Before everything with routes or counters, so its onResponse hook times every request.
+  await app.register(metrics);
   // Its counters are shared through the database.
   await app.register(rateLimit);
   await app.register(auth);

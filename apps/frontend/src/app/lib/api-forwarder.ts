@@ -4,6 +4,7 @@
  * configuration (BACKEND_URL, read on every request) so one build runs in every environment.
  */
 import { backendUrl } from './backend';
+import { withTraceContext } from './trace-context';
 
 /**
  * The largest request body forwarded. The backend refuses bodies over its BODY_LIMIT_BYTES (default 100 KiB) anyway;
@@ -117,6 +118,8 @@ export async function forwardToBackend(
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
   const peer = peerAddress(request);
   if (peer) headers.set('x-forwarded-for', peer);
+  // The frontend's trace continues in the backend (tracing on: src/instrumentation.ts).
+  withTraceContext().forEach((value, key) => headers.set(key, value));
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   const body = hasBody ? await readBoundedBody(request, limit) : { ok: true as const, bytes: undefined };

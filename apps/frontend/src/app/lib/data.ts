@@ -11,6 +11,7 @@ import { errorMessage, isUnauthorized } from './api';
 import { backendUrl } from './backend';
 import { isSessionCookie } from './gate';
 import { safeNextPath } from './next-path';
+import { withTraceContext } from './trace-context';
 import type { SessionState } from './session';
 
 const requestCookies = cache(async () => (await cookies()).getAll());
@@ -21,7 +22,11 @@ async function backendForRequest() {
   return createApiClient({
     baseUrl: backendUrl(),
     headers: cookie ? { cookie } : {},
-    fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
+    // The client may pass a Request holding the headers: keep them, adding the trace context.
+    fetch: (input, init) => {
+      const headers = withTraceContext(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      return fetch(input, { ...init, headers, cache: 'no-store' });
+    },
   });
 }
 

@@ -19,7 +19,10 @@ export default fp(
     const provider = openai ? createOpenAIProvider(openai) : createOfflineProvider();
     app.log.info({ provider: provider.name, model: openai?.model, baseUrl: openai?.baseUrl }, 'chat agent ready');
     app.decorate('conversationsRepository', conversations);
-    app.decorate('chat', createChatService({ conversations, tasks: app.tasksRepository, provider }));
+    app.decorate(
+      'chat',
+      createChatService({ conversations, tasks: app.tasksRepository, provider, metrics: app.metrics?.chat }),
+    );
   },
-  { name: 'chat', dependencies: ['config', 'database', 'tasks-repository'] },
+  { name: 'chat', dependencies: ['config', 'database', 'metrics', 'tasks-repository'] },
 );

@@ -15,7 +15,8 @@ declare module 'fastify' {
 export default fp<{ database?: Database }>(
   async (app, options) => {
     const { config } = app;
-    const database = options.database ?? (await createDatabase(config.database, app.log));
+    const database =
+      options.database ?? (await createDatabase(config.database, app.log, { traced: Boolean(config.tracing) }));
     if (config.migrateOnStart) await runMigrations(config.database, database);
     app.decorate('database', database);
     // Injected databases belong to the caller (tests share one across app instances).
