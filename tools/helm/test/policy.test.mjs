@@ -340,16 +340,21 @@ describe('policies across renders', () => {
     assert.equal(checksum(after, 'frontend'), checksum(before, 'frontend'));
   });
 
-  test('no render carries a digest of secret values; a secret change never rolls the frontend nor the database', () => {
-    // Offline (no lookup) the release's checksum salt is unknown, so checksum/secret must not depend on the values:
-    // an unsalted sha256 of a weak password or API key can be reversed by guessing. The salted digest that rolls
-    // the backend on a real upgrade is tested with a stored salt in tests/backend_deployment_test.yaml.
+  test('no render carries an unsalted digest of secret values; a secret change never rolls the frontend nor the database', () => {
+    // Offline (no lookup) each render is a new release with a salt of its own: the same values give another digest,
+    // so checksum/secret is no function of the values an attacker could test guesses against. The salt is the one
+    // the same render's Secret stores (memoised per render), so an install and its upgrades agree; the salted
+    // digest that rolls the backend on a real upgrade is tested with a stored salt in tests/backend_deployment_test.yaml.
     const before = render(base).docs;
+    const again = render(base).docs;
     const after = render({ set: [...TAGS, 'secrets.openaiApiKey=sk-rotated-0123456789'] }).docs;
     const checksum = (docs) =>
       find(docs, 'Deployment', '-backend').spec.template.metadata.annotations['checksum/secret'];
+    const salt = (docs) => Buffer.from(find(docs, 'Secret').data.CHECKSUM_SALT, 'base64').toString();
     assert.match(checksum(before), /^[0-9a-f]{64}$/);
-    assert.equal(checksum(after), checksum(before));
+    assert.match(salt(before), /^[A-Za-z0-9]{32}$/);
+    assert.notEqual(salt(again), salt(before), 'a new release gets a salt of its own');
+    assert.notEqual(checksum(again), checksum(before), 'the same values, another salt: another digest');
     for (const [kind, suffix] of [
       ['Deployment', '-frontend'],
       ['StatefulSet', '-postgresql'],

@@ -15,24 +15,30 @@ rendering a digest an attacker could test guesses against (a plain sha256 of a l
 as good as the value to anyone who can read pod annotations).
 - With existingSecret: a hash of that Secret's uid and resourceVersion as the cluster holds them (rotate the Secret,
   `helm upgrade`, pods roll); its data is never read into the digest.
-- With the chart's Secret: a hash of the values it is made from, salted with CHECKSUM_SALT, 32 random characters
-  generated with the Secret and kept across upgrades. Until that Secret exists (the install, `helm template`) no
-  salt is known and the annotation is a constant: the first upgrade after an install rolls the backend once.
+- With the chart's Secret: a hash of the values it is made from, salted with CHECKSUM_SALT (todo-stack.secrets.salt),
+  so the install and every later upgrade render the same digest for the same values.
 */}}
 {{- define "todo-stack.secrets.checksum" -}}
 {{- if .Values.secrets.existingSecret -}}
 {{- $metadata := (lookup "v1" "Secret" .Release.Namespace .Values.secrets.existingSecret).metadata | default dict -}}
 {{- printf "%v/%v" ($metadata.uid | default "") ($metadata.resourceVersion | default "") | sha256sum -}}
 {{- else -}}
-{{- $current := (lookup "v1" "Secret" .Release.Namespace (include "todo-stack.fullname" .)).data | default dict -}}
-{{- $salt := get $current "CHECKSUM_SALT" | b64dec -}}
-{{- if $salt -}}
 {{- $inputs := dict "secrets" .Values.secrets "externalDatabase" .Values.externalDatabase "postgresql" (pick .Values.postgresql "enabled" "auth" "service") -}}
-{{- printf "%s%s" $salt ($inputs | toJson) | sha256sum -}}
-{{- else -}}
-{{- "no salt yet: a new release" | sha256sum -}}
+{{- printf "%s%s" (include "todo-stack.secrets.salt" .) ($inputs | toJson) | sha256sum -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+todo-stack.secrets.salt: the release's CHECKSUM_SALT, 32 random characters kept in its Secret across upgrades: the
+stored one, or (install, `helm template`) one generated once per render. It is memoised in .Values, which every
+template of the chart shares during a render, so the Secret and the pod annotations of an install agree.
+*/}}
+{{- define "todo-stack.secrets.salt" -}}
+{{- if not (hasKey .Values "checksumSaltOfThisRender") -}}
+{{- $current := (lookup "v1" "Secret" .Release.Namespace (include "todo-stack.fullname" .)).data | default dict -}}
+{{- $_ := set .Values "checksumSaltOfThisRender" (get $current "CHECKSUM_SALT" | b64dec | default (randAlphaNum 32)) -}}
+{{- end -}}
+{{- .Values.checksumSaltOfThisRender -}}
 {{- end -}}
 
 {{/*
