@@ -45,7 +45,7 @@ const LIST =
 const ID_REF = /^(?:(?:task|todo|item|number|no\.?)\s*)?#?\s*(\d{1,10})$/i;
 
 /** Turns the words that name a task into a reference: an id, or the title words without filler. */
-export function parseRef(words: string): TaskRef | undefined {
+function parseRef(words: string): TaskRef | undefined {
   const text = unquote(words.trim().replace(/[.!?,]+$/, ''));
   const id = ID_REF.exec(text);
   if (id) return { id: Number(id[1]) };
