@@ -13,8 +13,8 @@ const base = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', swcJestConfig],
-    // CommonJS dependencies that require() ESM-only packages (Node 20.19+ allows it; Jest on Node 20
-    // does not): compile those few to CommonJS. SWC emits ESM or CJS as Jest asks for each load.
+    // CommonJS dependencies that require() ESM-only packages (Node allows it; Jest's own module loader only
+    // from Node 24.9): compile those few to CommonJS. SWC emits ESM or CJS as Jest asks for each load.
     '^.+/node_modules/(cookie|content-disposition)/.+\\.js$': ['@swc/jest', { swcrc: false }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],

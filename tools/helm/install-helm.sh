@@ -44,7 +44,7 @@ if ! command -v go >/dev/null 2>&1; then
   re-run; with GOTOOLCHAIN=auto (the default) go fetches the newer toolchain these modules need from the module proxy."
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  die "node and npm are needed for the schema converter and the chart checks: apt-get install -y nodejs npm (Node >= 20)."
+  die "node and npm are needed for the schema converter and the chart checks: Node.js 24 (.nvmrc) with its npm."
 fi
 goos="$(go env GOOS)"; goarch="$(go env GOARCH)"
 

@@ -10,7 +10,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
-import { findPostgresBinDir, freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
+import { freePort, waitUntilAnswers } from '@todo-stack/testing';
+import { findPostgresBinDir, startPostgresServer } from '../test/setup/postgres-global-setup.js';
 import { fastapiVenv, startFastapi } from './fastapi.js';
 import { pgbench } from './pgbench.js';
 import { cpuMs, peakRss, rss as rssOf } from './rss.js';
@@ -64,18 +65,9 @@ function run(args: string[], env: Record<string, string>): ChildProcess {
   });
 }
 
-/** Resolves once `url` answers 2xx; rejects if `child` exits first. */
-async function answering(child: ChildProcess, url: string): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited during start-up (${url})`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Resolves once `url` answers 2xx, polling every 5 ms (cold start is measured by it); rejects if `child` exits first. */
+const answering = (child: ChildProcess, url: string) =>
+  waitUntilAnswers(url, { process: child, intervalMs: 5, what: `the server to answer ${url}` });
 
 /** Spawns the server and returns the milliseconds until /ready first answers 200. */
 async function coldStart(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; ms: number }> {

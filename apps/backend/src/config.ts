@@ -114,13 +114,13 @@ export interface TracingConfig {
   serviceName: string;
 }
 
-export interface ChatConfig {
+interface ChatConfig {
   /** OpenAI (or a compatible server) when `OPENAI_API_KEY` is set; otherwise the built-in offline agent. */
   openai?: { apiKey: string; baseUrl?: string; model: string; timeoutMs: number; maxSteps: number };
   rateLimit: { max: number; windowSeconds: number };
 }
 
-export interface McpConfig {
+interface McpConfig {
   /** /mcp: each client action is a few JSON-RPC posts (initialize, tools/list, tools/call), hence its own budget. */
   rateLimit: { max: number; windowSeconds: number };
 }

@@ -4,8 +4,9 @@
 // The tests run in order on one page (a serial describe), as one user would: each starts where the last one left off.
 //   eval "$(tools/ci/postgres.sh start)" && npx nx run frontend-e2e:e2e      (or bash tools/ci/e2e.sh)
 import { expect, test } from '@playwright/test';
+import { freePort } from '@todo-stack/testing';
 import { expectAccessible, screenshot } from './support/browser.mjs';
-import { freePort, startBackend, startFrontend } from './support/stack.mjs';
+import { startBackend, startFrontend } from './support/stack.mjs';
 
 const password = 'correct-horse-battery';
 const ada = { name: 'Ada Lovelace', email: `ada-${Date.now()}@example.com` };

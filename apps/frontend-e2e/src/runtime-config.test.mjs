@@ -3,7 +3,8 @@
 // baked in at build time. Each backend has its own database, so an account made through one frontend exists only
 // behind that frontend.
 import { expect, test } from '@playwright/test';
-import { freePort, startBackend, startFrontend } from './support/stack.mjs';
+import { freePort } from '@todo-stack/testing';
+import { startBackend, startFrontend } from './support/stack.mjs';
 
 /** @type {{ stop: () => Promise<void>, url: string }[]} */
 const started = [];

@@ -16,5 +16,3 @@ http.createServer = function createServerStampingPeerAddress(...args) {
   server.prependListener('request', stampPeerAddress);
   return server;
 };
-
-module.exports = { stampPeerAddress };

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { docker, dockerResult, inspectImage, requireEnv, uniqueName, waitFor } from './docker.mjs';
+import { waitFor } from '@todo-stack/testing';
+import { docker, dockerResult, inspectImage, requireEnv, uniqueName } from './docker.mjs';
 import { describeImage, figures, printFigures } from './image-suite.mjs';
 
 const ref = requireEnv(

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { request, requireEnv, uniqueName, waitFor } from './docker.mjs';
+import { freePort as freePortIn, waitFor } from '@todo-stack/testing';
+import { request, requireEnv, uniqueName } from './docker.mjs';
 
 const execFileAsync = promisify(execFile);
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,18 +28,8 @@ const project = uniqueName('compose').replace(/^ts-ct-/, 'ts-ci-');
 /** Ports this suite may publish: the range owned by the container tests (override with CONTAINER_TEST_PORTS=lo-hi). */
 const [portLo, portHi] = (process.env.CONTAINER_TEST_PORTS ?? '43000-43999').split('-').map(Number);
 
-/** @returns {Promise<number>} a port in the owned range that nothing listens on right now */
-async function freePort() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = portLo + Math.floor(Math.random() * (portHi - portLo + 1));
-    const free = await new Promise((resolve) => {
-      const server = net.createServer().once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error(`no free port in ${portLo}-${portHi}`);
-}
+/** A port in the owned range that nothing listens on right now. */
+const freePort = () => freePortIn({ range: [portLo, portHi] });
 
 /** @type {NodeJS.ProcessEnv} */
 let env;

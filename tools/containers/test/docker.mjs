@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** Names of everything these tests create start with this, so a cleanup only ever touches our own objects. */
-export const PREFIX = 'ts-ct-';
+const PREFIX = 'ts-ct-';
 
 /**
  * Runs `docker …` and returns stdout (trimmed). Rejects with stderr in the message.
@@ -58,32 +58,6 @@ export async function inspectContainer(name) {
 
 /** @param {string} label */
 export const uniqueName = (label) => `${PREFIX}${label}-${randomBytes(4).toString('hex')}`;
-
-/**
- * Polls `check` until it returns a truthy value or `timeoutMs` passes.
- * @template T
- * @param {() => Promise<T>} check
- * @param {{ timeoutMs: number; intervalMs?: number; what: string }} options
- * @returns {Promise<T>}
- */
-export async function waitFor(check, { timeoutMs, intervalMs = 100, what }) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${/** @type {Error} */ (lastError).message}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** The host port docker published for a container port. @param {string} name @param {number} port */
 export async function publishedPort(name, port) {

@@ -2,6 +2,7 @@
 /** The checks every app image must pass (SPEC §6), run against a real container. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '@todo-stack/testing';
 import {
   appLayerBytes,
   docker,
@@ -13,7 +14,6 @@ import {
   publishedPort,
   request,
   uniqueName,
-  waitFor,
 } from './docker.mjs';
 
 /**

@@ -1,6 +1,6 @@
 // Policy tests over everything the chart renders (workloads, hooks and `helm test` pods), for every values case in
 // tools/helm/cases.mjs, plus the behaviours that need two renders (checksums, replicas, existingSecret).
-// Run: eval "$(tools/helm/install-helm.sh --env)" && node --test tools/helm/test/
+// Run: eval "$(tools/helm/install-helm.sh --env)" && node --test tools/helm/test/*.test.mjs
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CASES, EXTERNAL_DATABASE_URL, TAGS } from '../cases.mjs';

@@ -3,7 +3,7 @@
 // that record their arguments. Asserts the exact command sequence, that a re-run with no app change deploys the
 // same tags and rolls nothing, that a frontend-only change rolls only the frontend, the advice for each missing
 // tool, the memory check, dry run and kube-context mode. Also the task graph and `--affected` for containers.
-//   node --test tools/nx-plugin/e2e/        (npx nx e2e nx-plugin)
+//   node --test 'tools/nx-plugin/e2e/*.test.mjs'        (npx nx e2e nx-plugin)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {

@@ -1,6 +1,6 @@
 // The minikube/*.sh helpers on their own, with the fake minikube, docker and kubectl of fakes/fake-tool.mjs on PATH
 // (and no real ones): start, reuse, status, stop, delete, tunnel/port-forward, and the advice when a tool is missing.
-//   node --test tools/nx-plugin/e2e/        (npx nx e2e nx-plugin)
+//   node --test 'tools/nx-plugin/e2e/*.test.mjs'        (npx nx e2e nx-plugin)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {

@@ -23,7 +23,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { setTimeout as pause } from 'node:timers/promises';
-import { waitFor as poll } from '../../containers/test/docker.mjs';
+import { waitFor as poll } from '@todo-stack/testing';
 import { env, inNamespace, isReady, request, waitFor } from './helpers.mjs';
 
 const NS = env('CLUSTER_NAMESPACE');

@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { waitFor as poll, request as send } from '../../containers/test/docker.mjs';
+import { waitFor as poll } from '@todo-stack/testing';
+import { request as send } from '../../containers/test/docker.mjs';
 
 export const run = promisify(execFile);
 export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,8 +42,8 @@ export function inNamespace(/** @type {string} */ namespace) {
 }
 
 /**
- * Polls `check` once a second until it returns a truthy value (tools/containers/test/docker.mjs's waitFor, with
- * the argument order these suites use).
+ * Polls `check` once a second until it returns a truthy value (@todo-stack/testing's waitFor, with the argument
+ * order these suites use).
  * @template T
  * @param {string} what
  * @param {() => Promise<T>} check

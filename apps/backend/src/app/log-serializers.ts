@@ -78,7 +78,7 @@ function serialize(error: ErrorLike, depth: number): SerializedError {
 }
 
 /** pino serializer for `err`: safe to log whatever threw. */
-export function serializeError(error: Error): SerializedError {
+function serializeError(error: Error): SerializedError {
   return serialize(error as ErrorLike, 0);
 }
 

@@ -18,7 +18,7 @@ type MessageRow = typeof messages.$inferSelect;
 const TITLE_LENGTH = 80;
 
 /** The list shows the first user message, on one line and shortened. */
-export function conversationTitle(message: string): string {
+function conversationTitle(message: string): string {
   const line = message.replace(/\s+/g, ' ').trim();
   return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1).trimEnd()}…` : line;
 }

@@ -93,5 +93,3 @@ export function createTaskTools(repo: TasksRepository, userId: string) {
     },
   } satisfies Record<ToolName, (args: never) => Promise<ToolResult>>;
 }
-
-export type TaskTools = ReturnType<typeof createTaskTools>;

@@ -1,4 +1,5 @@
 import type { Task, TaskList } from '@todo-stack/shared';
+import { waitFor } from '@todo-stack/testing';
 import { buildTestApp, signUp } from '../helper.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -17,13 +18,15 @@ describe('replicas and restarts', () => {
   const start = () => buildTestApp(db, { SESSION_CACHE_TTL_MS: String(SESSION_CACHE_TTL_MS) });
 
   /** Polls `status()` until it answers `expected`; fails after `timeoutMs`. */
-  async function eventually(status: () => Promise<number>, expected: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (let last = await status(); last !== expected; last = await status()) {
-      if (Date.now() > deadline) throw new Error(`still ${last} after ${timeoutMs} ms, expected ${expected}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const eventually = (status: () => Promise<number>, expected: number, timeoutMs: number) =>
+    waitFor(
+      async () => {
+        const last = await status();
+        if (last !== expected) throw new Error(`still ${last}, expected ${expected}`);
+        return true;
+      },
+      { what: `status ${expected}`, timeoutMs, intervalMs: 20 },
+    );
 
   it('a session made on one instance works on the other; writes are seen by both', async () => {
     const [a, b] = await Promise.all([start(), start()]);

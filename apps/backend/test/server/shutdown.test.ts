@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AuthResponse } from '@todo-stack/shared';
-import { freePort } from '../setup/postgres-global-setup.js';
+import { freePort, waitFor, waitUntilAnswers } from '@todo-stack/testing';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const backendRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,27 +31,13 @@ async function startServer(db: TestDatabase, port: number): Promise<{ child: Chi
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { child, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitUntilAnswers(`http://127.0.0.1:${port}/ready`, { process: child, output: () => output, intervalMs: 50 });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
-  child.kill('SIGKILL');
-  throw new Error(`server not ready within 60 s:\n${output}`);
-}
-
-/** Resolves once `condition()` holds, checking every 20 ms; rejects after `timeoutMs`. */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return { child, output: () => output };
 }
 
 /** A POST whose body is sent in two halves, so the request is in flight for as long as we like. */
@@ -126,7 +112,11 @@ describe('graceful shutdown (real process, real PostgreSQL)', () => {
         child.once('exit', (code) => resolve({ code, ms: Date.now() - start }));
       });
       child.kill('SIGTERM');
-      await waitFor(() => output().includes('shutting down'), 10_000);
+      await waitFor(() => output().includes('shutting down'), {
+        what: 'the server to log that it is shutting down',
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
 
       const refused = await fetch(`${base}/health`).then(
         (r) => r.status,

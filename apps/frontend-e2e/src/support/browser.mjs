@@ -5,7 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect } from '@playwright/test';
 import { root } from './stack.mjs';
 
-export const screenshotDir = join(root, 'dist/e2e-screenshots');
+const screenshotDir = join(root, 'dist/e2e-screenshots');
 
 /**
  * @param {import('@playwright/test').Page} page

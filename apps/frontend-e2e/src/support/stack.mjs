@@ -4,28 +4,15 @@
 // standalone server with BACKEND_URL set at start. Everything is stopped and dropped again by `stop()`.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitUntilAnswers } from '@todo-stack/testing';
 import pg from 'pg';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 // E2E_BACKEND_MAIN: another backend bundle to test against (e.g. a build of a branch that is not merged yet).
 const backendMain = process.env.E2E_BACKEND_MAIN ?? join(root, 'apps/backend/dist/main.js');
 const frontendStart = join(root, 'apps/frontend/scripts/start-standalone.mjs');
-
-/** @returns {Promise<number>} */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function postgresUrl() {
   const url = process.env.TEST_POSTGRES_URL;
@@ -34,7 +21,7 @@ function postgresUrl() {
 }
 
 /** Creates an empty database and returns its URL. */
-export async function createDatabase() {
+async function createDatabase() {
   const admin = new URL(postgresUrl());
   const name = `e2e_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin.toString() });
@@ -50,7 +37,7 @@ export async function createDatabase() {
 }
 
 /** @param {string} name */
-export async function dropDatabase(name) {
+async function dropDatabase(name) {
   const client = new pg.Client({ connectionString: postgresUrl() });
   await client.connect();
   try {
@@ -98,25 +85,12 @@ function start(args, env, label) {
 /**
  * @param {string} url
  * @param {{ child: import('node:child_process').ChildProcess, label: string, log: () => string }} proc
- * @param {number} timeoutMs
  */
-async function waitHealthy(url, proc, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`${proc.label} exited (${proc.child.exitCode}):\n${proc.log()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`${proc.label} not healthy at ${url} after ${timeoutMs} ms:\n${proc.log()}`);
-}
+const waitHealthy = (url, proc) =>
+  waitUntilAnswers(url, { process: proc.child, output: proc.log, what: `${proc.label} at ${url}`, timeoutMs: 120_000 });
 
 /** @param {string} databaseUrl @param {string} secret */
-export async function migrate(databaseUrl, secret) {
+async function migrate(databaseUrl, secret) {
   const proc = start(
     [backendMain, 'migrate'],
     { DATABASE_URL: databaseUrl, NODE_ENV: 'production', BETTER_AUTH_SECRET: secret },

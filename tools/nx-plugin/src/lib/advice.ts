@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const ADVICE_FILE = 'minikube/advice.txt';
+const ADVICE_FILE = 'minikube/advice.txt';
 export const TROUBLESHOOTING = 'docs/troubleshooting.md';
 
 /** How to install each tool, from minikube/advice.txt (the file minikube/lib.sh's `need` reads too). */

@@ -13,7 +13,7 @@ export interface MinikubeProfile {
   [key: string]: string;
 }
 
-export const PROFILE_FILE = 'minikube/profile.env';
+const PROFILE_FILE = 'minikube/profile.env';
 
 /** Parses KEY=value lines (comments and blank lines skipped); like lib.sh, a set environment variable wins. */
 export function parseProfile(text: string, env: NodeJS.ProcessEnv = {}): MinikubeProfile {

@@ -26,7 +26,7 @@ export interface Runner {
 }
 
 /** Quotes one argument for display in a copy-pasteable shell command line. */
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   return /^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -34,7 +34,7 @@ export function commandLine(command: string, args: string[]): string {
   return [command, ...args].map(shellQuote).join(' ');
 }
 
-export function findOnPath(command: string, envPath = process.env['PATH'] ?? ''): string | undefined {
+function findOnPath(command: string, envPath = process.env['PATH'] ?? ''): string | undefined {
   for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, command);

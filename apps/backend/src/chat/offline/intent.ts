@@ -64,7 +64,7 @@ const REF_FILLER = [
 ];
 
 /** Turns the words that name a task into a reference: an id, or the title words without filler. */
-export function parseRef(words: string): TaskRef | undefined {
+function parseRef(words: string): TaskRef | undefined {
   const text = unquote(TRAILING_PUNCTUATION.replace(words.trim(), ''));
   const id = ID_REF.exec(text);
   if (id) return { id: Number(id[1]) };

@@ -22,7 +22,7 @@ function retryAfter(error: APIError): number | undefined {
 }
 
 /** Turns the client's errors into the three failures the chat route reports to people. */
-export function toProviderError(error: unknown, timeoutMs: number): ProviderError {
+function toProviderError(error: unknown, timeoutMs: number): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
     return new ProviderError(

@@ -56,7 +56,7 @@ export function bodyLimit(env: Record<string, string | undefined> = process.env)
  * reads the right-most entry, so the forwarder sends that one address and nothing the client wrote: were the
  * frontend ever put behind another proxy, it would have to append instead and the backend trust two hops.
  */
-export function peerAddress(request: Request): string | null {
+function peerAddress(request: Request): string | null {
   const entries = (request.headers.get('x-forwarded-for') ?? '').split(',');
   return entries.at(-1)?.trim() || null;
 }
@@ -67,7 +67,7 @@ type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> | undefined } | { ok: fal
  * The request body, read only while it stays within `limit` bytes: a declared Content-Length over the limit is
  * refused before reading, and a streamed body is counted chunk by chunk and cancelled at the first byte too many.
  */
-export async function readBoundedBody(request: Request, limit: number): Promise<Body> {
+async function readBoundedBody(request: Request, limit: number): Promise<Body> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return { ok: false };
   if (!request.body) return { ok: true, bytes: undefined };
@@ -95,7 +95,7 @@ function tooLarge(limit: number): Response {
   );
 }
 
-export function upstreamUrl(requestUrl: string, backend: string): URL {
+function upstreamUrl(requestUrl: string, backend: string): URL {
   const incoming = new URL(requestUrl);
   const base = new URL(backend);
   return new URL(`${base.pathname.replace(/\/+$/, '')}${incoming.pathname}${incoming.search}`, base.origin);

@@ -9,8 +9,6 @@ export const api = createApiClient({
   fetch: (input, init) => globalThis.fetch(input, init),
 });
 
-export { ApiError };
-
 /** 401: no session, or it expired. */
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;

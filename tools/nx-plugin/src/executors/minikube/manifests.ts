@@ -10,7 +10,7 @@ interface Resource {
 }
 
 /** The objects of a multi-document manifest (`helm template`, `helm get manifest`); empty documents skipped. */
-export function parseManifests(text: string): Resource[] {
+function parseManifests(text: string): Resource[] {
   return parseAllDocuments(text)
     .map((doc) => doc.toJS() as Resource | null)
     .filter((resource): resource is Resource => !!resource && typeof resource === 'object');

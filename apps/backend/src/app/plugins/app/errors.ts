@@ -8,10 +8,7 @@ type Location = 'body' | 'query' | 'path' | 'header';
 const LOCATIONS: Record<string, Location> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
 /** ajv's errors, reshaped as FastAPI's `{loc, msg, type}` list. */
-export function toValidationIssues(
-  errors: FastifySchemaValidationError[],
-  context: string | undefined,
-): ValidationIssue[] {
+function toValidationIssues(errors: FastifySchemaValidationError[], context: string | undefined): ValidationIssue[] {
   const where = LOCATIONS[context ?? 'body'] ?? 'body';
   return errors.map((error) => {
     const path = error.instancePath.split('/').filter(Boolean);

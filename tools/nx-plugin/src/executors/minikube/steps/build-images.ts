@@ -3,7 +3,7 @@ import { DeployError, type StepContext } from '../context';
 import type { App } from './images';
 
 /** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
-export const BUILD_ERROR_LINES = 40;
+const BUILD_ERROR_LINES = 40;
 
 /**
  * Runs the apps' `container` targets through Nx, so its cache applies: an app whose inputs did not change (a test

@@ -13,7 +13,7 @@ interface ContainerStatus {
   state?: ContainerState;
   lastState?: ContainerState;
 }
-export interface Pod {
+interface Pod {
   metadata: { name: string };
   status?: {
     phase?: string;
@@ -24,7 +24,7 @@ export interface Pod {
     containerStatuses?: ContainerStatus[];
   };
 }
-export interface KubeEvent {
+interface KubeEvent {
   involvedObject?: { kind?: string; name?: string };
   type?: string;
   reason?: string;
@@ -114,7 +114,7 @@ export function podEvents(eventsJson: string, count = 5): Map<string, string[]> 
   return byPod;
 }
 
-export const LOG_LINES = 20;
+const LOG_LINES = 20;
 
 /**
  * The last log lines of the container that explains a pod. The pod's status is a snapshot: by the time kubectl

@@ -4,7 +4,7 @@ import { buildImages } from './build-images';
 export const APPS = ['backend', 'frontend'] as const;
 export type App = (typeof APPS)[number];
 
-export interface ImageRef {
+interface ImageRef {
   image: string;
   tag: string;
   ref: string;

@@ -8,13 +8,13 @@ import type { ImageRefs } from './images';
 import { imageValues } from './transport';
 
 /** Tells the chart to leave its migration Job out of this upgrade (deploy/helm/todo-stack: an install migrates). */
-export const SKIP_MIGRATIONS = 'backend.migrations.runOnUpgrade=false';
+const SKIP_MIGRATIONS = 'backend.migrations.runOnUpgrade=false';
 
 /**
  * What helm is given besides the chart: -f files, then the image refs (and, for an upgrade that need not migrate,
  * SKIP_MIGRATIONS), then the user's --set pairs, which win.
  */
-export function helmValues(
+function helmValues(
   ctx: StepContext,
   refs: ImageRefs,
   migrations: MigrationsPlan = { run: true },
@@ -94,7 +94,7 @@ export function fingerprintOf(ctx: StepContext, refs: ImageRefs): string {
 }
 
 /** Whether an upgrade runs the chart's migration Job, and the migrations key its revision is labelled with. */
-export interface MigrationsPlan {
+interface MigrationsPlan {
   run: boolean;
   key?: string;
 }
@@ -111,7 +111,7 @@ function migrationsKeyOf(ctx: StepContext): MigrationsPlan & { unknown?: string 
  * either ran its Job or was itself deployed on a predecessor's key (a first install always migrates). Another
  * key, no key, a failed or pending latest revision, no release or an unreadable one, or --force: the Job runs.
  */
-export async function migrationsPlan(ctx: StepContext, target: Target): Promise<MigrationsPlan> {
+async function migrationsPlan(ctx: StepContext, target: Target): Promise<MigrationsPlan> {
   const { key, unknown } = migrationsKeyOf(ctx);
   if (!key) {
     ctx.say(`  migrations: the chart's Job runs (${unknown})`);

@@ -2,7 +2,7 @@ import { readAdvice, toolAdvice } from '../../../lib/advice';
 import { DeployError, type StepContext } from '../context';
 
 /** The tools this deploy needs; Minikube only when no kubeContext is given. */
-export function requiredTools(minikube: boolean): string[] {
+function requiredTools(minikube: boolean): string[] {
   return minikube ? ['minikube', 'docker', 'helm', 'kubectl'] : ['docker', 'helm', 'kubectl'];
 }
 

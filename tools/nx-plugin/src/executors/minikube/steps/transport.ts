@@ -4,14 +4,14 @@ import { APPS, type App, type ImageRefs } from './images';
 import { load } from './load';
 
 /** Minikube's registry addon: the registry Service on port 5000 of the node, and a proxy on each node's :5000. */
-export const MINIKUBE_REGISTRY_PORT = 5000;
+const MINIKUBE_REGISTRY_PORT = 5000;
 const MINIKUBE_CLUSTER_REGISTRY = `localhost:${MINIKUBE_REGISTRY_PORT}`;
 
 /**
  * The registry as the cluster's nodes name it in image references (what the pods pull), with transport=registry.
  * Minikube: the addon's proxy on every node's localhost:5000. Elsewhere: clusterRegistry, else the push address.
  */
-export function clusterRegistry(o: NormalizedOptions): string {
+function clusterRegistry(o: NormalizedOptions): string {
   if (o.clusterRegistry) return o.clusterRegistry;
   if (!o.kubeContext) return MINIKUBE_CLUSTER_REGISTRY;
   if (!o.registry)

@@ -42,7 +42,7 @@ export class FakeRunner implements Runner {
 }
 
 /** The value after `flag` in an argument list. */
-export const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 /**
  * A Helm release as `helm upgrade --labels` / `helm list --selector` see it: each upgrade stores its labels (the

@@ -2,7 +2,7 @@ import type { ProjectGraph } from '@nx/devkit';
 import { APPS, type App } from '../steps/images';
 
 /** The Nx project that holds the chart and the deploy target: its files change the release, not an image. */
-export const DEPLOY_PROJECT = 'deploy';
+const DEPLOY_PROJECT = 'deploy';
 
 export interface Affected {
   /** Apps whose container image may change: their container target must be asked (its hash decides). */

@@ -5,17 +5,7 @@ import * as path from 'node:path';
  * Folders whose changes are never edits: dependencies, build outputs and caches (the loop's own builds write
  * there; watching them would redeploy forever), VCS data.
  */
-export const IGNORED_DIRS = [
-  'node_modules',
-  'dist',
-  '.nx',
-  '.git',
-  '.next',
-  'out-tsc',
-  'test-output',
-  'coverage',
-  'tmp',
-];
+const IGNORED_DIRS = ['node_modules', 'dist', '.nx', '.git', '.next', 'out-tsc', 'test-output', 'coverage', 'tmp'];
 
 /** Whether a workspace-relative path is inside an ignored folder, at any depth. */
 export const ignored = (file: string) => file.split('/').some((segment) => IGNORED_DIRS.includes(segment));
@@ -25,7 +15,7 @@ export const ignored = (file: string) => file.split('/').some((segment) => IGNOR
  * as Next.js's `next-env.d.ts`, which `next build` rewrites, so each frontend build would otherwise trigger another
  * loop. Nx leaves git-ignored files out of its hashes too. Outside a git work tree nothing is filtered.
  */
-export function gitIgnored(root: string, files: string[]): Promise<Set<string>> {
+function gitIgnored(root: string, files: string[]): Promise<Set<string>> {
   return new Promise((resolve) => {
     const child = execFile('git', ['check-ignore', '--stdin', '-z'], { cwd: root }, (error, stdout) => {
       // Exit 1: none of them is ignored; 128: not a git work tree (or no git). Both filter nothing.
@@ -38,7 +28,7 @@ export function gitIgnored(root: string, files: string[]): Promise<Set<string>> 
   });
 }
 
-export interface FileWatcher {
+interface FileWatcher {
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { App } from '../steps/images';
 
 /** The workspace files each app's image is built from. */
-export type ImageInputs = Record<App, ReadonlySet<string>>;
+type ImageInputs = Record<App, ReadonlySet<string>>;
 
 /**
  * What the loop asks Nx in-process, instead of spawning `nx run-many` to learn that a cache hit changes nothing.

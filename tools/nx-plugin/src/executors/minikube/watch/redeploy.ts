@@ -10,7 +10,7 @@ import { buildImages } from '../steps/build-images';
 import { BufferingRunner } from './buffered-runner';
 import { configuresNx, type WorkspaceInputs } from './inputs';
 
-export type Phase = 'graph' | 'build' | 'load' | 'roll';
+type Phase = 'graph' | 'build' | 'load' | 'roll';
 
 /** What one loop did, for its one printed line. */
 export interface LoopResult {

@@ -6,7 +6,7 @@ import type { Spawn, Supervised } from './processes';
 export type KubectlWhere = string[];
 
 /** Pods of one app of the release, by the chart's selector labels. */
-export const appSelector = (release: string, app: App) =>
+const appSelector = (release: string, app: App) =>
   `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${app}`;
 
 /**
@@ -50,7 +50,7 @@ export class LogStreams {
   }
 }
 
-export const PORT_FORWARD_RETRY_MS = { first: 500, max: 10_000 };
+const PORT_FORWARD_RETRY_MS = { first: 500, max: 10_000 };
 
 /**
  * `kubectl port-forward svc/<frontend> <port>:<service port>`, kept open: kubectl forwards to one pod of the
