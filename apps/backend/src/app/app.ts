@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -11,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
+import { refuseNonCanonicalPath } from './canonical-path.js';
 import { logSerializers } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
 import { registerPlugins } from './plugins/index.js';
@@ -36,6 +38,30 @@ function routerError(error: FastifyError, _request: FastifyRequest, reply: Fasti
   reply.status(error.statusCode ?? 400).send({ detail: error.message });
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive: send it again.'],
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (unparsable request line or headers, a request that
+ * missed `requestTimeout`/`headersTimeout`), answered in the `{detail}` shape, then the connection is closed: what
+ * Fastify's default handler does, with the API's error body.
+ */
+function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad request: the request could not be parsed.'];
+  this.log.debug({ err: error }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify({ detail });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** The whole API as a Fastify instance, ready to `inject()` or `listen()`. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -56,6 +82,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // The embedded database's first start (initdb + migrations) can take longer than avvio's 10 s.
     pluginTimeout: 60_000,
     frameworkErrors: routerError,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -66,6 +93,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Before any other hook (authentication, rate limits) and for every route, catch-all and the 404 handler.
+  app.addHook('onRequest', refuseNonCanonicalPath);
   await registerPlugins(app, { config, database: options.database });
   await registerRoutes(app);
   return app;
