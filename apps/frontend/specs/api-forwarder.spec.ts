@@ -107,6 +107,80 @@ describe('/api proxy', () => {
   });
 });
 
+describe('/api proxy: the target never leaves <backend>/api/', () => {
+  let backend: Awaited<ReturnType<typeof fakeBackend>>;
+  beforeAll(async () => {
+    backend = await fakeBackend();
+  });
+  afterAll(() => new Promise((resolve) => backend.server.close(resolve)));
+
+  /** Forwards `path` through a recording fetch to the fake backend: the URL fetched, and what the backend saw. */
+  async function forward(path: string, base = backend.url) {
+    const fetched: string[] = [];
+    const before = backend.seen.length;
+    const recording: typeof fetch = (input, init) => {
+      fetched.push(String(input));
+      return fetch(input, init);
+    };
+    const response = await forwardToBackend(new Request(`http://localhost:3000${path}`), base, recording);
+    return { response, fetched, seen: backend.seen.slice(before).map((s) => s.url) };
+  }
+
+  // Spellings that would reach something other than /api/<path> if joined or decoded naively.
+  it.each([
+    '/api/..%2f..%2fhealth',
+    '/api/..%2F..%2Fready',
+    '/api/%2e%2e/x',
+    '/api/x/%2E%2E/%2e%2e/health',
+    '/api/%2e%2e%2fhealth',
+    '/api/.%2e/.%2e/health',
+    '/api/%252e%252e/%252e%252e/health',
+    '/api/%252f..%252fhealth',
+    '/api/..\\..\\health',
+    '/api/%5c..%5chealth',
+    '/api//evil.example/x',
+    '/api/%2f%2fevil.example/x',
+    '/api/x/..',
+    '/api/',
+    '/api',
+    '/apix/y',
+    '/health',
+    '/api/user-1/tasks%00',
+    '/api/user-1/tasks.',
+    '/api/user-1/%E0%A4%A',
+  ])('%s: refused with 400 {detail}, nothing fetched', async (path) => {
+    const { response, fetched, seen } = await forward(path);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/^Bad request path: /) });
+    expect(fetched).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['/api/user-1/tasks', '/api/user-1/tasks'],
+    ['/api/user-1/tasks/', '/api/user-1/tasks/'],
+    ['/api/./user-1/tasks', '/api/user-1/tasks'],
+    ['/api/x/../user-1/tasks', '/api/user-1/tasks'],
+    ['/api/auth/get-session?next=/../..%2f', '/api/auth/get-session?next=/../..%2f'],
+    ['/api/user-1/tasks/%31', '/api/user-1/tasks/1'],
+    ['/api/@evil.example/x', '/api/%40evil.example/x'],
+    ['/api/user:1/a%20b', '/api/user%3A1/a%20b'],
+  ])('%s: forwarded as <backend>%s', async (path, expected) => {
+    const { response, fetched, seen } = await forward(path);
+    expect(response.status).toBe(200);
+    expect(fetched).toEqual([`${backend.url}${expected}`]);
+    expect(seen).toEqual([expected]);
+  });
+
+  it('keeps a BACKEND_URL path prefix and its origin', async () => {
+    const { fetched } = await forward('/api/a/b', `${backend.url}/prefix/`);
+    expect(fetched).toEqual([`${backend.url}/prefix/api/a/b`]);
+    const refused = await forward('/api/..%2f..%2fb', `${backend.url}/prefix`);
+    expect(refused.response.status).toBe(400);
+    expect(refused.fetched).toEqual([]);
+  });
+});
+
 /**
  * A request body streamed without Content-Length (chunked, as a client may send it): `size` bytes in 16 KiB chunks,
  * produced only when read, so `pulled()` tells how much the forwarder actually consumed.
