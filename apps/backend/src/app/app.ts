@@ -73,6 +73,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const app = Fastify({
     logger: typeof options.logger === 'boolean' ? options.logger : { ...logger, ...options.logger },
     bodyLimit: config.bodyLimit,
+    // A client that sends its headers or body too slowly gets 408 and is disconnected (slowloris); so is an idle
+    // keep-alive connection, and a socket with no traffic either way. Values: config.ts, docs/security.md.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node checks the two limits above on this interval (default 30 s, which would stretch a 15 s limit to 45 s).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.http.headersTimeoutMs / 4)),
+    },
     // A hop count, never `true`: only the addresses our own proxies appended are believed (proxy-addr's
     // meaning of a number: the socket's peer is hop 0, the last X-Forwarded-For entry hop 1...).
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
