@@ -284,6 +284,110 @@ describe('scripts/peer-address.cjs (preloaded before the standalone server)', ()
   });
 });
 
+describe('scripts/http-timeouts.cjs (preloaded before the standalone server)', () => {
+  /** A server created after the preload, with short limits from the environment, and a raw client on it. */
+  async function withServer(run: (port: number) => Promise<void>) {
+    const http = require('node:http') as typeof import('node:http');
+    const original = http.createServer;
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      HTTP_HEADERS_TIMEOUT_MS: '300',
+      HTTP_REQUEST_TIMEOUT_MS: '600',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
+    });
+    jest.isolateModules(() => require('../scripts/http-timeouts.cjs'));
+    try {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        await run((server.address() as AddressInfo).port);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    } finally {
+      http.createServer = original;
+      process.env = saved;
+    }
+  }
+
+  /** Writes `head`, then one of `pieces` every 100 ms until the server closes; what it answered and if it closed. */
+  async function trickle(port: number, head: string, pieces: string[]) {
+    const { connect } = require('node:net') as typeof import('node:net');
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closing = new Promise<void>((resolve) => socket.on('close', () => ((closed = true), resolve())));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(head);
+    for (const piece of pieces) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (closed) break;
+      socket.write(piece);
+    }
+    const closedByServer = closed;
+    socket.destroy();
+    await closing;
+    return { received, closedByServer };
+  }
+  // 3 s of trickling: ten times the limits set above, and far within Node's own defaults (60 s, 300 s, 5 s).
+  const STEPS = Array.from({ length: 30 }, (_, i) => `x-${i}: ${i}\r\n`);
+
+  it('answers 408 and disconnects a client that sends its headers too slowly', async () => {
+    await withServer(async (port) => {
+      const { received, closedByServer } = await trickle(port, 'GET / HTTP/1.1\r\nHost: web\r\n', STEPS);
+      expect(closedByServer).toBe(true);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    });
+  });
+
+  it('disconnects a client that sends its body too slowly', async () => {
+    await withServer(async (port) => {
+      const head = 'POST / HTTP/1.1\r\nHost: web\r\nContent-Length: 1000\r\n\r\n';
+      const { closedByServer } = await trickle(
+        port,
+        head,
+        STEPS.map(() => 'x'),
+      );
+      expect(closedByServer).toBe(true);
+    });
+  });
+
+  it('closes an idle keep-alive connection, and serves a normal request', async () => {
+    await withServer(async (port) => {
+      const idle = STEPS.map(() => '');
+      const { received, closedByServer } = await trickle(port, 'GET / HTTP/1.1\r\nHost: web\r\n\r\n', idle);
+      expect(received).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\nok$/);
+      expect(closedByServer).toBe(true);
+    });
+  });
+
+  it('reads its limits from the environment, with defaults a browser never meets, and refuses nonsense', () => {
+    const { timeouts, DEFAULTS } = require('../scripts/http-timeouts.cjs') as {
+      timeouts: (env: Record<string, string>) => Record<string, number>;
+      DEFAULTS: Record<string, number>;
+    };
+    expect(timeouts({})).toEqual({
+      headersTimeout: DEFAULTS['HTTP_HEADERS_TIMEOUT_MS'],
+      requestTimeout: DEFAULTS['HTTP_REQUEST_TIMEOUT_MS'],
+      keepAliveTimeout: DEFAULTS['HTTP_KEEP_ALIVE_TIMEOUT_MS'],
+      connectionsCheckingInterval: 1_000,
+    });
+    expect(DEFAULTS).toEqual({
+      HTTP_HEADERS_TIMEOUT_MS: 15_000,
+      HTTP_REQUEST_TIMEOUT_MS: 60_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+    });
+    expect(() => timeouts({ HTTP_HEADERS_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must be/);
+    expect(() => timeouts({ HTTP_HEADERS_TIMEOUT_MS: '90000' })).toThrow(/longer than HTTP_REQUEST_TIMEOUT_MS/);
+  });
+});
+
 describe('/api/health', () => {
   it('answers 200 {status: "ok"} by itself', async () => {
     const response = health();
