@@ -145,7 +145,6 @@ describe('/api proxy: the target never leaves <backend>/api/', () => {
     '/api',
     '/apix/y',
     '/health',
-    '/api/user-1/tasks%00',
     '/api/user-1/tasks.',
     '/api/user-1/%E0%A4%A',
   ])('%s: refused with 400 {detail}, nothing fetched', async (path) => {
@@ -163,6 +162,8 @@ describe('/api proxy: the target never leaves <backend>/api/', () => {
     ['/api/x/../user-1/tasks', '/api/user-1/tasks'],
     ['/api/auth/get-session?next=/../..%2f', '/api/auth/get-session?next=/../..%2f'],
     ['/api/user-1/tasks/%31', '/api/user-1/tasks/1'],
+    // Not a separator: the backend's schema answers it (422).
+    ['/api/user-1/tasks/%00', '/api/user-1/tasks/%00'],
     ['/api/@evil.example/x', '/api/%40evil.example/x'],
     ['/api/user:1/a%20b', '/api/user%3A1/a%20b'],
   ])('%s: forwarded as <backend>%s', async (path, expected) => {

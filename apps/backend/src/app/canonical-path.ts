@@ -2,9 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Why a request path is not in canonical form, or `undefined` when it is. Canonical: it starts with one `/`, has no
- * empty segment (`//`; a trailing `/` is allowed, the router ignores it), no backslash and no control character, and
- * no segment that is, once decoded, `.` or `..`, ends with a dot, or holds a `/`, `\` or `%` (an encoded separator,
- * or an escape left after one decoding: `%252e`).
+ * empty segment (`//`; a trailing `/` is allowed, the router ignores it), no backslash, and no segment that is, once
+ * decoded, `.` or `..`, ends with a dot, or holds a `/`, `\` or `%` (an encoded separator, or an escape left after
+ * one decoding: `%252e`). Other characters are the route's schema's business (a NUL in an id is its 422).
  *
  * Such paths are what a normalising hop (the WHATWG URL parser in front of Better Auth, a proxy, a file server) would
  * read as another route than the one Fastify matched: `/api/auth/x/../sign-in/email` matches the `/api/auth/*`
@@ -30,9 +30,6 @@ export function nonCanonicalPath(url: string): string | undefined {
     if (segment === '.' || segment === '..') return 'dot segments ("." or "..") are not allowed in the path';
     if (segment.endsWith('.')) return 'path segments may not end with a dot';
     if (/[/\\%]/.test(segment)) return 'encoded "/", "\\" or "%" is not allowed in the path';
-    if ([...segment].some((char) => char < ' ' || char === '\u007f')) {
-      return 'control characters are not allowed in the path';
-    }
   }
   return undefined;
 }
