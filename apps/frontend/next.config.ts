@@ -43,6 +43,20 @@ const nextConfig: NextConfig = {
     '@opentelemetry/sdk-trace',
   ],
   poweredByHeader: false,
+  // On every answer but /api's (the backend's own headers pass through there). The Content-Security-Policy (with
+  // frame-ancestors 'none') and HSTS change per request: src/proxy.ts sets them on pages.
+  async headers() {
+    return [
+      {
+        source: '/((?!api/|api$).*)',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
   reactStrictMode: true,
   productionBrowserSourceMaps: false,
   images: { unoptimized: true },

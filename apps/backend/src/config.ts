@@ -32,6 +32,12 @@ const Env = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String()),
   /** Unset: the longest request's budget (a chat turn, OPENAI_TIMEOUT_MS) plus a margin for its database writes. */
   SHUTDOWN_GRACE_MS: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Listener timeouts (docs/security.md, "Timeouts"): headers, the whole request, an idle keep-alive connection. */
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 60_000 }),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 65_000 }),
+  /** A socket with no traffic either way. Unset: the longest request's budget plus 10 s. */
+  HTTP_IDLE_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
   OPENAI_API_KEY: Type.Optional(Type.String()),
   OPENAI_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   OPENAI_MODEL: Type.String({ minLength: 1, default: 'gpt-4o-mini' }),
@@ -100,6 +106,8 @@ export interface AppConfig {
    */
   trustProxyHops: number;
   shutdownGraceMs: number;
+  /** Node's headersTimeout and Fastify's requestTimeout, keepAliveTimeout and connectionTimeout (socket idle). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; idleTimeoutMs: number };
   chat: ChatConfig;
   mcp: McpConfig;
   /** The Prometheus listener's port (0: any free port); undefined: metrics are off and nothing is measured. */
@@ -138,6 +146,8 @@ const MIN_SECRET_LENGTH = 32;
 
 /** Margin on top of the chat turn's budget for storing its reply after the model answered. */
 const SHUTDOWN_MARGIN_MS = 5_000;
+/** Margin of the socket idle timeout over the longest request. */
+const IDLE_MARGIN_MS = 10_000;
 /** Sessions one instance caches at most: about 2 MB, far more than are active within a TTL on one replica. */
 const SESSION_CACHE_MAX = 10_000;
 
@@ -236,6 +246,18 @@ export function loadConfig(
       `SHUTDOWN_GRACE_MS (${env.SHUTDOWN_GRACE_MS}) is shorter than a chat turn may take (OPENAI_TIMEOUT_MS + ${SHUTDOWN_MARGIN_MS} = ${longestRequestMs}): a shutdown would cut replies off. Raise it, or lower OPENAI_TIMEOUT_MS.`,
     );
   }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${env.HTTP_HEADERS_TIMEOUT_MS}) is longer than HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS}), the time for the whole request: lower it.`,
+    );
+  }
+  // A chat turn sends nothing while the model thinks: the socket's idle limit must outlast it.
+  const idleTimeoutMs = env.HTTP_IDLE_TIMEOUT_MS ?? longestRequestMs + IDLE_MARGIN_MS;
+  if (env.OPENAI_API_KEY && idleTimeoutMs <= longestRequestMs) {
+    problems.push(
+      `HTTP_IDLE_TIMEOUT_MS (${idleTimeoutMs}) is not longer than a chat turn may take (OPENAI_TIMEOUT_MS + ${SHUTDOWN_MARGIN_MS} = ${longestRequestMs}): replies would be cut off. Raise it, or lower OPENAI_TIMEOUT_MS.`,
+    );
+  }
   if (raw['TRUST_PROXY'] !== undefined) {
     problems.push(
       'TRUST_PROXY: replaced by TRUST_PROXY_HOPS, the number of proxies in front of the backend (1 behind the frontend or an ingress). Trusting every hop would let any client pick its own address in X-Forwarded-For.',
@@ -269,6 +291,12 @@ export function loadConfig(
     sessionCache: { ttlMs: env.SESSION_CACHE_TTL_MS, max: SESSION_CACHE_MAX },
     trustProxyHops: env.TRUST_PROXY_HOPS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? longestRequestMs,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs,
+    },
     chat: {
       ...(env.OPENAI_API_KEY
         ? {

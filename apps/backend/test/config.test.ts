@@ -140,4 +140,21 @@ describe('loadConfig', () => {
     );
     expect(problems({ OTEL_TRACES_EXPORTER: 'jaeger' })).toEqual([expect.stringMatching(/OTEL_TRACES_EXPORTER/)]);
   });
+
+  it('sets listener timeouts a browser never meets, with an idle limit longer than a chat turn', () => {
+    expect(loadConfig({}).http).toEqual({
+      headersTimeoutMs: 15_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 65_000,
+      idleTimeoutMs: 45_000,
+    });
+    expect(loadConfig({ OPENAI_TIMEOUT_MS: '120000' }).http.idleTimeoutMs).toBe(135_000);
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' })).toEqual([
+      expect.stringContaining('HTTP_HEADERS_TIMEOUT_MS (30000) is longer than HTTP_REQUEST_TIMEOUT_MS'),
+    ]);
+    expect(problems({ OPENAI_API_KEY: 'sk-x', HTTP_IDLE_TIMEOUT_MS: '20000' })).toEqual([
+      expect.stringContaining('HTTP_IDLE_TIMEOUT_MS (20000) is not longer than a chat turn'),
+    ]);
+    expect(problems({ HTTP_HEADERS_TIMEOUT_MS: '0' })).toEqual([expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS: /)]);
+  });
 });

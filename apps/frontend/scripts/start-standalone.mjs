@@ -24,4 +24,6 @@ process.env.HOSTNAME = process.env.FRONTEND_HOST || 'localhost';
 console.log(`Frontend on http://localhost:${process.env.PORT} (API proxied to ${process.env.BACKEND_URL})`);
 // What the image does with `node --require`: X-Forwarded-For becomes the socket's address (see peer-address.cjs).
 createRequire(import.meta.url)('./peer-address.cjs');
+// Header, request and keep-alive timeouts on the server Next creates (see http-timeouts.cjs).
+createRequire(import.meta.url)('./http-timeouts.cjs');
 await import(pathToFileURL(server).href);

@@ -107,6 +107,81 @@ describe('/api proxy', () => {
   });
 });
 
+describe('/api proxy: the target never leaves <backend>/api/', () => {
+  let backend: Awaited<ReturnType<typeof fakeBackend>>;
+  beforeAll(async () => {
+    backend = await fakeBackend();
+  });
+  afterAll(() => new Promise((resolve) => backend.server.close(resolve)));
+
+  /** Forwards `path` through a recording fetch to the fake backend: the URL fetched, and what the backend saw. */
+  async function forward(path: string, base = backend.url) {
+    const fetched: string[] = [];
+    const before = backend.seen.length;
+    const recording: typeof fetch = (input, init) => {
+      fetched.push(String(input));
+      return fetch(input, init);
+    };
+    const response = await forwardToBackend(new Request(`http://localhost:3000${path}`), base, recording);
+    return { response, fetched, seen: backend.seen.slice(before).map((s) => s.url) };
+  }
+
+  // Spellings that would reach something other than /api/<path> if joined or decoded naively.
+  it.each([
+    '/api/..%2f..%2fhealth',
+    '/api/..%2F..%2Fready',
+    '/api/%2e%2e/x',
+    '/api/x/%2E%2E/%2e%2e/health',
+    '/api/%2e%2e%2fhealth',
+    '/api/.%2e/.%2e/health',
+    '/api/%252e%252e/%252e%252e/health',
+    '/api/%252f..%252fhealth',
+    '/api/..\\..\\health',
+    '/api/%5c..%5chealth',
+    '/api//evil.example/x',
+    '/api/%2f%2fevil.example/x',
+    '/api/x/..',
+    '/api/',
+    '/api',
+    '/apix/y',
+    '/health',
+    '/api/user-1/tasks.',
+    '/api/user-1/%E0%A4%A',
+  ])('%s: refused with 400 {detail}, nothing fetched', async (path) => {
+    const { response, fetched, seen } = await forward(path);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/^Bad request path: /) });
+    expect(fetched).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['/api/user-1/tasks', '/api/user-1/tasks'],
+    ['/api/user-1/tasks/', '/api/user-1/tasks/'],
+    ['/api/./user-1/tasks', '/api/user-1/tasks'],
+    ['/api/x/../user-1/tasks', '/api/user-1/tasks'],
+    ['/api/auth/get-session?next=/../..%2f', '/api/auth/get-session?next=/../..%2f'],
+    ['/api/user-1/tasks/%31', '/api/user-1/tasks/1'],
+    // Not a separator: the backend's schema answers it (422).
+    ['/api/user-1/tasks/%00', '/api/user-1/tasks/%00'],
+    ['/api/@evil.example/x', '/api/%40evil.example/x'],
+    ['/api/user:1/a%20b', '/api/user%3A1/a%20b'],
+  ])('%s: forwarded as <backend>%s', async (path, expected) => {
+    const { response, fetched, seen } = await forward(path);
+    expect(response.status).toBe(200);
+    expect(fetched).toEqual([`${backend.url}${expected}`]);
+    expect(seen).toEqual([expected]);
+  });
+
+  it('keeps a BACKEND_URL path prefix and its origin', async () => {
+    const { fetched } = await forward('/api/a/b', `${backend.url}/prefix/`);
+    expect(fetched).toEqual([`${backend.url}/prefix/api/a/b`]);
+    const refused = await forward('/api/..%2f..%2fb', `${backend.url}/prefix`);
+    expect(refused.response.status).toBe(400);
+    expect(refused.fetched).toEqual([]);
+  });
+});
+
 /**
  * A request body streamed without Content-Length (chunked, as a client may send it): `size` bytes in 16 KiB chunks,
  * produced only when read, so `pulled()` tells how much the forwarder actually consumed.
@@ -207,6 +282,110 @@ describe('scripts/peer-address.cjs (preloaded before the standalone server)', ()
     } finally {
       http.createServer = original;
     }
+  });
+});
+
+describe('scripts/http-timeouts.cjs (preloaded before the standalone server)', () => {
+  /** A server created after the preload, with short limits from the environment, and a raw client on it. */
+  async function withServer(run: (port: number) => Promise<void>) {
+    const http = require('node:http') as typeof import('node:http');
+    const original = http.createServer;
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      HTTP_HEADERS_TIMEOUT_MS: '300',
+      HTTP_REQUEST_TIMEOUT_MS: '600',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
+    });
+    jest.isolateModules(() => require('../scripts/http-timeouts.cjs'));
+    try {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        await run((server.address() as AddressInfo).port);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    } finally {
+      http.createServer = original;
+      process.env = saved;
+    }
+  }
+
+  /** Writes `head`, then one of `pieces` every 100 ms until the server closes; what it answered and if it closed. */
+  async function trickle(port: number, head: string, pieces: string[]) {
+    const { connect } = require('node:net') as typeof import('node:net');
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closing = new Promise<void>((resolve) => socket.on('close', () => ((closed = true), resolve())));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(head);
+    for (const piece of pieces) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (closed) break;
+      socket.write(piece);
+    }
+    const closedByServer = closed;
+    socket.destroy();
+    await closing;
+    return { received, closedByServer };
+  }
+  // 3 s of trickling: ten times the limits set above, and far within Node's own defaults (60 s, 300 s, 5 s).
+  const STEPS = Array.from({ length: 30 }, (_, i) => `x-${i}: ${i}\r\n`);
+
+  it('answers 408 and disconnects a client that sends its headers too slowly', async () => {
+    await withServer(async (port) => {
+      const { received, closedByServer } = await trickle(port, 'GET / HTTP/1.1\r\nHost: web\r\n', STEPS);
+      expect(closedByServer).toBe(true);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    });
+  });
+
+  it('disconnects a client that sends its body too slowly', async () => {
+    await withServer(async (port) => {
+      const head = 'POST / HTTP/1.1\r\nHost: web\r\nContent-Length: 1000\r\n\r\n';
+      const { closedByServer } = await trickle(
+        port,
+        head,
+        STEPS.map(() => 'x'),
+      );
+      expect(closedByServer).toBe(true);
+    });
+  });
+
+  it('closes an idle keep-alive connection, and serves a normal request', async () => {
+    await withServer(async (port) => {
+      const idle = STEPS.map(() => '');
+      const { received, closedByServer } = await trickle(port, 'GET / HTTP/1.1\r\nHost: web\r\n\r\n', idle);
+      expect(received).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\nok$/);
+      expect(closedByServer).toBe(true);
+    });
+  });
+
+  it('reads its limits from the environment, with defaults a browser never meets, and refuses nonsense', () => {
+    const { timeouts, DEFAULTS } = require('../scripts/http-timeouts.cjs') as {
+      timeouts: (env: Record<string, string>) => Record<string, number>;
+      DEFAULTS: Record<string, number>;
+    };
+    expect(timeouts({})).toEqual({
+      headersTimeout: DEFAULTS['HTTP_HEADERS_TIMEOUT_MS'],
+      requestTimeout: DEFAULTS['HTTP_REQUEST_TIMEOUT_MS'],
+      keepAliveTimeout: DEFAULTS['HTTP_KEEP_ALIVE_TIMEOUT_MS'],
+      connectionsCheckingInterval: 1_000,
+    });
+    expect(DEFAULTS).toEqual({
+      HTTP_HEADERS_TIMEOUT_MS: 15_000,
+      HTTP_REQUEST_TIMEOUT_MS: 60_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+    });
+    expect(() => timeouts({ HTTP_HEADERS_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must be/);
+    expect(() => timeouts({ HTTP_HEADERS_TIMEOUT_MS: '90000' })).toThrow(/longer than HTTP_REQUEST_TIMEOUT_MS/);
   });
 });
 

@@ -6,15 +6,29 @@ import type { AddressInfo } from 'node:net';
 import { NextRequest } from 'next/server';
 import { readSession } from '@/app/lib/data';
 import { REQUEST_PATH_HEADER } from '@/app/lib/gate';
-import { config, proxy } from '@/proxy';
+import { config, contentSecurityPolicy, HSTS, proxy } from '@/proxy';
 import { session } from './support/fake-api';
 
 let requestCookies: { name: string; value: string }[] = [];
 jest.mock('next/headers', () => ({ cookies: async () => ({ getAll: () => requestCookies }) }));
 
 describe('src/proxy.ts: the optimistic gate of the signed-in pages', () => {
-  it('covers the task and chat pages only (never /api, whose bodies it would otherwise buffer)', () => {
-    expect(config.matcher.map((m) => m.source)).toEqual(['/tasks/:path*', '/chat/:path*']);
+  it('covers every page, never /api (whose bodies it would otherwise buffer) nor static files', () => {
+    const matcher = new RegExp(`^${config.matcher[0]?.source}$`);
+    for (const page of ['/', '/tasks', '/tasks/1', '/chat', '/sign-in', '/apiary']) expect(page).toMatch(matcher);
+    for (const other of ['/api', '/api/health', '/api/u/tasks', '/_next/static/chunks/a.js', '/favicon.ico']) {
+      expect(other).not.toMatch(matcher);
+    }
+  });
+
+  it('leaves pages other than the signed-in ones open, without the gate’s path header', () => {
+    const response = proxy(
+      new NextRequest('http://localhost:3000/sign-in', { headers: { [REQUEST_PATH_HEADER]: '//evil.example' } }),
+    );
+    expect(response.headers.get('location')).toBeNull();
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    expect(response.headers.get('x-middleware-override-headers')).toContain('content-security-policy');
+    expect(response.headers.get('x-middleware-override-headers')).not.toContain(REQUEST_PATH_HEADER);
   });
 
   it('leaves router prefetches alone (a redirect prefetched while signed out would be replayed after sign-in)', () => {
@@ -38,6 +52,48 @@ describe('src/proxy.ts: the optimistic gate of the signed-in pages', () => {
     expect(response.headers.get('location')).toBeNull();
     expect(response.headers.get('x-middleware-next')).toBe('1');
     expect(response.headers.get(`x-middleware-request-${REQUEST_PATH_HEADER}`)).toBe('/chat');
+  });
+});
+
+describe('src/proxy.ts: page headers', () => {
+  const page = (url: string, headers: Record<string, string> = {}) =>
+    proxy(new NextRequest(url, { headers: { cookie: 'better-auth.session_token=abc', ...headers } }));
+  const nonceOf = (csp: string | null) => /'nonce-([^']+)'/.exec(csp ?? '')?.[1];
+
+  it('sends a Content-Security-Policy with a fresh nonce, and gives Next the same one on the request', () => {
+    const first = page('http://localhost:3000/tasks');
+    const csp = first.headers.get('content-security-policy');
+    expect(csp).toContain(`frame-ancestors 'none'`);
+    expect(csp).toContain(`object-src 'none'`);
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}' 'strict-dynamic'(;|$)/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(csp);
+    expect(nonceOf(page('http://localhost:3000/tasks').headers.get('content-security-policy'))).not.toBe(nonceOf(csp));
+  });
+
+  it('sends HSTS (and upgrades http subresources) only in production over https', () => {
+    const env = process.env as Record<string, string | undefined>;
+    const previous = env['NODE_ENV'];
+    try {
+      env['NODE_ENV'] = 'production';
+      const https = page('http://frontend:3000/', { 'x-forwarded-proto': 'https' });
+      expect(https.headers.get('strict-transport-security')).toBe(HSTS);
+      expect(https.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+      const http = page('http://localhost:3000/');
+      expect(http.headers.get('strict-transport-security')).toBeNull();
+      expect(http.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+      env['NODE_ENV'] = 'test';
+      expect(page('https://localhost/').headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      env['NODE_ENV'] = previous;
+    }
+  });
+
+  it('relaxes only what React needs in development', () => {
+    const dev = contentSecurityPolicy('n', { dev: true });
+    expect(dev).toContain(`'unsafe-eval'`);
+    expect(dev).toContain(`frame-ancestors 'none'`);
   });
 });
 

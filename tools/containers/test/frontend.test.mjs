@@ -34,13 +34,14 @@ describeImage({
   checkFiles(files) {
     assert.ok(files.includes('apps/frontend/server.js'), 'the standalone server');
     assert.ok(files.includes('apps/frontend/peer-address.cjs'), 'the preload that sets X-Forwarded-For to the peer');
+    assert.ok(files.includes('apps/frontend/http-timeouts.cjs'), 'the preload that sets the server timeouts');
     assert.ok(
       files.some((file) => file.startsWith('apps/frontend/.next/static/')),
       'the static assets',
     );
     const unexpected = files.filter(
       (file) =>
-        !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|peer-address\.cjs|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(
+        !/^(package\.json|node_modules\/.*|apps\/|apps\/frontend\/|apps\/frontend\/(server\.js|peer-address\.cjs|http-timeouts\.cjs|package\.json|\.next\/.*|public\/.*)|libs\/.*)$/.test(
           file,
         ),
     );

@@ -37,10 +37,13 @@ const BACKEND_SELECTOR = `app.kubernetes.io/instance=${RELEASE},app.kubernetes.i
 const { kubectl, kubectlJson } = inNamespace(NS);
 
 /**
+ * @typedef {{ periodSeconds: number; timeoutSeconds: number; failureThreshold: number;
+ *   terminationGracePeriodSeconds?: number }} Probe
  * @typedef {{ name: string; restartCount: number; containerID?: string;
  *   lastState?: { terminated?: { exitCode: number; reason: string } } }} ContainerStatus
  * @typedef {{ metadata: { name: string; uid: string; deletionTimestamp?: string };
- *   spec: { containers: { name: string; ports?: { name: string; containerPort: number }[] }[] };
+ *   spec: { terminationGracePeriodSeconds?: number; containers: { name: string; ports?: { name: string; containerPort: number }[];
+ *     startupProbe?: Probe; livenessProbe?: Probe; readinessProbe?: Probe }[] };
  *   status: { podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: ContainerStatus[] } }} Pod
  */
 
@@ -301,15 +304,56 @@ test(
   },
 );
 
+/** Time for the kubelet to restart the container and for the new process to pass its startup and readiness probes. */
+const RESTART_ALLOWANCE_SECONDS = 10;
+
+/**
+ * The longest a frozen (SIGSTOPped) backend may take to be restarted and Ready again, from its pod's own probes:
+ * - detection: `failureThreshold` liveness probes fail, each `periodSeconds` apart and each only after its
+ *   `timeoutSeconds` (the first may start up to a period after the freeze): period × threshold + timeout;
+ * - the stop: a stopped process ignores SIGTERM, so the kubelet waits out the grace period before SIGKILL. That must be
+ *   the probe-level `terminationGracePeriodSeconds`, not the pod's (45 s, meant for draining): with the pod's, the
+ *   restart took 79 s (README), which this bound refuses;
+ * - the new container: one startup-probe period and one readiness-probe period, plus RESTART_ALLOWANCE_SECONDS.
+ * With the chart's defaults: 10 × 3 + 3 + 5 + 2 + 5 + 10 = 55 s.
+ * @param {Pod} pod
+ */
+function frozenRestartBound(pod) {
+  const spec = pod.spec.containers.find((c) => c.name === 'backend');
+  const { livenessProbe: live, startupProbe: startup, readinessProbe: ready } = spec ?? {};
+  assert.ok(live && ready, `the backend container of ${pod.metadata.name} has no liveness or readiness probe`);
+  const podGrace = pod.spec.terminationGracePeriodSeconds ?? 30;
+  assert.ok(
+    live.terminationGracePeriodSeconds !== undefined && live.terminationGracePeriodSeconds < podGrace,
+    `the backend's liveness probe must set its own terminationGracePeriodSeconds, shorter than the pod's ${podGrace} s ` +
+      `(a frozen process ignores SIGTERM, so a liveness restart would otherwise wait the whole drain grace period)`,
+  );
+  const parts = {
+    detection: live.periodSeconds * live.failureThreshold + live.timeoutSeconds,
+    stop: live.terminationGracePeriodSeconds,
+    startup: startup?.periodSeconds ?? 0,
+    readiness: ready.periodSeconds,
+    allowance: RESTART_ALLOWANCE_SECONDS,
+  };
+  const seconds = Object.values(parts).reduce((sum, part) => sum + part, 0);
+  const explained = Object.entries(parts)
+    .map(([name, value]) => `${name} ${value} s`)
+    .join(' + ');
+  return { boundMs: seconds * 1000, explained: `${explained} = ${seconds} s` };
+}
+
 test(
   "the backend's process frozen (SIGSTOP: up, answering no probe): the liveness probe fails and the kubelet restarts it",
   { timeout: 300_000 },
   async () => {
     const { pod, before, after, signalledAt, readyMs } = await restartedInPlace('SIGSTOP', 1);
-    // Detection takes livenessProbe.failureThreshold × periodSeconds; then the kubelet's stop waits out the pod's
-    // terminationGracePeriodSeconds before SIGKILL (a stopped process ignores SIGTERM).
     report('backend process SIGSTOPped → liveness restart and Ready (ms)', readyMs);
     assert.equal(after.restartCount, before.restartCount + 1);
+    const { boundMs, explained } = frozenRestartBound(pod);
+    assert.ok(
+      readyMs <= boundMs,
+      `a frozen backend took ${readyMs} ms to be restarted and Ready, over the ${boundMs} ms its probes allow (${explained})`,
+    );
     const { items } = await kubectlJson('get', 'events', '--field-selector', `involvedObject.uid=${pod.metadata.uid}`);
     const events = items
       .filter((/** @type {any} */ e) => Date.parse(e.lastTimestamp ?? e.eventTime) >= signalledAt - 1000)

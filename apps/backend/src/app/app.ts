@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -11,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
+import { refuseNonCanonicalPath } from './canonical-path.js';
 import { logSerializers, withoutUrlCredentials } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
 import { registerJsonBodyParser } from './json-body.js';
@@ -37,6 +39,30 @@ function routerError(error: FastifyError, _request: FastifyRequest, reply: Fasti
   reply.status(error.statusCode ?? 400).send({ detail: error.message });
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive: send it again.'],
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (unparsable request line or headers, a request that
+ * missed `requestTimeout`/`headersTimeout`), answered in the `{detail}` shape, then the connection is closed: what
+ * Fastify's default handler does, with the API's error body.
+ */
+function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad request: the request could not be parsed.'];
+  this.log.debug({ err: error }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify({ detail });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** The whole API as a Fastify instance, ready to `inject()` or `listen()`. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -57,6 +83,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const app = Fastify({
     logger: typeof options.logger === 'boolean' ? options.logger : { ...logger, ...options.logger },
     bodyLimit: config.bodyLimit,
+    // A client that sends its headers or body too slowly gets 408 and is disconnected (slowloris); so is an idle
+    // keep-alive connection, and a socket with no traffic either way. Values: config.ts, docs/security.md.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node checks the two limits above on this interval (default 30 s, which would stretch a 15 s limit to 45 s).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(config.http.headersTimeoutMs / 4)),
+    },
     // A hop count, never `true`: only the addresses our own proxies appended are believed (proxy-addr's
     // meaning of a number: the socket's peer is hop 0, the last X-Forwarded-For entry hop 1...).
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
@@ -66,6 +102,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // The embedded database's first start (initdb + migrations) can take longer than avvio's 10 s.
     pluginTimeout: 60_000,
     frameworkErrors: routerError,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -77,6 +114,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Before any other hook (authentication, rate limits) and for every route, catch-all and the 404 handler.
+  app.addHook('onRequest', refuseNonCanonicalPath);
   await registerPlugins(app, { config, database: options.database });
   await registerRoutes(app);
   return app;

@@ -95,10 +95,53 @@ function tooLarge(limit: number): Response {
   );
 }
 
-function upstreamUrl(requestUrl: string, backend: string): URL {
+/** Why a path segment (as the client encoded it) may not be forwarded, or `undefined` when it may. */
+function segmentProblem(raw: string): string | undefined {
+  if (raw === '') return 'empty path segments ("//") are not allowed';
+  if (raw.includes('\\')) return 'backslashes are not allowed in the path';
+  let segment: string;
+  try {
+    segment = decodeURIComponent(raw);
+  } catch {
+    return 'the path has a malformed percent-encoding';
+  }
+  if (segment === '.' || segment === '..') return 'dot segments ("." or "..") are not allowed in the path';
+  if (segment.endsWith('.')) return 'path segments may not end with a dot';
+  // An encoded separator, or an escape left after one decoding (`%252e`): whoever decodes again reads another path.
+  if (/[/\\%]/.test(segment)) return 'encoded "/", "\\" or "%" is not allowed in the path';
+  return undefined;
+}
+
+type Upstream = { ok: true; url: URL } | { ok: false; reason: string };
+
+/**
+ * The backend URL for a request to `/api/...`: always `<BACKEND_URL>/api/<segments>`, whatever the client wrote. The
+ * path is split into segments as the client encoded them, each decoded once and checked (no dot segment, encoded
+ * separator, double encoding, backslash or empty segment), then encoded again, so no spelling can climb out of
+ * `/api/` on the backend, name another host (`/api//evil.example/x`) or mean one thing here and another there.
+ */
+function upstreamUrl(requestUrl: string, backend: string): Upstream {
   const incoming = new URL(requestUrl);
+  // WHATWG parsing has already resolved plain and %2e dot segments: `/api/%2e%2e/x` arrives as `/x`.
+  const [api, ...rest] = incoming.pathname.slice(1).split('/');
+  if (incoming.pathname.charAt(0) !== '/' || api !== 'api' || rest.length === 0) {
+    return { ok: false, reason: 'only paths under /api/ are forwarded' };
+  }
+  // One trailing slash is kept: the backend's router ignores it.
+  const segments = rest.at(-1) === '' && rest.length > 1 ? rest.slice(0, -1) : rest;
+  for (const raw of segments) {
+    const problem = segmentProblem(raw);
+    if (problem) return { ok: false, reason: problem };
+  }
   const base = new URL(backend);
-  return new URL(`${base.pathname.replace(/\/+$/, '')}${incoming.pathname}${incoming.search}`, base.origin);
+  const prefix = `${base.pathname.replace(/\/+$/, '')}/api/`;
+  const path = segments.map((raw) => encodeURIComponent(decodeURIComponent(raw))).join('/');
+  const url = new URL(`${prefix}${path}${segments === rest ? '' : '/'}${incoming.search}`, base.origin);
+  // By construction; checked anyway, as this is the one property the forwarder must keep.
+  if (url.origin !== base.origin || !url.pathname.startsWith(prefix)) {
+    return { ok: false, reason: 'the path does not stay under /api/' };
+  }
+  return { ok: true, url };
 }
 
 /** Forwards method, path, query, body, cookies and Authorization; passes status, headers and every Set-Cookie back. */
@@ -109,6 +152,12 @@ export async function forwardToBackend(
   limit: number = bodyLimit(),
 ): Promise<Response> {
   const target = upstreamUrl(request.url, backend);
+  if (!target.ok) {
+    return Response.json(
+      { detail: `Bad request path: ${target.reason}.` },
+      { status: 400, headers: { 'cache-control': 'no-store' } },
+    );
+  }
   const headers = new Headers();
   request.headers.forEach((value, key) => {
     if (!REQUEST_HEADERS_DROPPED.has(key.toLowerCase())) headers.set(key, value);
@@ -126,7 +175,7 @@ export async function forwardToBackend(
   if (!body.ok) return tooLarge(limit);
   let upstream: Response;
   try {
-    upstream = await doFetch(target, {
+    upstream = await doFetch(target.url, {
       method: request.method,
       headers,
       body: body.bytes,

@@ -78,8 +78,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const headers = fromNodeHeaders(request.headers);
     headers.delete('content-length'); // the body is re-serialised below
     const hasBody = request.body !== undefined && request.method !== 'GET';
+    // The path Fastify routed (the router ignores one trailing slash; Better Auth's does not), already canonical
+    // (app/canonical-path.ts), so `new URL` has no dot segment left to resolve into another endpoint.
+    const url = new URL(request.url, config.auth.baseUrl);
+    url.pathname = url.pathname.replace(/(.)\/$/, '$1');
     const response = await app.auth.handler(
-      new Request(new URL(request.url, config.auth.baseUrl), {
+      new Request(url, {
         method: request.method,
         headers,
         body: hasBody ? JSON.stringify(request.body) : undefined,

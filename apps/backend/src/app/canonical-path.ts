@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Why a request path is not in canonical form, or `undefined` when it is. Canonical: it starts with one `/`, has no
+ * empty segment (`//`; a trailing `/` is allowed, the router ignores it), no backslash, and no segment that is, once
+ * decoded, `.` or `..`, ends with a dot, or holds a `/`, `\` or `%` (an encoded separator, or an escape left after
+ * one decoding: `%252e`). Other characters are the route's schema's business (a NUL in an id is its 422).
+ *
+ * Such paths are what a normalising hop (the WHATWG URL parser in front of Better Auth, a proxy, a file server) would
+ * read as another route than the one Fastify matched: `/api/auth/x/../sign-in/email` matches the `/api/auth/*`
+ * catch-all here but is `/api/auth/sign-in/email` to `new URL()`, past that route's schema and sign-in limit.
+ */
+export function nonCanonicalPath(url: string): string | undefined {
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  if (!path.startsWith('/')) return 'the path must start with "/"';
+  if (path.includes('\\')) return 'backslashes are not allowed in the path';
+  const segments = path.slice(1).split('/');
+  for (const [index, raw] of segments.entries()) {
+    if (raw === '') {
+      if (index === segments.length - 1) continue; // one trailing slash
+      return 'empty path segments ("//") are not allowed';
+    }
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return 'the path has a malformed percent-encoding';
+    }
+    if (segment === '.' || segment === '..') return 'dot segments ("." or "..") are not allowed in the path';
+    if (segment.endsWith('.')) return 'path segments may not end with a dot';
+    if (/[/\\%]/.test(segment)) return 'encoded "/", "\\" or "%" is not allowed in the path';
+  }
+  return undefined;
+}
+
+/**
+ * The first `onRequest` hook: a non-canonical path is refused with 400 before any route, catch-all, rate limit or
+ * 404 handler sees it, so every route is reached only by its one spelling, with its one set of checks.
+ */
+export async function refuseNonCanonicalPath(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const reason = nonCanonicalPath(request.url);
+  if (reason) await reply.status(400).send({ detail: `Bad request path: ${reason}.` });
+}
