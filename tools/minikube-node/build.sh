@@ -186,8 +186,9 @@ ensure_cluster_images() {
   printf 'FROM %s\nENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nCOPY kube-proxy /usr/local/bin/kube-proxy\nENTRYPOINT ["/usr/local/bin/kube-proxy"]\n' "$ROOTFS_REF" >"$dir/Dockerfile"
   image "$registry/kube-proxy:$K8S_VERSION" "$dir"
   # pause and CoreDNS: the test cluster's images (built from the same sources), under kubeadm's names.
-  retag "$PAUSE_IMAGE" "$OUT/images/pause.tar" "$registry/pause:$PAUSE_VERSION"
-  retag "$COREDNS_IMAGE" "$OUT/images/coredns.tar" "$registry/coredns/coredns:$COREDNS_VERSION"
+  oci_image "$registry/pause:$PAUSE_VERSION" "$OUT/images/pause.tar" $'USER 65535:65535\nENTRYPOINT ["/pause"]'
+  oci_image "$registry/coredns/coredns:$COREDNS_VERSION" "$OUT/images/coredns.tar" \
+    $'EXPOSE 53/udp 53/tcp\nENTRYPOINT ["/coredns"]'
   # minikube's storage-provisioner, built from its module the way its Makefile does.
   local tag provisioner
   tag=$(sed -n 's/^STORAGE_PROVISIONER_TAG ?= //p' "$(go_module_dir k8s.io/minikube "$MINIKUBE_VERSION")/Makefile")
@@ -200,14 +201,19 @@ ensure_cluster_images() {
   image "gcr.io/k8s-minikube/storage-provisioner:$tag" "$dir"
 }
 
-# retag SOURCE ARCHIVE NAME: the image SOURCE (loaded from ARCHIVE when the daemon lacks it) also as NAME.
-retag() {
-  local source=$1 archive=$2 name=$3
-  image_present "$source" || docker load -i "$archive" >/dev/null || die "docker load -i $archive failed"
-  [[ $(docker image inspect -f '{{.Id}}' "$source") == $(docker image inspect -f '{{.Id}}' "$name" 2>/dev/null || true) ]] &&
-    return 0
-  docker tag "$source" "$name"
-  rm -f "$MINIKUBE_HOME_DIR/cache/images/$ARCH/${name//:/_}"
+# oci_image NAME ARCHIVE IMAGE_LINES: the image NAME from the one-layer OCI archive ARCHIVE (tools/test-cluster's
+# oci_pack; this Docker may be too old to `docker load` an OCI layout) with Dockerfile IMAGE_LINES after its files.
+oci_image() {
+  local name=$1 archive=$2 lines=$3 dir unpacked manifest layer
+  dir=$WORK/images/${name//[\/:]/_}
+  unpacked=$dir.oci
+  mkdir -p "$dir/rootfs" "$unpacked"
+  tar -xf "$archive" -C "$unpacked"
+  manifest=$(jq -r '.manifests[0].digest' "$unpacked/index.json")
+  layer=$(jq -r '.layers[0].digest' "$unpacked/blobs/sha256/${manifest#sha256:}")
+  tar -xf "$unpacked/blobs/sha256/${layer#sha256:}" -C "$dir/rootfs"
+  printf 'FROM scratch\nCOPY rootfs/ /\n%s\n' "$lines" >"$dir/Dockerfile"
+  image "$name" "$dir"
 }
 
 start=$SECONDS
