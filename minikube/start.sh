@@ -3,6 +3,9 @@
 # its addons are enabled. Idempotent. Exit codes: 0 running, 127 a tool is missing, 1 anything else.
 #   minikube/start.sh                       4 CPUs, 8 GiB, Kubernetes from profile.env
 #   MINIKUBE_MEMORY=6144 minikube/start.sh  override any profile.env value from the environment
+#   MINIKUBE_START_ARGS='--force --preload=false' minikube/start.sh
+#                                           more `minikube start` flags, split on spaces (CI's offline node image:
+#                                           tools/minikube-node/README.md)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,8 +34,10 @@ else
   addon_flags=()
   IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
   for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
+  read -ra extra_flags <<<"${MINIKUBE_START_ARGS:-}"
   if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
-      --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}"; then
+      --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}" \
+      "${extra_flags[@]}"; then
     die "minikube start failed (see above). Common causes: not enough memory for Docker (lower MINIKUBE_MEMORY), an old profile with other settings (minikube/delete.sh, then start again), no network for the first download. More: docs/troubleshooting.md"
   fi
 fi

@@ -11,6 +11,9 @@
 #   cache installs without network. Set TODO_STACK_REFRESH_DEBS=1 to fetch the current unstable versions instead.
 # - Starts `dockerd` in the background (log: $DOCKERD_LOG, default /var/log/dockerd.log) unless a daemon already
 #   answers `docker info`. It never stops or restarts a running daemon: other jobs on this machine may be using it.
+# - Where the capability bounding set is incomplete (some CI sandboxes lack CAP_SYS_RESOURCE, so `docker run
+#   --privileged` fails), makes tools/ci/docker/runc-bounded dockerd's default runtime (/etc/docker/daemon.json; a
+#   running daemon reloads it on SIGHUP). minikube's docker driver needs --privileged (tools/minikube-node/).
 #
 # Idempotent and safe to run concurrently (serialised with flock). Exits non-zero with a message saying what to do.
 set -euo pipefail
@@ -30,6 +33,7 @@ trap 'rm -rf "${cleanup_dirs[@]}"' EXIT
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/docker/plugins.sh" # install_plugins
 source "$(dirname "${BASH_SOURCE[0]}")/docker/daemon.sh"  # start_daemon
+source "$(dirname "${BASH_SOURCE[0]}")/docker/runtime.sh" # configure_runtime, reload_runtime
 
 require_root() {
   if [[ $(id -u) -ne 0 ]]; then
@@ -78,6 +82,7 @@ verify() {
   log "engine:  $server"
   log "buildx:  $buildx"
   log "compose: $compose"
+  log "runtime: $(docker info --format '{{.DefaultRuntime}}')"
 }
 
 main() {
@@ -91,7 +96,9 @@ main() {
 
   install_engine
   install_plugins
+  configure_runtime
   start_daemon
+  reload_runtime
   verify
 }
 

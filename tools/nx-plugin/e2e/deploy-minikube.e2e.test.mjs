@@ -188,7 +188,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.deepEqual(first.calls, [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'docker info --format {{.NCPU}} {{.MemTotal}}',
-      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.1 --addons=metrics-server',
+      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=metrics-server',
       'minikube -p todo-stack addons list --output json',
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),

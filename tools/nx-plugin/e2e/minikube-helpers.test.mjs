@@ -94,7 +94,7 @@ describe('minikube/ helpers', () => {
     assert.equal(start.code, 0, start.output);
     assert.ok(
       start.calls.includes(
-        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.1 --addons=ingress --addons=metrics-server',
+        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=ingress --addons=metrics-server',
       ),
       start.calls.join('\n'),
     );
@@ -141,6 +141,20 @@ describe('minikube/ helpers', () => {
     assert.equal(start.code, 0, start.output);
     assert.ok(
       start.calls.some((call) => call.startsWith('minikube -p small start --driver=docker --cpus=2 --memory=4096 ')),
+      start.calls.join('\n'),
+    );
+  });
+
+  it('MINIKUBE_START_ARGS adds flags to minikube start (CI: the offline node image)', () => {
+    const h = setup('start-args');
+    const start = h.run('start.sh', [], { MINIKUBE_START_ARGS: '--container-runtime=containerd  --preload=false' });
+    assert.equal(start.code, 0, start.output);
+    assert.ok(
+      start.calls.some(
+        (call) =>
+          call.startsWith('minikube -p todo-stack start --driver=docker ') &&
+          call.endsWith(' --addons=metrics-server --container-runtime=containerd --preload=false'),
+      ),
       start.calls.join('\n'),
     );
   });

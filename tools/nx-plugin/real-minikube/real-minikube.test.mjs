@@ -361,7 +361,7 @@ function writeProfile(name, addons) {
       Name: name,
       Driver: 'docker',
       Addons: addons,
-      KubernetesConfig: { KubernetesVersion: 'v1.35.1' },
+      KubernetesConfig: { KubernetesVersion: 'v1.35.4' },
     }),
   );
 }
@@ -461,14 +461,19 @@ describe('minikube/start.sh with the real minikube (start --dry-run) and the loc
 });
 
 describe('the profile against the real minikube', () => {
-  // For a version it does not know, `minikube start` asks the GitHub API whether it exists (no answer offline or
-  // behind a proxy: INET_LOOKUP_HOST, exit 48) and has no preload for it: profile.env pins one it knows.
-  it("MINIKUBE_KUBERNETES_VERSION is in the real minikube's list of Kubernetes versions", () => {
+  // The profile runs the test cluster's Kubernetes build (CI: tools/minikube-node), a patch newer than minikube
+  // v1.38.1 knows: `minikube start` accepts it after asking the GitHub API (or with --force, offline), but only in a
+  // minor it knows (its kubeadm configuration and image versions are per minor).
+  it("MINIKUBE_KUBERNETES_VERSION is in a minor of the real minikube's list of Kubernetes versions", () => {
     const pinned = /^MINIKUBE_KUBERNETES_VERSION=(\S+)/m.exec(
       readFileSync(path.join(root, 'minikube/profile.env'), 'utf8'),
     )?.[1];
+    const minor = (version) => version.split('.').slice(0, 2).join('.');
     const list = real(['config', 'defaults', 'kubernetes-version', '--output', 'json']);
     assert.equal(list.code, 0, list.output);
-    assert.ok(JSON.parse(list.stdout).includes(pinned), `${pinned} is not in ${list.stdout.slice(0, 80)}…`);
+    assert.ok(
+      JSON.parse(list.stdout).some((known) => minor(known) === minor(pinned)),
+      `${minor(pinned)} is not in ${list.stdout.slice(0, 80)}…`,
+    );
   });
 });

@@ -798,6 +798,12 @@ describe('minikube/profile.env', () => {
     expect(minor(profile.MINIKUBE_KUBERNETES_VERSION)).toBe(minor(/^KUBERNETES_VERSION=(\S+)/m.exec(versions)?.[1]));
   });
 
+  it("runs the test cluster's Kubernetes build, which CI's Minikube node runs (tools/minikube-node)", () => {
+    // minikube requires the API server to report exactly --kubernetes-version: one build serves both clusters.
+    const testCluster = readFileSync(path.join(workspaceRoot, 'tools/test-cluster/versions.sh'), 'utf8');
+    expect(profile.MINIKUBE_KUBERNETES_VERSION).toBe(/^K8S_VERSION=(\S+)/m.exec(testCluster)?.[1]);
+  });
+
   it('lets the environment override a value, as minikube/lib.sh does', () => {
     expect(
       parseProfile(
