@@ -16,7 +16,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort, startPostgresServer } from '../test/setup/postgres-global-setup.js';
+import { freePort, waitUntilAnswers } from '@todo-stack/testing';
+import { startPostgresServer } from '../test/setup/postgres-global-setup.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { cpuMs } from './rss.js';
 
@@ -46,19 +47,9 @@ function start(variant: Variant, env: Record<string, string>, args: string[] = [
   });
 }
 
-async function until(child: ChildProcess, url: string): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited during start-up (${url})`);
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Resolves once `url` answers 200; fails if the server exits first. */
+const until = (child: ChildProcess, url: string): Promise<void> =>
+  waitUntilAnswers(url, { process: child, intervalMs: 20, what: `the server to answer ${url}` });
 
 async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * read as another route than the one Fastify matched: `/api/auth/x/../sign-in/email` matches the `/api/auth/*`
  * catch-all here but is `/api/auth/sign-in/email` to `new URL()`, past that route's schema and sign-in limit.
  */
-export function nonCanonicalPath(url: string): string | undefined {
+function nonCanonicalPath(url: string): string | undefined {
   const end = url.search(/[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
   if (!path.startsWith('/')) return 'the path must start with "/"';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 /** Deeper than any body the API defines (the deepest, an MCP call's arguments, is a few levels). */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -10,7 +10,7 @@ function badRequest(message: string): Error {
 }
 
 /** How deep `text` nests arrays and objects, stopping as soon as it passes `limit` (one pass, strings skipped). */
-export function exceedsDepth(text: string, limit: number): boolean {
+function exceedsDepth(text: string, limit: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

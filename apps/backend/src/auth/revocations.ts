@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import type { SessionCache } from './session-cache.js';
 
 /** The PostgreSQL channel every instance listens on for sessions and users whose cached copies must go. */
-export const REVOCATIONS_CHANNEL = 'todo_stack_revocations';
+const REVOCATIONS_CHANNEL = 'todo_stack_revocations';
 
 /** How long to wait before listening again after the connection was lost (a database restart, an outage). */
 const RETRY_MS = 1_000;

@@ -42,7 +42,7 @@ const toMessage = (row: MessageRow): Message => ({
  * The user already keeps `LIMITS.conversationsPerUser` conversations, or the conversation holds
  * `LIMITS.messagesPerConversation` messages. 409 like the task cap: the request is valid, the history is full.
  */
-export class HistoryLimitError extends Error {
+class HistoryLimitError extends Error {
   readonly statusCode = 409;
   constructor(message: string) {
     super(message);
@@ -51,14 +51,14 @@ export class HistoryLimitError extends Error {
 }
 
 /** What is stored of a reply: its text up to `LIMITS.chatReply` characters, with a marker where it was cut. */
-export function boundedReply(text: string): string {
+function boundedReply(text: string): string {
   if (text.length <= LIMITS.chatReply) return text;
   const marker = ' […reply shortened]';
   return text.slice(0, LIMITS.chatReply - marker.length) + marker;
 }
 
 /** A value too large to store whole: the start of its JSON, and how long the whole was. */
-export interface Truncated {
+interface Truncated {
   truncated: true;
   preview: string;
   length: number;
@@ -72,7 +72,7 @@ function boundedJson<T>(value: T): T | Truncated {
 }
 
 /** A tool call as it is stored and answered: arguments and result each bounded (see `boundedJson`). */
-export function boundedToolCall(call: ToolCall): ToolCall {
+function boundedToolCall(call: ToolCall): ToolCall {
   return {
     tool: call.tool.slice(0, 100),
     arguments: boundedJson(call.arguments) as ToolCall['arguments'],

@@ -44,7 +44,7 @@ export class ProviderError extends Error {
  * Tool calls one chat turn may run. A model can ask for many calls in one step: this bounds the database work a
  * single chat request causes, whatever the model (or a prompt injected into a task title) asks for.
  */
-export const MAX_TOOL_CALLS_PER_TURN = 20;
+const MAX_TOOL_CALLS_PER_TURN = 20;
 
 /** Wraps a tool session so each call (name, arguments, result) is kept for the reply and the database. */
 export function recordingTools(session: ToolSession): AgentTools & { calls: ToolCall[] } {
