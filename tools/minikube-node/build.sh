@@ -26,8 +26,11 @@ LOG_PREFIX=minikube-node
 source "$ROOT/tools/test-cluster/lib.sh" # versions, TC_CACHE, apt_need, log, die
 IMAGES_DIR=$ROOT/tools/images
 CACHE_DIR=${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}/images
+# shellcheck source=../images/lib/rootfs.sh
 source "$IMAGES_DIR/lib/rootfs.sh"  # rootfs_build
+# shellcheck source=../images/lib/build.sh
 source "$IMAGES_DIR/lib/build.sh"   # image_present, require_mmdebstrap, run_logged
+# shellcheck source=../images/lib/cache.sh
 source "$IMAGES_DIR/lib/cache.sh"   # tarball_ext, save_image, cached_tarball, load_image
 source "$ROOT/tools/helm/go-tools.sh" "${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}" # go_tool, go_main_tool, GO_PLATFORM
 
