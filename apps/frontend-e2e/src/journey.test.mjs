@@ -188,7 +188,7 @@ test.describe('Todo Stack in a browser', () => {
     // The conversation is in the history list.
     await page
       .getByRole('complementary')
-      .getByRole('button', { name: /Add a task to call mom/i })
+      .getByRole('button', { name: /^Add a task to call mom/i })
       .waitFor();
     await screenshot(page, '03-chat');
   });
@@ -236,7 +236,7 @@ test.describe('Todo Stack in a browser', () => {
     await page.getByRole('link', { name: 'Chat' }).click();
     await page
       .getByRole('complementary')
-      .getByRole('button', { name: /Add a task to call mom/i })
+      .getByRole('button', { name: /^Add a task to call mom/i })
       .click();
     await page.getByRole('log', { name: 'Conversation' }).getByText('Mark buy milk as done').waitFor();
   });
