@@ -94,7 +94,7 @@ describe('minikube/ helpers', () => {
     assert.equal(start.code, 0, start.output);
     assert.ok(
       start.calls.includes(
-        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=ingress --addons=metrics-server',
+        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=metrics-server',
       ),
       start.calls.join('\n'),
     );
@@ -103,7 +103,7 @@ describe('minikube/ helpers', () => {
     const before = h.run('status.sh');
     assert.equal(before.code, 0, before.output);
     assert.match(before.output, /node address: 192\.168\.49\.2/);
-    assert.match(before.output, /addons:\n {2}ingress: enabled\n {2}metrics-server: enabled/);
+    assert.match(before.output, /addons:\n {2}metrics-server: enabled\n/);
     assert.match(before.output, /release todo-stack is not deployed in namespace todo: npx nx run deploy:minikube/);
     h.deployed();
     const status = h.run('status.sh');
