@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './tasks.js';
 export * from './chat.js';
 export * from './client.js';
+export * from './request-path.js';

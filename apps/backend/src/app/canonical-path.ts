@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathSegmentProblem } from '@todo-stack/shared';
 
 /**
  * Why a request path is not in canonical form, or `undefined` when it is. Canonical: it starts with one `/`, has no
@@ -21,15 +22,8 @@ function nonCanonicalPath(url: string): string | undefined {
       if (index === segments.length - 1) continue; // one trailing slash
       return 'empty path segments ("//") are not allowed';
     }
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch {
-      return 'the path has a malformed percent-encoding';
-    }
-    if (segment === '.' || segment === '..') return 'dot segments ("." or "..") are not allowed in the path';
-    if (segment.endsWith('.')) return 'path segments may not end with a dot';
-    if (/[/\\%]/.test(segment)) return 'encoded "/", "\\" or "%" is not allowed in the path';
+    const problem = pathSegmentProblem(raw);
+    if (problem) return problem;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
  * talks only to the frontend's origin, and `/api/*` is forwarded here to the backend, whose URL is runtime
  * configuration (BACKEND_URL, read on every request) so one build runs in every environment.
  */
+import { pathSegmentProblem } from '@todo-stack/shared';
 import { backendUrl } from './backend';
 import { withTraceContext } from './trace-context';
 
@@ -97,19 +98,7 @@ function tooLarge(limit: number): Response {
 
 /** Why a path segment (as the client encoded it) may not be forwarded, or `undefined` when it may. */
 function segmentProblem(raw: string): string | undefined {
-  if (raw === '') return 'empty path segments ("//") are not allowed';
-  if (raw.includes('\\')) return 'backslashes are not allowed in the path';
-  let segment: string;
-  try {
-    segment = decodeURIComponent(raw);
-  } catch {
-    return 'the path has a malformed percent-encoding';
-  }
-  if (segment === '.' || segment === '..') return 'dot segments ("." or "..") are not allowed in the path';
-  if (segment.endsWith('.')) return 'path segments may not end with a dot';
-  // An encoded separator, or an escape left after one decoding (`%252e`): whoever decodes again reads another path.
-  if (/[/\\%]/.test(segment)) return 'encoded "/", "\\" or "%" is not allowed in the path';
-  return undefined;
+  return raw === '' ? 'empty path segments ("//") are not allowed' : pathSegmentProblem(raw);
 }
 
 type Upstream = { ok: true; url: URL } | { ok: false; reason: string };
