@@ -99,8 +99,11 @@ else
   docker rmi "${new_ref#*=}" >/dev/null # the probe image, ours
   npx nx run backend:container --outputStyle=static >"$tmp/revert.log" 2>&1 || die "rebuilding the backend image after reverting the probe failed."
   # Either label means Nx did not run the executor: the image came from the cache entry of the original hash.
-  plain "$tmp/revert.log" | grep -qE 'backend:container +\[(local cache|existing outputs match the cache, left as is)\]' || {
-    plain "$tmp/revert.log" | tail -n 40 >&2
+  # Grep a file, not a pipe: under pipefail `plain | grep -q` fails when grep's early exit cuts sed off (SIGPIPE)
+  # while sed still writes the replayed build log: it once reported a miss on a log that showed the cache hit.
+  plain "$tmp/revert.log" >"$tmp/revert.txt"
+  grep -qE 'backend:container +\[(local cache|existing outputs match the cache, left as is)\]' "$tmp/revert.txt" || {
+    tail -n 40 "$tmp/revert.txt" >&2
     die "reverting the change did not hit the Nx cache (its log is above)."
   }
   [[ $(node tools/containers/image-refs.mjs backend) == "$old_ref" ]] || die "reverting the change did not restore $old_ref."

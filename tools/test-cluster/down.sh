@@ -70,7 +70,8 @@ done
 
 # 3. Network: kube-proxy's and the kubelet's iptables chains, leftover CNI masquerade rules, the pod
 # bridge and its FORWARD rule.
-if [[ -x $BIN/kube-proxy ]] && iptables -t nat -S 2>/dev/null | grep -q KUBE-SERVICES; then
+# (grep -q reads a here-string, not a pipe: under pipefail its early exit can SIGPIPE a long iptables listing.)
+if [[ -x $BIN/kube-proxy ]] && grep -q KUBE-SERVICES <<<"$(iptables -t nat -S 2>/dev/null)"; then
   "$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || log "kube-proxy --cleanup reported errors (see iptables-save)"
 fi
 # The kubelet's own chains (kube-proxy --cleanup leaves them).
@@ -85,7 +86,7 @@ for ipt in iptables ip6tables; do
 done
 # kube-router's NetworkPolicy chains (jumps from INPUT/FORWARD/OUTPUT, then the chains) and its address sets. Not its
 # --cleanup-config: that also resets IPVS and routing, which it never set up here.
-if iptables -S 2>/dev/null | grep -q -- '-N KUBE-ROUTER-'; then
+if grep -q -- '-N KUBE-ROUTER-' <<<"$(iptables -S 2>/dev/null)"; then
   iptables -S | grep -E -- '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-' | while read -r _ rule; do
     eval "iptables -D $rule" || true
   done

@@ -18,7 +18,7 @@ host_network() {
   # sets that chain's policy to DROP: accept bridge-to-bridge traffic in each backend (only that).
   for ipt in iptables iptables-legacy; do
     command -v "$ipt" >/dev/null || continue
-    [[ $ipt == iptables ]] || "$ipt" -S FORWARD 2>/dev/null | grep -q -- '-P FORWARD DROP' || continue
+    [[ $ipt == iptables ]] || grep -q -- '-P FORWARD DROP' <<<"$("$ipt" -S FORWARD 2>/dev/null)" || continue
     rule=(FORWARD -i "$CNI_BRIDGE" -o "$CNI_BRIDGE" -m comment --comment "$TC_NAME pods" -j ACCEPT)
     "$ipt" -C "${rule[@]}" 2>/dev/null || "$ipt" -I "${rule[@]}"
   done
@@ -26,7 +26,7 @@ host_network() {
 
 # import_image NAME ARCHIVE: into the node's runtime, unless it is there.
 import_image() {
-  "${CTR[@]}" images ls -q 2>/dev/null | grep -qxF "$1" && return
+  grep -qxF "$1" <<<"$("${CTR[@]}" images ls -q 2>/dev/null)" && return
   local out
   out=$("${CTR[@]}" images import "$2" 2>&1) || die "could not import $2 into containerd: $out"
 }

@@ -69,7 +69,7 @@ expect_failed_saying() {
   local code
   code=$(docker inspect -f '{{.State.ExitCode}}' "$1")
   [[ $code != 0 ]] || fail_with "exit code 0" || return 1
-  docker logs "$1" 2>&1 | grep -qF "$2" || fail_with "no '$2' in: $(docker logs "$1" 2>&1 | tail -n 5)"
+  grep -qF "$2" <<<"$(docker logs "$1" 2>&1)" || fail_with "no '$2' in: $(docker logs "$1" 2>&1 | tail -n 5)"
 }
 
 # pg_client_sleeping <server>: a client's `select pg_sleep(...)` is running on the server.

@@ -48,7 +48,7 @@ ready_endpoints() { [[ $(ks get endpointslices -l kubernetes.io/service-name=web
 apply_strict() { render "$1" | kubectl apply --validate=strict -n "$2" -f - "${@:3}"; }
 serves_web() { in_client "$1" | grep -q '"host":"web-'; }
 host_serves_web() { curl -fsS --max-time 5 "$1" | grep -q '"host":"web-'; }
-logs_contain() { ks logs "$1" | grep -q "$2"; }
+logs_contain() { grep -q "$2" <<<"$(ks logs "$1")"; }
 unhealthy_503_reported() {
   ks get events --field-selector reason=Unhealthy -o jsonpath='{.items[*].message}' |
     grep -q 'Readiness probe failed: HTTP probe failed with statuscode: 503'
