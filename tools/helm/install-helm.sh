@@ -32,7 +32,7 @@ source "$here/../shell/common.sh"
 
 cache="${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}"
 mkdir -p "$cache/tools" "$cache/helm-plugins" "$cache/k8s-schemas" "$cache/node"
-# One installer at a time per cache: a concurrent run (another checkout's `nx run deploy:lint`) must not replace a
+# One installer at a time per cache: a concurrent run (another checkout's `nx run chart:lint`) must not replace a
 # directory this one is about to use. The lock is released when the script exits.
 exec 9>"$cache/.install-helm.lock"
 flock 9

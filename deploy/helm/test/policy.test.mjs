@@ -1,10 +1,10 @@
 // Policy tests over everything the chart renders (workloads, hooks and `helm test` pods), for every values case in
-// tools/helm/cases.mjs, plus the behaviours that need two renders (checksums, replicas, existingSecret).
-// Run: eval "$(tools/helm/install-helm.sh --env)" && node --test tools/helm/test/*.test.mjs
+// deploy/helm/test/cases.mjs, plus the behaviours that need two renders (checksums, replicas, existingSecret).
+// Run: eval "$(tools/helm/install-helm.sh --env)" && node --test deploy/helm/test/*.test.mjs
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CASES, EXTERNAL_DATABASE_URL, TAGS } from '../cases.mjs';
-import { containers, find, podSpecs, render } from '../lib/chart.mjs';
+import { CASES, EXTERNAL_DATABASE_URL, TAGS } from './cases.mjs';
+import { containers, find, podSpecs, render } from './chart.mjs';
 
 const FLOATING_TAGS = new Set(['latest', 'stable', 'edge', 'main', 'master', 'nightly']);
 const SECRET_ENV_NAME = /PASSWORD|SECRET|TOKEN|API_KEY|DATABASE_URL|CREDENTIAL/i;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// For every values case (tools/helm/cases.mjs): `helm lint --strict`, then `helm template` validated by kubeconform
+// For every values case (deploy/helm/test/cases.mjs): `helm lint --strict`, then `helm template` validated by kubeconform
 // against the JSON schemas of the Minikube profile's Kubernetes version (made by install-helm.sh from the
 // k8s.io/kubernetes module's OpenAPI spec) and of the Gateway API CRDs. Exits non-zero on the first broken case, after printing all results.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CASES } from './cases.mjs';
-import { CHART_DIR, KUBE_VERSION, helm, render, valuesArgs } from './lib/chart.mjs';
+import { CHART_DIR, KUBE_VERSION, helm, render, valuesArgs } from './chart.mjs';
 
 const schemas = process.env.TODO_STACK_K8S_SCHEMAS;
 const crdSchemas = process.env.TODO_STACK_CRD_SCHEMAS;

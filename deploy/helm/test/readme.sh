@@ -2,12 +2,12 @@
 # Regenerates the Parameters table of deploy/helm/todo-stack/README.md from the `## @param` lines of values.yaml
 # (readme-generator-for-helm), or with --check fails when the committed table is out of date or a value lacks its
 # `@param` line.
-#   tools/helm/readme.sh            update README.md in place
-#   tools/helm/readme.sh --check    verify only (CI)
+#   deploy/helm/test/readme.sh            update README.md in place
+#   deploy/helm/test/readme.sh --check    verify only (CI)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-chart="$(cd "$here/../../deploy/helm/todo-stack" && pwd)"
+chart="$(cd "$here/../todo-stack" && pwd)"
 check=false
 [[ "${1:-}" == "--check" ]] && check=true
 
@@ -30,7 +30,7 @@ if cmp -s "$chart/README.md" "$tmp/README.md"; then
   echo "readme.sh: the Parameters table of $chart/README.md matches values.yaml"
 elif $check; then
   diff -u "$chart/README.md" "$tmp/README.md" >&2 || true
-  echo "readme.sh: the Parameters table is out of date: run tools/helm/readme.sh and commit README.md" >&2
+  echo "readme.sh: the Parameters table is out of date: run deploy/helm/test/readme.sh and commit README.md" >&2
   exit 1
 else
   cp "$tmp/README.md" "$chart/README.md"
