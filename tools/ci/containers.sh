@@ -8,7 +8,7 @@
 #    warm, whatever the Nx cache holds), then a second run that must be all cache hits with the same image tags.
 # 3. A backend source change must give a new backend tag (and only the backend is affected); reverting it gives the
 #    original tag back from the Nx cache. Skipped with CONTAINERS_SKIP_TAG_CHECK=1 or a dirty apps/backend/src/main.ts.
-# 4. node:test suites under tools/containers/test: each image, then the compose stack.
+# 4. `npx nx run containers:e2e`: the node:test suites under tools/containers/test (each image, then compose).
 # Prints timings and sizes (docs/benchmarks.md). Containers, volumes and compose projects it creates are named
 # ts-ct-* / ts-ci-* and removed; the todo-*:nx-* images stay (the deploy uses them).
 set -euo pipefail
@@ -110,16 +110,11 @@ else
   log "backend change → ${new_ref#*=} (affected: ${affected% }; ${probe_ms} ms); reverted → ${old_ref#*=} again (cache)"
 fi
 
-# 4. Real-container tests ------------------------------------------------------------------------------------------
+# 4. Real-container tests: their Nx target (tools/containers/project.json), on the images built above -------------
 set -a
 eval "$(refs_now)"
 set +a
-suites=()
-for app in "${apps[@]}"; do suites+=("tools/containers/test/$app.test.mjs"); done
-suites+=(tools/containers/test/image-refs.test.mjs tools/containers/test/compose.test.mjs)
-log "running ${suites[*]}"
-# One suite at a time: they start containers and time them on a 2-core machine.
-node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}"
+npx nx run containers:e2e --outputStyle=static
 
 printf '\n[containers] summary\n'
 printf '  %s\n' "${first_refs//$'\n'/$'\n'  }"

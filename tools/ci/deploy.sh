@@ -21,7 +21,7 @@ export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
 # Every script is checked and each failure named; `set -e` is off inside `if ! step`, so a bare loop would pass.
 syntax() {
   local script failed=()
-  for script in minikube/*.sh tools/ci/deploy.sh tools/ci/cluster-deploy.sh; do
+  for script in minikube/*.sh tools/ci/deploy.sh tools/test-cluster/suites/executor.sh; do
     bash -n "$script" || failed+=("$script")
   done
   ((${#failed[@]} == 0)) || { echo "bash -n failed: ${failed[*]}" >&2; return 1; }

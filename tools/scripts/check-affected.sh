@@ -17,13 +17,15 @@ done
 cd "$work"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 
-# affected_by <target> <file to change>: the projects with <target> that a commit touching <file> affects (sorted).
+# affected_by <target> <file to change>: the projects with <target> (`*`: any project) that a commit touching <file>
+# affects (sorted).
 affected_by() {
-  local target=$1 file=$2 actual
+  local target=$1 file=$2 actual filter=()
+  [[ $target == '*' ]] || filter=(--withTarget="$target")
   git reset --quiet --hard HEAD
   printf '\n// affected-check\n' >>"$file"
   git -c user.name=check -c user.email=check@localhost commit --quiet -am "touch $file"
-  actual=$(npx nx show projects --affected --base=HEAD~1 --head=HEAD --withTarget="$target" 2>/dev/null | sort | xargs)
+  actual=$(npx nx show projects --affected --base=HEAD~1 --head=HEAD "${filter[@]}" 2>/dev/null | sort | xargs)
   git reset --quiet --hard HEAD~1
   echo "${actual:-nothing}"
 }

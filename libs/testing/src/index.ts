@@ -121,3 +121,5 @@ export async function waitUntilAnswers(url: string | URL, options: AnswersOption
     throw new Error(log ? `${messageOf(error)}; its output:\n${log}` : messageOf(error));
   }
 }
+
+export { request, type RequestOptions, type Response } from './request.ts';

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort as freePortIn, waitFor } from '@todo-stack/testing';
-import { request, requireEnv, uniqueName } from './docker.mjs';
+import { freePort as freePortIn, request, waitFor } from '@todo-stack/testing';
+import { requireEnv, uniqueName } from './docker.mjs';
 
 const execFileAsync = promisify(execFile);
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -2,7 +2,7 @@
 /** The checks every app image must pass (SPEC §6), run against a real container. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '@todo-stack/testing';
+import { request, waitFor } from '@todo-stack/testing';
 import {
   appLayerBytes,
   docker,
@@ -12,7 +12,6 @@ import {
   listFiles,
   megabytes,
   publishedPort,
-  request,
   uniqueName,
 } from './docker.mjs';
 

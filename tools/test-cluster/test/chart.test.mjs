@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * The chart's cluster promises, on the real-node test cluster (tools/ci/cluster.sh installs the release first):
+ * The chart's cluster promises, on the real-node test cluster (tools/test-cluster/suites/chart.sh installs the release first):
  * sign up and create a task through the backend Service; the task survives the deletion of the PostgreSQL pod;
  * `--set backend.replicas=3` gives three pods that all serve; a killed backend pod and a rolling upgrade under a steady
  * request loop fail no request.
@@ -9,7 +9,7 @@
  * one new TCP connection per request, so kube-proxy balances every request and a request never rides a connection
  * to a pod that is gone. (The Ingress, served by Traefik, has its own suite: ingress.test.mjs.)
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_NAMESPACE, CLUSTER_RELEASE, CLUSTER_CHART,
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_NAMESPACE, CLUSTER_RELEASE, CLUSTER_CHART,
  * FRONTEND_IMAGE (required: without it the frontend's tests fail, they are never skipped).
  */
 import assert from 'node:assert/strict';

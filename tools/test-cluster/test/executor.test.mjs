@@ -6,8 +6,8 @@
  * generation) and says "unchanged"; a frontend-only source change rolls only the frontend; a missing image and a
  * backend that refuses its configuration fail with the diagnosis (reason, events, logs) and a non-zero exit.
  *
- * Run by tools/ci/cluster-deploy.sh, which starts the cluster and sets the env below; skipped anywhere else (it
- * lives next to chart.test.mjs, which tools/ci/cluster.sh runs with a glob).
+ * Run by tools/test-cluster/suites/executor.sh, which starts the cluster and sets the env below; skipped anywhere else (it
+ * lives next to chart.test.mjs, which tools/test-cluster/suites/chart.sh runs with a glob).
  * Env: EXECUTOR_CLUSTER_TEST=1, KUBECONFIG, POSTGRES_IMAGE (loaded as an extraImage: the node pulls nothing),
  * INPUT_BUILD_ARGS (the container targets' BASE_IMAGE), kubectl and helm on PATH.
  */
@@ -123,10 +123,10 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
 
 describe(
   'npx nx run deploy:minikube on the real-node test cluster',
-  { skip: !enabled && 'run through tools/ci/cluster-deploy.sh' },
+  { skip: !enabled && 'run through tools/test-cluster/suites/executor.sh' },
   () => {
     before(async () => {
-      // As tools/ci/cluster.sh does: the release's namespace enforces PodSecurity `restricted`.
+      // As tools/test-cluster/suites/chart.sh does: the release's namespace enforces PodSecurity `restricted`.
       await run('kubectl', ['create', 'namespace', NS]);
       await run('kubectl', ['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
     });

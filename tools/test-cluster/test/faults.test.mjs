@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Faults as users meet them, on the real-node test cluster (tools/ci/cluster.sh installs the release first; this
+ * Faults as users meet them, on the real-node test cluster (tools/test-cluster/suites/chart.sh installs the release first; this
  * suite runs after chart.test.mjs and takes the backend's replica count as it finds it):
  *
  * - A backend pod killed with `--grace-period=0 --force` (a crash: no preStop, no drain) while two clients run: one
@@ -14,8 +14,8 @@
  *   the new pod serves the same volume, with no backend container restarted or replaced; the data is still there.
  *
  * The node is this machine, so the test signals a container's process through its host PID (found by the container
- * id in /proc/<pid>/cgroup): root, like tools/ci/cluster.sh.
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE.
+ * id in /proc/<pid>/cgroup): root, like tools/test-cluster/suites/chart.sh.
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

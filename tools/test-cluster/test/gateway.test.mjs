@@ -2,7 +2,7 @@
 /**
  * The chart's HTTPRoute served by a real Gateway API controller: the front door of Minikube (deploy/front-door/
  * traefik.yaml, after the Gateway API CRDs; tools/test-cluster/up.sh --ingress) serves the release's Gateway
- * (gateway.create=true, GatewayClass `traefik`) on the node's port 80. tools/ci/cluster/node.sh installs the release
+ * (gateway.create=true, GatewayClass `traefik`) on the node's port 80. tools/test-cluster/suites/chart/node.sh installs the release
  * with both front doors, the route on its own host name (httpRoute.hostnames[0]), so each is tested on its own.
  *
  * What only the route can show: `/api` goes straight to the backend (the frontend's `/api` forwarder would give the
@@ -10,7 +10,7 @@
  * sees each client's own address through the Gateway (two clients on two addresses of this machine: one throttled,
  * the other not; a client-sent X-Forwarded-For changes nothing).
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE.
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -1,20 +1,19 @@
 // @ts-check
 /**
- * What the node:test suites of the real-node test cluster share: the environment tools/ci/cluster.sh sets, kubectl
+ * What the node:test suites of the real-node test cluster share: the environment tools/test-cluster/suites/chart.sh sets, kubectl
  * and helm in a namespace, waiting on a condition, one HTTP(S) request, and throwaway probe pods.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { waitFor as poll } from '@todo-stack/testing';
-import { request as send } from '../../containers/test/docker.mjs';
+import { request as send, waitFor as poll } from '@todo-stack/testing';
 
 export const run = promisify(execFile);
 export const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A variable tools/ci/cluster.sh sets; a clear error when the suite runs without it. */
+/** A variable tools/test-cluster/suites/chart.sh sets; a clear error when the suite runs without it. */
 export const env = (/** @type {string} */ name) => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run this suite through tools/ci/cluster.sh`);
+  if (!value) throw new Error(`${name} is not set: run this suite through tools/test-cluster/suites/chart.sh`);
   return value;
 };
 
@@ -60,7 +59,7 @@ export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'R
  * @typedef {import('../../containers/test/docker.mjs').RequestOptions} RequestOptions
  */
 /**
- * One HTTP(S) request (tools/containers/test/docker.mjs's, with a longer default timeout): a new connection per
+ * One HTTP(S) request (@todo-stack/testing's, with a longer default timeout): a new connection per
  * request unless `agent` is given; `connectTo`/`ca` as `curl --resolve`/`--cacert`.
  * @param {string} url
  * @param {RequestOptions} [options]

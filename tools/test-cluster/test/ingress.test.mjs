@@ -6,7 +6,7 @@
  * Requests go to the node's address with `Host: <ingress.hostname>` (what `curl --resolve todo.local:80:<node ip>`
  * does): `/api/...` must reach the backend and `/` the frontend, exactly as the Ingress declares.
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE (required:
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, FRONTEND_IMAGE (required:
  * the frontend's tests fail without it).
  */
 import assert from 'node:assert/strict';

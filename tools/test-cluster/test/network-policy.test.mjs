@@ -9,7 +9,7 @@
  * The last test is the control: without the policies, the denied paths open, so a denial above is the policy's doing
  * (not a broken network); the policies are then put back and deny again.
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, PROBE_IMAGE,
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, PROBE_IMAGE,
  * FRONTEND_IMAGE (required: the frontend's tests fail without it).
  */
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@
  * docs/benchmarks.md (inner loop): edit → serving (backend, and frontend with its Next.js build apart), the loop's
  * phases, bytes into the registry versus the whole image that `load` would send.
  *
- * Run by tools/ci/cluster-deploy.sh after executor.test.mjs (warm Nx cache: the first deploy is cache hits).
+ * Run by tools/test-cluster/suites/executor.sh after executor.test.mjs (warm Nx cache: the first deploy is cache hits).
  * Env: WATCH_CLUSTER_TEST=1, KUBECONFIG, POSTGRES_IMAGE, INPUT_BUILD_ARGS, REGISTRY (host:port, default
  * localhost:16500) and REGISTRY_DIR (its storage, default /var/lib/todo-test-cluster/registry); kubectl on PATH.
  */
@@ -265,7 +265,7 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
 describe(
   `npx nx run deploy:minikube --watch --transport=${TRANSPORT} on the real-node test cluster`,
   {
-    skip: !enabled && 'run through tools/ci/cluster-deploy.sh',
+    skip: !enabled && 'run through tools/test-cluster/suites/executor.sh',
   },
   () => {
     /** @type {string} */

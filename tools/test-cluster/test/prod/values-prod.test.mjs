@@ -9,7 +9,7 @@
  * HPAs need metrics only to scale; there is no metrics-server here, so what is asserted is their creation and the
  * minimum replicas they enforce.
  *
- * Env (set by tools/ci/cluster.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_CHART, BACKEND_IMAGE, FRONTEND_IMAGE,
+ * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, HELM, CLUSTER_CHART, BACKEND_IMAGE, FRONTEND_IMAGE,
  * POSTGRES_IMAGE.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Stage 2 of tools/ci/cluster.sh (sourced by it): the chart on a real node, then the scenarios of tools/test-cluster/test.
+# Stage 2 of tools/test-cluster/suites/chart.sh (sourced by it): the chart on a real node, then the scenarios of tools/test-cluster/test.
 node_install() {
   local images=("$BACKEND_IMAGE" "$POSTGRES_IMAGE" "$FRONTEND_IMAGE") start
   start=$SECONDS

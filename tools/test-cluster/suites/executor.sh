@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# CI stage: the deploy executor for real. Starts the real-node test cluster (tools/test-cluster) and runs
+# The deploy executor for real (`npx nx run test-cluster:executor`). Starts the real-node test cluster (tools/test-cluster) and runs
 # tools/test-cluster/test/executor.test.mjs, which runs the user's command against it:
 #   npx nx run deploy:minikube --kubeContext=current --loadCommand="tools/test-cluster/load-image.sh {ref}"
 # (plus PostgreSQL as an extra image, since the node pulls nothing): first deploy, no-op re-run, frontend-only change,
 # and the diagnosis of a missing image and of a crashing backend. Then tools/test-cluster/test/watch.test.mjs: the
 # inner loop (--watch --transport=registry, the node's registry of up.sh --registry) in a scratch clone: a backend
 # edit served, a test-file edit and a no-op save roll nothing. The cluster is torn down on exit.
-#   bash tools/ci/cluster-deploy.sh      (as root; under `flock /work/test-cluster.lock` where several jobs share
+#   bash tools/test-cluster/suites/executor.sh      (as root; under `flock /work/test-cluster.lock` where several jobs share
 #                                         the machine: the test cluster uses fixed ports)
 # Env: NODE_BASE_IMAGE and POSTGRES_IMAGE (tools/images/base-images.sh; built or loaded from its cache if unset).
 set -euo pipefail
 
-source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh"
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source "$(dirname "${BASH_SOURCE[0]}")/../../shell/common.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 [[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
 export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true

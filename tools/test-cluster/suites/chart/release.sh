@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The release under test, for both stages of tools/ci/cluster.sh (sourced by it): its values, its namespace, queries
+# The release under test, for both stages of tools/test-cluster/suites/chart.sh (sourced by it): its values, its namespace, queries
 # on what it runs, and the uninstall both stages end with.
 
 # values FILE STORAGE_CLASS: the values of every install here (images from this build, never pulled).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# CI stage: the Helm chart deploy/helm/todo-stack on a real Kubernetes built from source (tools/test-cluster).
+# The Helm chart deploy/helm/todo-stack on a real Kubernetes built from source (tools/test-cluster): the suites behind
+# `npx nx run test-cluster:kwok` (mode kwok) and `npx nx run test-cluster:scenarios` (mode node).
 #
-#   bash tools/ci/cluster.sh [kwok|node|all]        (default: all; as root, like tools/test-cluster)
+#   bash tools/test-cluster/suites/chart.sh [kwok|node|all]        (default: all; as root, like tools/test-cluster)
 #
 # kwok  Control plane + kwok fake node (`up.sh --kwok`). Every object goes through the real API server: server-side
 #       validation, admission, PodSecurity `restricted` on the namespace. helm install --wait → upgrade (backend
@@ -16,16 +17,16 @@
 #       tools/test-cluster/test/*.test.mjs (node:test: chart, faults, Gateway, Ingress, NetworkPolicies); after the uninstall,
 #       values-prod.yaml with an existing Secret and an "external" PostgreSQL (tools/test-cluster/test/prod/).
 #
-# Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else built through Nx (cache hits after
-# tools/ci/containers.sh) and read with tools/containers/image-refs.mjs; a missing image fails the stage.
+# Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else the apps' images the Nx targets
+# `test-cluster:kwok` and `test-cluster:scenarios` depend on (read with tools/containers/image-refs.mjs); a missing image fails the suite.
 # The cluster is torn down (tools/test-cluster/down.sh) on exit, whatever happens. Prints timings; ends with
 # "cluster: N passed, N failed".
 set -euo pipefail
 
 LOG_PREFIX=cluster
 # The test cluster's settings (TC_STATE, HELPER_IMAGE, ...) and its kubectl; log, die, step and the assertions.
-source "$(dirname "${BASH_SOURCE[0]}")/../test-cluster/lib.sh"
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 ROOT=$PWD
 mode=${1:-all}
 case $mode in kwok | node | all) ;; *) echo "usage: $0 [kwok|node|all]" >&2 && exit 2 ;; esac
@@ -82,31 +83,21 @@ if [[ -z ${POSTGRES_IMAGE:-} || -z ${NODE_BASE_IMAGE:-} ]]; then
   refs=$(tools/images/base-images.sh) || die "tools/images/base-images.sh failed"
   eval "$refs"
 fi
-# build_image APP: `nx run APP:container` (an Nx cache hit after tools/ci/containers.sh), then its ref.
-build_image() {
-  INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE" npx nx run "$1:container" --outputStyle=static >"$WORK/$1-image.log" 2>&1 || {
-    tail -n 40 "$WORK/$1-image.log" >&2
-    return 1
-  }
-  node tools/containers/image-refs.mjs "$1"
-}
-if [[ -z ${BACKEND_IMAGE:-} ]]; then
-  ref=$(build_image backend) || die "nx run backend:container failed"
-  eval "$ref"
-fi
-# Every suite needs the frontend (its tests fail without it, never skip): no image is a failure of the stage.
-if [[ -z ${FRONTEND_IMAGE:-} ]]; then
-  ref=$(build_image frontend) || die "nx run frontend:container failed (see above): the cluster suites need the frontend image."
-  eval "$ref"
+# The apps' images: the ones the targets this suite depends on built (`nx run test-cluster:scenarios` builds them first,
+# Nx cache hits when nothing changed). Every suite needs both (their tests fail without them, never skip).
+if [[ -z ${BACKEND_IMAGE:-} || -z ${FRONTEND_IMAGE:-} ]]; then
+  refs=$(node tools/containers/image-refs.mjs backend frontend) ||
+    die "no backend or frontend image (see above): run this suite as npx nx run test-cluster:scenarios (or :kwok), which builds them first."
+  eval "$refs"
 fi
 : "${BACKEND_IMAGE:?}" "${POSTGRES_IMAGE:?}" "${FRONTEND_IMAGE:?}"
 log "tools and images ($((SECONDS - tools_start))s): $(helm version --template '{{ .Version }}'), kubectl $("$BIN/kubectl" version --client -o json | jq -r .clientVersion.gitVersion)"
 log "images: backend $BACKEND_IMAGE, postgresql $POSTGRES_IMAGE, frontend $FRONTEND_IMAGE"
 
 # The release's values, namespace and queries; the two stages.
-source "$ROOT/tools/ci/cluster/release.sh"
-source "$ROOT/tools/ci/cluster/kwok.sh"
-source "$ROOT/tools/ci/cluster/node.sh"
+source "$ROOT/tools/test-cluster/suites/chart/release.sh"
+source "$ROOT/tools/test-cluster/suites/chart/kwok.sh"
+source "$ROOT/tools/test-cluster/suites/chart/node.sh"
 
 [[ $mode == node ]] || stage_kwok
 [[ $mode == kwok ]] || stage_node

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Stage 1 of tools/ci/cluster.sh (sourced by it): the chart on the control plane with a kwok fake node.
+# Stage 1 of tools/test-cluster/suites/chart.sh (sourced by it): the chart on the control plane with a kwok fake node.
 kwok_install() {
   values "$WORK/values.yaml" ""
   helm install "$RELEASE" "$CHART" -n "$NS" -f "$WORK/values.yaml" --wait --wait-for-jobs --timeout 3m >"$WORK/helm.log" 2>&1 ||
