@@ -7,10 +7,10 @@
 // `hostnames:` fails instead of being pruned by the API server). CEL rules (x-kubernetes-validations) are left to the
 // API server.
 //
-// Usage: node crd2jsonschema.mjs OUT_DIR CRD.yaml...   (the yaml package: see lib/chart.mjs)
+// Usage: node crd2jsonschema.mjs OUT_DIR CRD.yaml...   (the yaml package: see yaml.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
-import { YAML } from './lib/chart.mjs';
+import { YAML } from './yaml.mjs';
 
 const [outDir, ...files] = process.argv.slice(2);
 if (!outDir || !files.length) {

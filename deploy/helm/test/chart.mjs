@@ -3,9 +3,9 @@
 // workspace's node_modules or from the cache dir install-helm.sh prints (TODO_STACK_NODE_MODULES).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { YAML } from '../../../tools/helm/yaml.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../../..');
@@ -18,20 +18,6 @@ export const KUBE_VERSION = (() => {
   return /^KUBERNETES_VERSION=v?(\S+)/m.exec(env)[1];
 })();
 
-/** The `yaml` package: the workspace's if it has one, else the copy install-helm.sh put in the cache. */
-export const YAML = await (async () => {
-  try {
-    return await import('yaml');
-  } catch {
-    const dir = process.env.TODO_STACK_NODE_MODULES;
-    if (!dir) {
-      throw new Error(
-        'the yaml package is missing: run eval "$(tools/helm/install-helm.sh --env)" first (sets TODO_STACK_NODE_MODULES)',
-      );
-    }
-    return createRequire(path.join(dir, 'noop.js'))('yaml');
-  }
-})();
 
 /**
  * Arguments for `helm template|lint`: values files (relative to the chart) and --set pairs.

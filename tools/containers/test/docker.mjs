@@ -103,4 +103,3 @@ export function requireEnv(name, hint) {
   if (!value) throw new Error(`${name} is not set: ${hint}`);
   return value;
 }
-
