@@ -141,6 +141,13 @@ describe('chat panel', () => {
     await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent(/cannot reach the server/i));
   });
 
+  it('names the problem when the backend refused only a field of the message', async () => {
+    send.mockResolvedValue({ status: 'failed', message: null, fields: { message: 'At most 5000 characters.' } });
+    renderChat();
+    await userEvent.type(screen.getByLabelText('Message'), 'long{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('At most 5000 characters.');
+  });
+
   it('sends the user to sign in when the session has expired', async () => {
     navigation.pathname = '/chat';
     send.mockResolvedValue({ status: 'expired' });

@@ -14,11 +14,14 @@ export type ActionResult =
   /** No session, or it ended: the UI sends the user to sign in again (`<SignedInOnly>`). */
   | { status: 'expired' };
 
+/** An action that did not change anything, and why. */
+export type Failure = Extract<ActionResult, { status: 'failed' }>;
+
 /** The state of a task form (`useActionState`): a result, with what was typed kept after a failure. */
 export type TaskFormState =
   | { status: 'idle' }
   | Exclude<ActionResult, { status: 'failed' }>
-  | (Extract<ActionResult, { status: 'failed' }> & { values: { title: string; description: string } });
+  | (Failure & { values: { title: string; description: string } });
 
 export const IDLE: TaskFormState = { status: 'idle' };
 
@@ -31,7 +34,7 @@ export function failure(error: unknown): Exclude<ActionResult, { status: 'done' 
 }
 
 /** The browser's half: the action could not be reached at all (the frontend itself is down, or the network). */
-export const UNREACHABLE: ActionResult = {
+export const UNREACHABLE: Failure = {
   status: 'failed',
   message: 'Cannot reach the server. Check your connection and try again.',
   fields: {},

@@ -9,13 +9,21 @@
  */
 import { LIMITS } from '@todo-stack/shared';
 import { revalidatePath } from 'next/cache';
-import { failure, parseId, parseTaskForm, taskFormValues, type ActionResult, type TaskFormState } from './action-state';
+import {
+  failure,
+  parseId,
+  parseTaskForm,
+  taskFormValues,
+  type ActionResult,
+  type Failure,
+  type TaskFormState,
+} from './action-state';
 import { readSession } from './data';
 import { backendForRequest } from './server-backend';
 
 type Backend = Awaited<ReturnType<typeof backendForRequest>>;
 
-const BAD_REQUEST: ActionResult = { status: 'failed', message: 'That request was not understood.', fields: {} };
+const BAD_REQUEST: Failure = { status: 'failed', message: 'That request was not understood.', fields: {} };
 
 /** Runs one change as the signed-in user; `done` says what to announce, from the backend's answer. */
 async function change<T>(
@@ -92,7 +100,7 @@ export async function sendChatMessage(input: { conversationId: number | null; me
   const message = typeof input?.message === 'string' ? input.message.trim() : '';
   const conversationId = input?.conversationId == null ? null : parseId(input.conversationId);
   if (!message || message.length > LIMITS.chatMessage || (input.conversationId != null && conversationId === null)) {
-    return BAD_REQUEST as Extract<ActionResult, { status: 'failed' }>;
+    return BAD_REQUEST;
   }
   let sent = 0;
   const result = await change(

@@ -3,7 +3,7 @@
 import type { ConversationSummary, ToolCall } from '@todo-stack/shared';
 import { useRouter } from 'next/navigation';
 import { useOptimistic, useRef, useState, useTransition } from 'react';
-import { UNREACHABLE, type ActionResult } from '@/app/lib/action-state';
+import { UNREACHABLE, type ActionResult, type Failure } from '@/app/lib/action-state';
 import { deleteConversation, sendChatMessage, type ChatResult } from '@/app/lib/actions';
 import { chatHref, DEFAULT_CHAT_VIEW, type ChatView } from '@/app/lib/chat-view';
 import type { OpenConversation, Read } from '@/app/lib/read';
@@ -19,7 +19,7 @@ export interface ChatMessage {
 let localKey = 0;
 
 /** The sentence for a failed action (a 422 names only fields: say those). */
-export function failureMessage(result: Extract<ActionResult, { status: 'failed' }>): string {
+export function failureMessage(result: Failure): string {
   return result.message ?? (Object.values(result.fields).join(' ') || 'That message could not be sent.');
 }
 
@@ -45,10 +45,10 @@ export function useChat(view: ChatView, conversation: Read<OpenConversation> | n
   /** Opens another view of the chat, as part of the running transition. */
   const go = (next: Partial<ChatView>) => router.replace(chatHref({ ...view, ...next }), { scroll: false });
 
-  function failed(result: Exclude<ChatResult, { status: 'sent' }>): boolean {
+  /** A write that did not happen: an expired session goes to sign in, anything else is said. */
+  function failed(result: Exclude<ChatResult, { status: 'sent' }>) {
     if (result.status === 'expired') expire();
     else setError(failureMessage(result));
-    return true;
   }
 
   function send() {
@@ -62,14 +62,15 @@ export function useChat(view: ChatView, conversation: Read<OpenConversation> | n
       try {
         result = await sendChatMessage({ conversationId: view.conversation, message: text });
       } catch {
-        result = UNREACHABLE as Extract<ActionResult, { status: 'failed' }>;
+        result = UNREACHABLE;
       }
       if (result.status === 'sent') {
         if (result.conversationId !== view.conversation) {
           startSending(() => go({ conversation: result.conversationId, messages: DEFAULT_CHAT_VIEW.messages }));
         }
-      } else if (failed(result)) {
+      } else {
         // Not sent: the text goes back to the input.
+        failed(result);
         setDraft(text);
       }
       inputRef.current?.focus();
