@@ -57,6 +57,13 @@ const nextConfig: NextConfig = {
       },
     ];
   },
+  experimental: {
+    // Server Actions (src/app/lib/actions.ts) take form fields and a chat message: the largest is 5,000 characters.
+    // Bodies over the backend's default BODY_LIMIT_BYTES are refused before the action runs (a build-time setting,
+    // unlike the /api forwarder's, which reads BODY_LIMIT_BYTES per request). Next also checks that an action's
+    // Origin is this host (its default; no other origin is allowed).
+    serverActions: { bodySizeLimit: '100kb' },
+  },
   reactStrictMode: true,
   productionBrowserSourceMaps: false,
   images: { unoptimized: true },

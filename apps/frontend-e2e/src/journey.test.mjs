@@ -181,6 +181,8 @@ test.describe('Todo Stack in a browser', () => {
 
     const added = await chat('Add a task to call mom');
     await expect(added.getByRole('list', { name: 'Tools used' })).toContainText('add_task');
+    // The new conversation is open, and the URL names it.
+    await page.waitForURL(/\/chat\?conversation=\d+$/);
 
     const completed = await chat('Mark buy milk as done');
     await expect(completed.getByRole('list', { name: 'Tools used' })).toContainText('complete_task');
@@ -188,7 +190,7 @@ test.describe('Todo Stack in a browser', () => {
     // The conversation is in the history list.
     await page
       .getByRole('complementary')
-      .getByRole('button', { name: /^Add a task to call mom/i })
+      .getByRole('link', { name: /^Add a task to call mom/i })
       .waitFor();
     await screenshot(page, '03-chat');
   });
@@ -205,12 +207,14 @@ test.describe('Todo Stack in a browser', () => {
     await expect(taskCheckbox('Buy milk'), 'completed through the chat').toBeChecked();
     await expect(taskCheckbox('Call mom')).not.toBeChecked();
 
-    await page.getByRole('button', { name: 'Completed' }).click();
+    await page.getByRole('link', { name: 'Completed', exact: true }).click();
+    // The view is in the URL (read on the server), so it can be reloaded, shared and gone back to.
+    await page.waitForURL(`${frontend.url}/tasks?status=completed`);
     const completed = page.getByRole('list', { name: 'Completed tasks' });
     await completed.waitFor();
     await expect(completed.getByRole('listitem')).toHaveCount(1);
     await expect(completed).toContainText('Buy milk');
-    await page.getByRole('button', { name: 'All' }).click();
+    await page.getByRole('link', { name: 'All', exact: true }).click();
     await screenshot(page, '04-tasks-after-chat');
   });
 
@@ -236,7 +240,7 @@ test.describe('Todo Stack in a browser', () => {
     await page.getByRole('link', { name: 'Chat' }).click();
     await page
       .getByRole('complementary')
-      .getByRole('button', { name: /^Add a task to call mom/i })
+      .getByRole('link', { name: /^Add a task to call mom/i })
       .click();
     await page.getByRole('log', { name: 'Conversation' }).getByText('Mark buy milk as done').waitFor();
   });
@@ -280,7 +284,7 @@ test.describe('Todo Stack in a browser', () => {
     await taskCheckbox('Buy milk').waitFor();
 
     await backend.stop();
-    await page.getByRole('button', { name: 'Pending' }).click();
+    await page.getByRole('link', { name: 'Pending', exact: true }).click();
     await page
       .getByRole('alert')
       .getByText(/server is unavailable/i)

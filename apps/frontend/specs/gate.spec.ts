@@ -10,7 +10,10 @@ import { config, contentSecurityPolicy, HSTS, proxy } from '@/proxy';
 import { session } from './support/fake-api';
 
 let requestCookies: { name: string; value: string }[] = [];
-jest.mock('next/headers', () => ({ cookies: async () => ({ getAll: () => requestCookies }) }));
+jest.mock('next/headers', () => ({
+  cookies: async () => ({ getAll: () => requestCookies }),
+  headers: async () => new Headers({ 'x-forwarded-for': '203.0.113.7' }),
+}));
 
 describe('src/proxy.ts: the optimistic gate of the signed-in pages', () => {
   it('covers every page, never /api (whose bodies it would otherwise buffer) nor static files', () => {
@@ -41,6 +44,17 @@ describe('src/proxy.ts: the optimistic gate of the signed-in pages', () => {
     const response = proxy(new NextRequest('http://localhost:3000/tasks?x=1', { headers: { cookie: 'theme=dark' } }));
     expect(response.status).toBe(307);
     expect(response.headers.get('location')).toBe('http://localhost:3000/sign-in?next=%2Ftasks%3Fx%3D1');
+  });
+
+  it('lets a Server Action through without a session cookie: it answers "expired" itself, a redirect would break it', () => {
+    const action = proxy(
+      new NextRequest('http://localhost:3000/tasks', { method: 'POST', headers: { 'next-action': 'abc123' } }),
+    );
+    expect(action.headers.get('location')).toBeNull();
+    expect(action.headers.get('x-middleware-next')).toBe('1');
+    // Only a POST carrying the action header: a page load that names it is still gated.
+    const get = proxy(new NextRequest('http://localhost:3000/tasks', { headers: { 'next-action': 'abc123' } }));
+    expect(get.status).toBe(307);
   });
 
   it('lets a request with a session cookie through, telling the layout the path (not what the client claimed)', () => {

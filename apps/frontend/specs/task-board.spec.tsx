@@ -1,207 +1,192 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { TaskFormState } from '@/app/lib/action-state';
+import { createTask, deleteTask, toggleTask, updateTask } from '@/app/lib/actions';
+import { DEFAULT_TASK_VIEW, type TaskView } from '@/app/lib/task-view';
 import { TaskBoard } from '@/app/ui/tasks/task-board';
-import { fakeApi, task, unreachable, type Call } from './support/fake-api';
+import { task } from './support/fake-api';
 import { navigation } from './support/navigation';
 import { renderSignedIn } from './support/render';
 
-const TASKS = '/api/user-1/tasks';
-
-/** GET …/tasks over a fixed set, with the API's page contract (libs/shared TaskQuery): limit 1-100, default 50. */
-const listOf = (tasks: ReturnType<typeof task>[]) => (call: Call) => {
-  const status = call.query.get('status') ?? 'all';
-  const matching = tasks.filter((t) => status === 'all' || t.completed === (status === 'completed'));
-  const limit = Number(call.query.get('limit') ?? 50);
-  const offset = Number(call.query.get('offset') ?? 0);
-  return { status: 200, body: { tasks: matching.slice(offset, offset + limit), total: matching.length } };
+// The Server Actions are the board's only way to the backend (their own behaviour: actions.spec.ts).
+jest.mock('@/app/lib/actions', () => ({
+  createTask: jest.fn(),
+  updateTask: jest.fn(),
+  toggleTask: jest.fn(),
+  deleteTask: jest.fn(),
+}));
+const actions = {
+  createTask: jest.mocked(createTask),
+  updateTask: jest.mocked(updateTask),
+  toggleTask: jest.mocked(toggleTask),
+  deleteTask: jest.mocked(deleteTask),
 };
 
-/** A tiny in-memory task store behind the fake API, so lists reflect changes. */
-function taskStore(initial = [task(1, 'Buy milk'), task(2, 'Write report', true)]) {
-  let tasks = [...initial];
-  let nextId = 10;
-  return fakeApi({
-    [`GET ${TASKS}`]: (call) => listOf(tasks)(call),
-    [`POST ${TASKS}`]: (call) => {
-      const created = { ...task(nextId++, (call.body as { title: string }).title) };
-      tasks = [created, ...tasks];
-      return { status: 201, body: created };
-    },
-    [`PATCH ${TASKS}/1/complete`]: () => {
-      tasks = tasks.map((t) => (t.id === 1 ? { ...t, completed: !t.completed } : t));
-      return { status: 200, body: tasks.find((t) => t.id === 1) };
-    },
-    [`PUT ${TASKS}/1`]: (call) => {
-      tasks = tasks.map((t) => (t.id === 1 ? { ...t, ...(call.body as object) } : t));
-      return { status: 200, body: tasks.find((t) => t.id === 1) };
-    },
-    [`DELETE ${TASKS}/2`]: () => {
-      tasks = tasks.filter((t) => t.id !== 2);
-      return { status: 204 };
-    },
-  });
-}
-
+const TASKS = [task(1, 'Buy milk'), task(2, 'Write report', true)];
 const many = (count: number) => Array.from({ length: count }, (_, i) => task(i + 1, `Task ${i + 1}`));
 
+function renderBoard(tasks = TASKS, view: Partial<TaskView> = {}, total = tasks.length) {
+  return renderSignedIn(
+    <TaskBoard view={{ ...DEFAULT_TASK_VIEW, ...view }} list={{ ok: true, data: { tasks, total } }} pageSize={50} />,
+  );
+}
+
+/** What the form action received, as the fields it submitted. */
+const submitted = (mock: jest.Mock, call = 0) => Object.fromEntries((mock.mock.calls[call]?.[1] as FormData).entries());
+
+beforeEach(() => jest.resetAllMocks());
+
 describe('task board', () => {
-  it('lists the user’s tasks with their state', async () => {
-    taskStore();
-    renderSignedIn(<TaskBoard />);
-    const list = await screen.findByRole('list', { name: 'All tasks' });
+  it('lists the tasks the server read, with their state', () => {
+    renderBoard();
+    const list = screen.getByRole('list', { name: 'All tasks' });
     expect(within(list).getAllByRole('listitem')).toHaveLength(2);
     expect(screen.getByRole('checkbox', { name: /Buy milk/ })).not.toBeChecked();
     expect(screen.getByRole('checkbox', { name: /Write report/ })).toBeChecked();
+    expect(screen.getByText('1–2 of 2')).toBeInTheDocument();
   });
 
-  it('shows an empty state', async () => {
-    taskStore([]);
-    renderSignedIn(<TaskBoard />);
-    expect(await screen.findByText(/No tasks yet/)).toBeInTheDocument();
+  it.each([
+    ['all', /No tasks yet/],
+    ['pending', /Nothing pending/],
+    ['completed', /No completed tasks yet/],
+  ] as const)('shows an empty state for %s', (status, text) => {
+    renderBoard([], { status });
+    expect(screen.getByText(text)).toBeInTheDocument();
   });
 
-  it('adds a task with the form and clears it', async () => {
-    const api = taskStore();
-    renderSignedIn(<TaskBoard />);
-    await screen.findByRole('list', { name: 'All tasks' });
+  it('links every filter and order to its URL, starting again at the first page', () => {
+    renderBoard(TASKS, { status: 'pending', offset: 50 }, 60);
+    const show = screen.getByRole('navigation', { name: 'Show' });
+    expect(within(show).getByRole('link', { name: 'Pending' })).toHaveAttribute('aria-current', 'page');
+    expect(within(show).getByRole('link', { name: 'All' })).toHaveAttribute('href', '/tasks');
+    expect(within(show).getByRole('link', { name: 'Completed' })).toHaveAttribute('href', '/tasks?status=completed');
+    const sort = screen.getByRole('navigation', { name: 'Sort' });
+    expect(within(sort).getByRole('link', { name: 'By title' })).toHaveAttribute(
+      'href',
+      '/tasks?status=pending&sort=title',
+    );
+  });
+
+  it('links the pages of a long list, saying which tasks it shows', () => {
+    renderBoard(many(50), { offset: 50, sort: 'title' }, 120);
+    const pages = screen.getByRole('navigation', { name: 'Task pages' });
+    expect(within(pages).getByText('51–100 of 120')).toBeInTheDocument();
+    expect(within(pages).getByRole('link', { name: 'Previous page' })).toHaveAttribute('href', '/tasks?sort=title');
+    expect(within(pages).getByRole('link', { name: 'Next page' })).toHaveAttribute(
+      'href',
+      '/tasks?sort=title&offset=100',
+    );
+  });
+
+  it('marks the first and last page’s missing step as unavailable', () => {
+    renderBoard(many(20), { offset: 100 }, 120);
+    const pages = screen.getByRole('navigation', { name: 'Task pages' });
+    expect(within(pages).getByRole('link', { name: 'Next page' })).toHaveAttribute('aria-disabled', 'true');
+    expect(within(pages).getByRole('link', { name: 'Next page' })).not.toHaveAttribute('href');
+  });
+
+  it('adds a task through its Server Action, announces it and clears the form', async () => {
+    actions.createTask.mockResolvedValue({ status: 'done', message: 'Added “Call mom”.' });
+    renderBoard();
     const form = screen.getByRole('form', { name: 'Add a task' });
     await userEvent.type(within(form).getByLabelText('Title'), 'Call mom');
     await userEvent.type(within(form).getByLabelText(/Description/), 'Sunday');
     await userEvent.click(within(form).getByRole('button', { name: 'Add task' }));
 
-    expect(await screen.findByRole('checkbox', { name: /Call mom/ })).toBeInTheDocument();
-    expect(api.calls.find((c) => c.method === 'POST')?.body).toEqual({ title: 'Call mom', description: 'Sunday' });
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Added “Call mom”.'));
+    expect(submitted(actions.createTask)).toEqual({ title: 'Call mom', description: 'Sunday' });
     expect(within(form).getByLabelText('Title')).toHaveValue('');
   });
 
-  it('refuses an empty title without calling the API', async () => {
-    const api = taskStore();
-    renderSignedIn(<TaskBoard />);
-    await screen.findByRole('list', { name: 'All tasks' });
+  it('shows the action’s problems next to the fields, keeping what was typed', async () => {
+    actions.createTask.mockResolvedValue({
+      status: 'failed',
+      message: null,
+      fields: { title: 'Enter a title.' },
+      values: { title: '  ', description: 'kept' },
+    } satisfies TaskFormState);
+    renderBoard();
     const form = screen.getByRole('form', { name: 'Add a task' });
+    await userEvent.type(within(form).getByLabelText('Title'), '  ');
+    await userEvent.type(within(form).getByLabelText(/Description/), 'kept');
     await userEvent.click(within(form).getByRole('button', { name: 'Add task' }));
-    expect(within(form).getByLabelText('Title')).toHaveAccessibleDescription('Enter a title.');
-    expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+
+    await waitFor(() => expect(within(form).getByLabelText('Title')).toHaveAccessibleDescription('Enter a title.'));
+    expect(within(form).getByLabelText(/Description/)).toHaveValue('kept');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
-  it('completes, edits and deletes tasks', async () => {
-    const api = taskStore();
-    renderSignedIn(<TaskBoard />);
-    await userEvent.click(await screen.findByRole('checkbox', { name: /Buy milk/ }));
-    await waitFor(() => expect(screen.getByRole('checkbox', { name: /Buy milk/ })).toBeChecked());
+  it('says when the server could not be reached, keeping the list', async () => {
+    actions.createTask.mockRejectedValue(new TypeError('Failed to fetch'));
+    renderBoard();
+    const form = screen.getByRole('form', { name: 'Add a task' });
+    await userEvent.type(within(form).getByLabelText('Title'), 'Call mom');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add task' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/cannot reach the server/i);
+    expect(within(form).getByLabelText('Title')).toHaveValue('Call mom');
+    expect(screen.getByText('Write report')).toBeInTheDocument();
+  });
 
+  it('completes a task at once while its action runs, and names it when done', async () => {
+    let finish: (value: Awaited<ReturnType<typeof toggleTask>>) => void = () => undefined;
+    actions.toggleTask.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+    renderBoard();
+    await userEvent.click(screen.getByRole('checkbox', { name: /Buy milk/ }));
+    expect(actions.toggleTask).toHaveBeenCalledWith(1);
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: /Buy milk/ })).toBeChecked());
+    expect(screen.getByRole('checkbox', { name: /Buy milk/ })).toBeDisabled();
+
+    finish({ status: 'done', message: 'Completed “Buy milk”.' });
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Completed “Buy milk”.'));
+    // Until the server's new render says otherwise, the list shows what the server read.
+    expect(screen.getByRole('checkbox', { name: /Buy milk/ })).not.toBeChecked();
+  });
+
+  it('edits a task through its Server Action and closes the editor', async () => {
+    actions.updateTask.mockResolvedValue({ status: 'done', message: 'Saved “Buy oat milk”.' });
+    renderBoard();
     await userEvent.click(screen.getByRole('button', { name: 'Edit Buy milk' }));
     const edit = screen.getByRole('form', { name: 'Edit Buy milk' });
     await userEvent.clear(within(edit).getByLabelText('Title'));
     await userEvent.type(within(edit).getByLabelText('Title'), 'Buy oat milk');
     await userEvent.click(within(edit).getByRole('button', { name: 'Save' }));
-    expect(await screen.findByRole('checkbox', { name: /Buy oat milk/ })).toBeInTheDocument();
-    expect(api.calls.find((c) => c.method === 'PUT')?.body).toEqual({ title: 'Buy oat milk', description: null });
 
+    await waitFor(() => expect(screen.queryByRole('form', { name: 'Edit Buy milk' })).not.toBeInTheDocument());
+    expect(submitted(actions.updateTask)).toEqual({ id: '1', title: 'Buy oat milk', description: '' });
+    expect(screen.getByRole('status')).toHaveTextContent('Saved “Buy oat milk”.');
+  });
+
+  it('deletes a task, naming it, and reports a failure', async () => {
+    actions.deleteTask.mockResolvedValueOnce({ status: 'done', message: 'Task deleted.' });
+    actions.deleteTask.mockResolvedValueOnce({
+      status: 'failed',
+      message: 'The server is unavailable right now. Try again in a moment.',
+      fields: {},
+    });
+    renderBoard();
     await userEvent.click(screen.getByRole('button', { name: 'Delete Write report' }));
-    await waitFor(() => expect(screen.queryByText('Write report')).not.toBeInTheDocument());
-    expect(api.calls.some((c) => c.method === 'DELETE' && c.path === `${TASKS}/2`)).toBe(true);
-  });
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Deleted “Write report”.'));
+    expect(actions.deleteTask).toHaveBeenCalledWith(2);
 
-  it('filters by status through the API', async () => {
-    const api = taskStore();
-    renderSignedIn(<TaskBoard />);
-    await screen.findByRole('list', { name: 'All tasks' });
-
-    await userEvent.click(screen.getByRole('button', { name: 'Completed' }));
-    const completed = await screen.findByRole('list', { name: 'Completed tasks' });
-    expect(within(completed).getAllByRole('listitem')).toHaveLength(1);
-    expect(screen.getByRole('button', { name: 'Completed' })).toHaveAttribute('aria-pressed', 'true');
-    expect(api.calls.at(-1)?.query.get('status')).toBe('completed');
-
-    await userEvent.click(screen.getByRole('button', { name: 'Pending' }));
-    const pending = await screen.findByRole('list', { name: 'Pending tasks' });
-    expect(within(pending).getByText('Buy milk')).toBeInTheDocument();
-  });
-
-  it('shows a retryable error when the backend is down', async () => {
-    const api = taskStore();
-    api.routes[`GET ${TASKS}`] = { status: 502, body: { detail: 'The server is unavailable right now.' } };
-    renderSignedIn(<TaskBoard />);
+    await userEvent.click(screen.getByRole('button', { name: 'Delete Buy milk' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(/server is unavailable/i);
-
-    api.routes[`GET ${TASKS}`] = { status: 200, body: { tasks: [task(1, 'Back again')], total: 1 } };
-    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByText('Back again')).toBeInTheDocument();
   });
 
-  it('reports a failed change without losing the list', async () => {
-    const api = taskStore();
-    api.routes[`DELETE ${TASKS}/2`] = unreachable;
-    renderSignedIn(<TaskBoard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete Write report' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent(/cannot reach the server/i);
-    expect(screen.getByText('Write report')).toBeInTheDocument();
-  });
-
-  it('sends the user to sign in when the session has expired (401)', async () => {
+  it('sends the user to sign in when an action finds the session expired', async () => {
     navigation.pathname = '/tasks';
-    const api = taskStore();
-    api.routes[`GET ${TASKS}`] = { status: 401, body: { detail: 'Not authenticated' } };
-    renderSignedIn(<TaskBoard />);
+    actions.deleteTask.mockResolvedValue({ status: 'expired' });
+    renderBoard();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete Write report' }));
     await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/sign-in?expired=1&next=%2Ftasks'));
   });
 
-  it('pages through a long list 50 at a time, saying which tasks it shows', async () => {
-    const api = taskStore(many(120));
-    renderSignedIn(<TaskBoard />);
-    const pages = await screen.findByRole('navigation', { name: 'Task pages' });
-    expect(within(pages).getByText('1–50 of 120')).toBeInTheDocument();
-    expect(within(screen.getByRole('list', { name: 'All tasks' })).getAllByRole('listitem')).toHaveLength(50);
-    expect(within(pages).getByRole('button', { name: 'Previous page' })).toBeDisabled();
-    expect(api.calls.at(-1)?.query.get('limit')).toBe('50');
-
-    await userEvent.click(within(pages).getByRole('button', { name: 'Next page' }));
-    expect(await screen.findByText('51–100 of 120')).toBeInTheDocument();
-    expect(screen.getByText('Task 51')).toBeInTheDocument();
-    expect(api.calls.at(-1)?.query.get('offset')).toBe('50');
-
-    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
-    expect(await screen.findByText('101–120 of 120')).toBeInTheDocument();
-    expect(within(screen.getByRole('list', { name: 'All tasks' })).getAllByRole('listitem')).toHaveLength(20);
-    expect(screen.getByRole('button', { name: 'Next page' })).toBeDisabled();
-
-    await userEvent.click(screen.getByRole('button', { name: 'Previous page' }));
-    expect(await screen.findByText('51–100 of 120')).toBeInTheDocument();
-  });
-
-  it('starts again at the first page when the filter changes', async () => {
-    const api = taskStore(many(60));
-    renderSignedIn(<TaskBoard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Next page' }));
-    await screen.findByText('51–60 of 60');
-    await userEvent.click(screen.getByRole('button', { name: 'Pending' }));
-    expect(await screen.findByText('1–50 of 60')).toBeInTheDocument();
-    expect(api.calls.at(-1)?.query.get('offset')).toBe('0');
-  });
-
-  it('steps back a page when the last task of the last page is deleted', async () => {
-    const api = taskStore(many(51));
-    api.routes[`DELETE ${TASKS}/51`] = () => {
-      api.routes[`GET ${TASKS}`] = listOf(many(50));
-      return { status: 204 };
-    };
-    renderSignedIn(<TaskBoard />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Next page' }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete Task 51' }));
-    expect(await screen.findByText('1–50 of 50')).toBeInTheDocument();
-    expect(api.calls.at(-1)?.query.get('offset')).toBe('0');
-  });
-
-  it('shows the first page the server read without fetching it again', async () => {
-    const api = taskStore();
-    renderSignedIn(<TaskBoard initial={{ tasks: [task(7, 'From the server')], total: 1 }} />);
-    expect(screen.getByRole('checkbox', { name: /From the server/ })).toBeInTheDocument();
-    expect(screen.getByText('1–1 of 1')).toBeInTheDocument();
-    await act(() => Promise.resolve());
-    expect(api.calls.filter((c) => c.method === 'GET')).toEqual([]);
-
-    await userEvent.click(screen.getByRole('button', { name: 'Completed' }));
-    expect(await screen.findByRole('list', { name: 'Completed tasks' })).toBeInTheDocument();
+  it('shows a read the server could not make, with a retry that renders the page again', async () => {
+    renderSignedIn(
+      <TaskBoard view={DEFAULT_TASK_VIEW} list={{ ok: false, message: 'The server is unavailable.' }} pageSize={50} />,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('The server is unavailable.');
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(navigation.router.refresh).toHaveBeenCalled();
   });
 });

@@ -12,6 +12,7 @@ import { startTracing, tracingEnabled } from '@/instrumentation-node';
 
 jest.mock('next/headers', () => ({
   cookies: async () => ({ getAll: () => [{ name: 'better-auth.session_token', value: 'abc' }] }),
+  headers: async () => new Headers(),
 }));
 
 /** A stand-in backend that records the headers it receives. */

@@ -42,14 +42,17 @@ function overHttps(request: NextRequest): boolean {
  *   answer; HSTS in production over https (browsers ignore it over http anyway). The headers that never change
  *   (X-Frame-Options, nosniff, Referrer-Policy) are in next.config.ts, for every answer;
  * - for the signed-in pages, the optimistic gate: a visitor without a session cookie goes straight to the sign-in
- *   page, with no backend call and nothing rendered. The signed-in layout (`app/(signed-in)/layout.tsx`) then asks
+ *   page, with no backend call and nothing rendered (Server Actions excepted: they answer `expired` themselves). The signed-in layout (`app/(signed-in)/layout.tsx`) then asks
  *   the backend whether the session is still valid.
  */
 export function proxy(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
   const path = `${pathname}${search}`;
   const gated = GATED.some((page) => pathname === page || pathname.startsWith(`${page}/`));
-  if (gated && !request.cookies.getAll().some(({ name }) => isSessionCookie(name))) {
+  // A Server Action is a POST to its page: a redirect would be followed as a POST to the sign-in page and fail
+  // there. The action checks the session itself (no cookie → `expired`, and the page sends the user to sign in).
+  const serverAction = request.method === 'POST' && request.headers.has('next-action');
+  if (gated && !serverAction && !request.cookies.getAll().some(({ name }) => isSessionCookie(name))) {
     return NextResponse.redirect(new URL(signInPath(undefined, path), request.url));
   }
 

@@ -16,3 +16,10 @@ export const navigation = {
     this.searchParams = new URLSearchParams();
   },
 };
+
+/** What `redirect()` throws in tests (Next's own throws an error the framework catches). */
+export class Redirect extends Error {
+  constructor(readonly url: string) {
+    super(`redirect to ${url}`);
+  }
+}

@@ -3,11 +3,15 @@ import { configure } from '@testing-library/react';
 import { navigation } from './navigation';
 
 jest.mock('next/navigation', () => {
-  const { navigation } = require('./navigation') as typeof import('./navigation');
+  const { navigation, Redirect } = require('./navigation') as typeof import('./navigation');
   return {
     useRouter: () => navigation.router,
     usePathname: () => navigation.pathname,
     useSearchParams: () => navigation.searchParams,
+    // As Next's: it throws, and the framework catches it and navigates.
+    redirect: (url: string) => {
+      throw new Redirect(url);
+    },
   };
 });
 

@@ -5,6 +5,7 @@
  */
 import { pathSegmentProblem } from '@todo-stack/shared';
 import { backendUrl } from './backend';
+import { peerAddress } from './client-address';
 import { withTraceContext } from './trace-context';
 
 /**
@@ -48,18 +49,6 @@ const RESPONSE_HEADERS_DROPPED = new Set([
 export function bodyLimit(env: Record<string, string | undefined> = process.env): number {
   const limit = Number(env['BODY_LIMIT_BYTES']);
   return Number.isSafeInteger(limit) && limit > 0 ? limit : DEFAULT_BODY_LIMIT_BYTES;
-}
-
-/**
- * The address of the peer that sent the request. The standalone server keeps a client-supplied X-Forwarded-For and
- * only fills it in when it is missing, so `scripts/peer-address.cjs` (preloaded by the image and `nx start`) sets it
- * to the socket's remote address before Next reads the request. The backend trusts exactly one hop (this one) and
- * reads the right-most entry, so the forwarder sends that one address and nothing the client wrote: were the
- * frontend ever put behind another proxy, it would have to append instead and the backend trust two hops.
- */
-function peerAddress(request: Request): string | null {
-  const entries = (request.headers.get('x-forwarded-for') ?? '').split(',');
-  return entries.at(-1)?.trim() || null;
 }
 
 type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> | undefined } | { ok: false };
@@ -154,7 +143,7 @@ export async function forwardToBackend(
   const incoming = new URL(request.url);
   headers.set('x-forwarded-host', request.headers.get('host') ?? incoming.host);
   headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
-  const peer = peerAddress(request);
+  const peer = peerAddress(request.headers);
   if (peer) headers.set('x-forwarded-for', peer);
   // The frontend's trace continues in the backend (tracing on: src/instrumentation.ts).
   withTraceContext().forEach((value, key) => headers.set(key, value));

@@ -18,18 +18,15 @@ interface SessionContextValue {
    * session is found to no longer work); otherwise the session stays as it is and the sentence to show is returned.
    */
   signOut: () => Promise<string | null>;
-  /**
-   * For every failed API call: a 401 means the session is gone, so the user is sent to the sign-in page with a
-   * message (returns null); anything else returns the sentence to show.
-   */
-  handleError: (error: unknown) => string | null;
+  /** The backend refused the session (a Server Action answered `expired`): <SignedInOnly> sends the user to sign in. */
+  expire: () => void;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
 /**
  * The session in the browser. It starts from what the server read for this request (`initial`, from the root
- * layout), so nothing is fetched on load; sign-in, sign-out and a 401 change it from then on.
+ * layout), so nothing is fetched on load; sign-in, sign-out and an expired session change it from then on.
  */
 export function SessionProvider({ initial, children }: { initial: SessionState; children: ReactNode }) {
   const [state, setState] = useState<SessionState>(initial);
@@ -56,16 +53,9 @@ export function SessionProvider({ initial, children }: { initial: SessionState; 
     return null;
   }, []);
 
-  const handleError = useCallback((error: unknown) => {
-    if (isUnauthorized(error)) {
-      // <SignedInOnly> sees this and goes to the sign-in page with the message.
-      setState({ status: 'anonymous', reason: 'expired' });
-      return null;
-    }
-    return errorMessage(error);
-  }, []);
+  const expire = useCallback(() => setState({ status: 'anonymous', reason: 'expired' }), []);
 
-  const value = useMemo(() => ({ state, signedIn, signOut, handleError }), [state, signedIn, signOut, handleError]);
+  const value = useMemo(() => ({ state, signedIn, signOut, expire }), [state, signedIn, signOut, expire]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -1,84 +1,53 @@
 'use client';
 
-import { LIMITS, type CreateTask } from '@todo-stack/shared';
-import { useId, useState, type FormEvent } from 'react';
+import { LIMITS } from '@todo-stack/shared';
+import { useId, type ReactNode } from 'react';
+import type { ActionResult, TaskFormState } from '@/app/lib/action-state';
 import buttons from '../button.module.css';
 import styles from './tasks.module.css';
+import { useTaskForm } from './use-task-form';
 
 interface TaskFormProps {
-  /** Resolves with field errors to show (empty when saved). */
-  onSubmit: (task: CreateTask) => Promise<Record<string, string> | null>;
-  initial?: { title: string; description: string | null };
+  /** The Server Action that saves the form (`createTask`, or `updateTask` with `taskId`). */
+  action: (previous: TaskFormState, form: FormData) => Promise<TaskFormState>;
+  onResult: (result: ActionResult) => void;
+  /** The task being edited; none for a new one. */
+  task?: { id: number; title: string; description: string | null };
   submitLabel: string;
   onCancel?: () => void;
   /** Accessible name of the form, e.g. "Add a task" or "Edit Buy milk". */
   label: string;
 }
 
-export function TaskForm({ onSubmit, initial, submitLabel, onCancel, label }: TaskFormProps) {
+export function TaskForm({ action, onResult, task, submitLabel, onCancel, label }: TaskFormProps) {
   const id = useId();
-  const [title, setTitle] = useState(initial?.title ?? '');
-  const [description, setDescription] = useState(initial?.description ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, setPending] = useState(false);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (!title.trim()) {
-      setErrors({ title: 'Enter a title.' });
-      return;
-    }
-    setPending(true);
-    const problems = await onSubmit({ title: title.trim(), description: description.trim() || null });
-    setPending(false);
-    setErrors(problems ?? {});
-    if (!problems && !initial) {
-      setTitle('');
-      setDescription('');
-    }
-  }
-
+  const { formAction, pending, fields, values } = useTaskForm(action, onResult);
   return (
-    <form className={styles.form} onSubmit={submit} aria-label={label} noValidate>
-      <div className={styles.field}>
-        <label htmlFor={`${id}-title`}>Title</label>
-        <input
-          id={`${id}-title`}
-          name="title"
-          value={title}
-          onChange={(event) => setTitle(event.target.value)}
-          maxLength={LIMITS.taskTitle}
-          required
-          autoFocus={Boolean(initial)}
-          aria-invalid={errors['title'] ? true : undefined}
-          aria-describedby={errors['title'] ? `${id}-title-error` : undefined}
-        />
-        {errors['title'] ? (
-          <p id={`${id}-title-error`} className={styles.fieldError}>
-            {errors['title']}
-          </p>
-        ) : null}
-      </div>
-      <div className={styles.field}>
-        <label htmlFor={`${id}-description`}>
-          Description <span className={styles.optional}>(optional)</span>
-        </label>
-        <textarea
-          id={`${id}-description`}
-          name="description"
-          rows={2}
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-          maxLength={LIMITS.taskDescription}
-          aria-invalid={errors['description'] ? true : undefined}
-          aria-describedby={errors['description'] ? `${id}-description-error` : undefined}
-        />
-        {errors['description'] ? (
-          <p id={`${id}-description-error`} className={styles.fieldError}>
-            {errors['description']}
-          </p>
-        ) : null}
-      </div>
+    <form className={styles.form} action={formAction} aria-label={label} noValidate>
+      {task ? <input type="hidden" name="id" value={task.id} /> : null}
+      <Field id={`${id}-title`} label="Title" error={fields['title']}>
+        {(described) => (
+          <input
+            {...described}
+            name="title"
+            defaultValue={values?.title ?? task?.title ?? ''}
+            maxLength={LIMITS.taskTitle}
+            required
+            autoFocus={Boolean(task)}
+          />
+        )}
+      </Field>
+      <Field id={`${id}-description`} label="Description" optional error={fields['description']}>
+        {(described) => (
+          <textarea
+            {...described}
+            name="description"
+            rows={2}
+            defaultValue={values?.description ?? task?.description ?? ''}
+            maxLength={LIMITS.taskDescription}
+          />
+        )}
+      </Field>
       <div className={styles.actions}>
         <button type="submit" className={buttons.button} disabled={pending}>
           {pending ? 'Saving…' : submitLabel}
@@ -90,5 +59,40 @@ export function TaskForm({ onSubmit, initial, submitLabel, onCancel, label }: Ta
         ) : null}
       </div>
     </form>
+  );
+}
+
+interface Described {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** A label, its control and the control's problem, tied together for assistive technology. */
+function Field(props: {
+  id: string;
+  label: string;
+  optional?: boolean;
+  error: string | undefined;
+  children: (described: Described) => ReactNode;
+}) {
+  const { id, label, optional, error, children } = props;
+  return (
+    <div className={styles.field}>
+      <label htmlFor={id}>
+        {label}
+        {optional ? <span className={styles.optional}> (optional)</span> : null}
+      </label>
+      {children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? `${id}-error` : undefined,
+      })}
+      {error ? (
+        <p id={`${id}-error`} className={styles.fieldError}>
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -1,30 +1,37 @@
 'use client';
 
-import type { CreateTask, Task } from '@todo-stack/shared';
-import { useId, useState } from 'react';
+import type { Task } from '@todo-stack/shared';
+import { useId, useOptimistic, useState, useTransition } from 'react';
+import { UNREACHABLE, type ActionResult } from '@/app/lib/action-state';
+import { deleteTask, toggleTask, updateTask } from '@/app/lib/actions';
 import buttons from '../button.module.css';
 import { TaskForm } from './task-form';
 import styles from './tasks.module.css';
+import type { TaskFeedback } from './use-task-feedback';
 
 interface TaskItemProps {
   task: Task;
-  onToggle: (task: Task) => Promise<void>;
-  onSave: (task: Task, changes: CreateTask) => Promise<Record<string, string> | null>;
-  onDelete: (task: Task) => Promise<void>;
+  feedback: Pick<TaskFeedback, 'begin' | 'report'>;
 }
 
-export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
+/** One task: its checkbox (shown toggled at once, until the server's list confirms it), edit and delete. */
+export function TaskItem({ task, feedback }: TaskItemProps) {
   const id = useId();
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, startTransition] = useTransition();
+  const [completed, showCompleted] = useOptimistic(task.completed);
 
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    try {
-      await action();
-    } finally {
-      setBusy(false);
-    }
+  function run(action: () => Promise<ActionResult>, announce?: string) {
+    feedback.begin();
+    startTransition(async () => {
+      let result: ActionResult;
+      try {
+        result = await action();
+      } catch {
+        result = UNREACHABLE;
+      }
+      feedback.report(result, announce);
+    });
   }
 
   if (editing) {
@@ -32,13 +39,13 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
       <li className={styles.item}>
         <TaskForm
           label={`Edit ${task.title}`}
-          initial={task}
+          task={task}
+          action={updateTask}
           submitLabel="Save"
           onCancel={() => setEditing(false)}
-          onSubmit={async (changes) => {
-            const problems = await onSave(task, changes);
-            if (!problems) setEditing(false);
-            return problems;
+          onResult={(result) => {
+            feedback.report(result);
+            if (result.status === 'done') setEditing(false);
           }}
         />
       </li>
@@ -46,19 +53,24 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
   }
 
   return (
-    <li className={styles.item} data-completed={task.completed} aria-busy={busy}>
+    <li className={styles.item} data-completed={completed} aria-busy={busy}>
       <input
         id={`${id}-done`}
         type="checkbox"
         className={styles.checkbox}
-        checked={task.completed}
+        checked={completed}
         disabled={busy}
-        onChange={() => void run(() => onToggle(task))}
+        onChange={() =>
+          run(() => {
+            showCompleted(!task.completed);
+            return toggleTask(task.id);
+          })
+        }
       />
       <div className={styles.body}>
         <label htmlFor={`${id}-done`} className={styles.title}>
           {task.title}
-          <span className="visually-hidden">{task.completed ? ' (completed)' : ' (pending)'}</span>
+          <span className="visually-hidden">{completed ? ' (completed)' : ' (pending)'}</span>
         </label>
         {task.description ? <p className={styles.description}>{task.description}</p> : null}
       </div>
@@ -75,7 +87,7 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
         <button
           type="button"
           className={`${buttons.button} ${buttons.danger} ${buttons.small}`}
-          onClick={() => void run(() => onDelete(task))}
+          onClick={() => run(() => deleteTask(task.id), `Deleted “${task.title}”.`)}
           disabled={busy}
           aria-label={`Delete ${task.title}`}
         >
