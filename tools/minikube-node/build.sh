@@ -10,7 +10,7 @@
 #      where minikube looks before downloading;
 #   3. every image minikube puts in the node, under the exact name it asks for (it takes them from the local daemon):
 #      registry.k8s.io/{kube-apiserver,kube-controller-manager,kube-scheduler,kube-proxy}:<v>, pause, etcd,
-#      coredns/coredns and gcr.io/k8s-minikube/storage-provisioner, built from those binaries.
+#      coredns/coredns from those binaries, and gcr.io/k8s-minikube/storage-provisioner from minikube's own source.
 # Each step is cached by content: Go builds under $TODO_STACK_CACHE/tools, the node image as
 # $TODO_STACK_CACHE/images/minikube-node-<key>.tar.zst (key: this directory, the Debian recipe and the binaries).
 # A warm cache makes this a few `docker image inspect`s.
@@ -192,16 +192,51 @@ ensure_cluster_images() {
   oci_image "$registry/pause:$PAUSE_VERSION" "$OUT/images/pause.tar" $'USER 65535:65535\nENTRYPOINT ["/pause"]'
   oci_image "$registry/coredns/coredns:$COREDNS_VERSION" "$OUT/images/coredns.tar" \
     $'EXPOSE 53/udp 53/tcp\nENTRYPOINT ["/coredns"]'
-  # minikube's storage-provisioner, built from its module the way its Makefile does.
+  # minikube's storage-provisioner (its tag from the Makefile of the profile's minikube).
   local tag provisioner
   tag=$(sed -n 's/^STORAGE_PROVISIONER_TAG ?= //p' "$(go_module_dir k8s.io/minikube "$MINIKUBE_VERSION")/Makefile")
-  provisioner=$(go_main_tool storage-provisioner k8s.io/minikube "$MINIKUBE_VERSION" cmd/storage-provisioner \
-    "-X k8s.io/minikube/pkg/storage.version=$tag")/storage-provisioner
+  provisioner=$(build_storage_provisioner "$tag")/storage-provisioner
   dir=$WORK/images/storage-provisioner
   mkdir -p "$dir"
   cp "$provisioner" "$dir/"
   printf 'FROM scratch\nCOPY storage-provisioner /storage-provisioner\nENTRYPOINT ["/storage-provisioner"]\n' >"$dir/Dockerfile"
   image "gcr.io/k8s-minikube/storage-provisioner:$tag" "$dir"
+}
+
+# Where storage-provisioner's source comes from, and the client-go it is built against. Every minikube release still
+# ships the v5 image, built in 2021; its code (sig-storage-lib-external-provisioner v6.3.0) takes an Endpoints leader
+# lock, which client-go removed in v0.23 ("endpoints lock is removed, migrate to leases"): built from v1.38.1's module
+# with its client-go v0.35 the provisioner exits at start and every PVC stays Pending. So: the oldest minikube module
+# the proxy serves (v1.25.2), unpatched, with client-go, api and apimachinery v0.22.4, the last line with that lock
+# (Kubernetes 1.35 still serves Endpoints). Its old golang.org/x/net reaches into syscall: -checklinkname=0 lets Go 1.23+
+# link it.
+readonly PROVISIONER_MINIKUBE_VERSION=v1.25.2 PROVISIONER_CLIENT_GO=v0.22.4
+
+# build_storage_provisioner TAG: prints the directory of the storage-provisioner binary (cached by the versions above).
+build_storage_provisioner() {
+  local tag=$1 dir src tmp
+  dir=$TODO_STACK_CACHE_DIR/tools/storage-provisioner-$tag-$PROVISIONER_MINIKUBE_VERSION-client-go-$PROVISIONER_CLIENT_GO-$GO_PLATFORM
+  if [[ -x $dir/storage-provisioner ]]; then
+    printf '%s\n' "$dir"
+    return
+  fi
+  log "building storage-provisioner $tag from k8s.io/minikube@$PROVISIONER_MINIKUBE_VERSION with client-go $PROVISIONER_CLIENT_GO (once, 2-4 min)"
+  src=$(go_module_dir k8s.io/minikube "$PROVISIONER_MINIKUBE_VERSION")
+  tmp=$(mktemp -d "$TODO_STACK_CACHE_DIR/tools/.storage-provisioner.XXXXXX")
+  cp -R "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+  if ! (cd "$tmp/src" &&
+    go mod edit -replace "k8s.io/client-go=k8s.io/client-go@$PROVISIONER_CLIENT_GO" \
+      -replace "k8s.io/api=k8s.io/api@$PROVISIONER_CLIENT_GO" \
+      -replace "k8s.io/apimachinery=k8s.io/apimachinery@$PROVISIONER_CLIENT_GO" &&
+    CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" go build -trimpath \
+      -ldflags "-s -w -checklinkname=0 -X k8s.io/minikube/pkg/storage.version=$tag" \
+      -o "$tmp/storage-provisioner" ./cmd/storage-provisioner >&2); then
+    rm -rf "$tmp"
+    die "building storage-provisioner failed (see above). Is the Go module proxy reachable? (go env GOPROXY: $(go env GOPROXY))"
+  fi
+  rm -rf "$tmp/src"
+  mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+  printf '%s\n' "$dir"
 }
 
 # oci_image NAME ARCHIVE IMAGE_LINES: the image NAME from the one-layer OCI archive ARCHIVE (tools/test-cluster's
