@@ -64,11 +64,3 @@ export function useSession(): SessionContextValue {
   if (!value) throw new Error('useSession must be used inside <SessionProvider>');
   return value;
 }
-
-/** The signed-in user, for components rendered inside <SignedInOnly> (the signed-in pages). */
-export function useUser(): AuthUser {
-  const { state } = useSession();
-  if (state.status !== 'authenticated')
-    throw new Error('useUser needs a signed-in user (render inside <SignedInOnly>)');
-  return state.user;
-}

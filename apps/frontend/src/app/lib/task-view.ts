@@ -24,7 +24,7 @@ function pick<T extends string>(allowed: readonly T[], value: string | undefined
  * A page offset from the URL: a whole number of pages, at most the tasks a user may keep; anything else (a typo, a
  * negative or huge number, several values) is the first page rather than an error.
  */
-export function parseOffset(raw: string | undefined, pageSize: number, max: number): number {
+function parseOffset(raw: string | undefined, pageSize: number, max: number): number {
   if (raw === undefined || !/^\d{1,7}$/.test(raw)) return 0;
   const offset = Number(raw);
   return offset <= max ? offset - (offset % pageSize) : 0;

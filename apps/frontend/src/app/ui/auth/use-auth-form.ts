@@ -9,14 +9,14 @@ import { useSession } from '@/app/lib/session';
 export type AuthMode = 'sign-in' | 'sign-up';
 
 /** Why the visitor is on the sign-in page, from the URL the app sent them to. */
-export function authNotice(params: URLSearchParams | null): string | null {
+function authNotice(params: URLSearchParams | null): string | null {
   if (params?.get('expired')) return 'Your session has expired. Please sign in again.';
   if (params?.get('signed-out')) return 'You have been signed out.';
   return null;
 }
 
 /** The credentials of a submitted form, trimmed where spaces cannot be meant (never the password). */
-export function credentials(form: FormData) {
+function credentials(form: FormData) {
   const value = (name: string) => {
     const entry = form.get(name);
     return typeof entry === 'string' ? entry : '';

@@ -19,7 +19,7 @@ export interface ChatMessage {
 let localKey = 0;
 
 /** The sentence for a failed action (a 422 names only fields: say those). */
-export function failureMessage(result: Failure): string {
+function failureMessage(result: Failure): string {
   return result.message ?? (Object.values(result.fields).join(' ') || 'That message could not be sent.');
 }
 
