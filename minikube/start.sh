@@ -6,6 +6,11 @@
 #   MINIKUBE_START_ARGS='--force --preload=false' minikube/start.sh
 #                                           more `minikube start` flags, split on spaces (CI's offline node image:
 #                                           tools/minikube-node/README.md)
+#   MINIKUBE_ADDON_IMAGES='metrics-server:MetricsServer=metrics-server/metrics-server:v0.8.0' \
+#   MINIKUBE_ADDON_REGISTRIES='metrics-server:MetricsServer=registry.k8s.io' minikube/start.sh
+#                                           an addon's own images (`minikube addons enable --images/--registries`),
+#                                           space-separated ADDON:NAME=VALUE entries; such an addon is enabled after
+#                                           the start rather than by it
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,7 +38,10 @@ else
   log "starting profile $MINIKUBE_PROFILE: driver $MINIKUBE_DRIVER, $MINIKUBE_CPUS CPUs, $MINIKUBE_MEMORY MiB, Kubernetes $MINIKUBE_KUBERNETES_VERSION (first start downloads ~1 GB, a few minutes)"
   addon_flags=()
   IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
-  for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
+  for addon in "${addons[@]}"; do
+    # An addon with its own images is enabled below, with them: `minikube start --addons` takes no images.
+    [[ -n $(addon_overrides "$addon") ]] || addon_flags+=("--addons=$addon")
+  done
   read -ra extra_flags <<<"${MINIKUBE_START_ARGS:-}"
   if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
       --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}" \
@@ -47,8 +55,9 @@ IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
 addons_json="$(mk addons list --output json 2>/dev/null || true)"
 for addon in "${addons[@]}"; do
   if addon_enabled "$addon" "$addons_json"; then continue; fi
-  log "enabling addon $addon"
-  mk addons enable "$addon" >&2 || die "minikube addons enable $addon failed (see above)"
+  read -ra overrides <<<"$(addon_overrides "$addon")"
+  log "enabling addon $addon${overrides[*]:+ (${overrides[*]})}"
+  mk addons enable "$addon" "${overrides[@]}" >&2 || die "minikube addons enable $addon failed (see above)"
 done
 
 log "profile $MINIKUBE_PROFILE is up; kubectl context: $MINIKUBE_PROFILE (kubectl --context $MINIKUBE_PROFILE get nodes)"

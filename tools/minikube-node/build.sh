@@ -17,7 +17,8 @@
 #
 # Usage: tools/minikube-node/build.sh         (root, Docker running; runs tools/test-cluster/build.sh, a no-op when built)
 #        tools/minikube-node/build.sh rootfs  only the Debian root file system tarball (mmdebstrap; no Docker needed)
-# stdout: MINIKUBE_KUBERNETES_VERSION=<v> and MINIKUBE_BASE_IMAGE=<ref> lines, for `eval`; progress on stderr.
+# stdout: MINIKUBE_KUBERNETES_VERSION=<v>, MINIKUBE_BASE_IMAGE=<ref> and TRAEFIK_IMAGE=<ref> (the front door's image,
+# from the test cluster's add-on build) lines, for `eval`; progress on stderr.
 set -euo pipefail
 
 NODE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -269,5 +270,9 @@ build_kubeadm
 seed_binaries
 ensure_node_image
 ensure_cluster_images
+# The front door's image for the deploy (the profile's TRAEFIK_IMAGE is the official one, which nothing can pull
+# here): the test cluster's Traefik, built from source, as a Docker image the deploy loads into the node.
+ADDONS_OUT=$("$TC_DIR/addons/build.sh")
+oci_image "$TRAEFIK_IMAGE" "$ADDONS_OUT/images/traefik.tar" $'USER 65532:65532\nENTRYPOINT ["/traefik"]'
 log "ready in $((SECONDS - start))s"
-printf 'MINIKUBE_KUBERNETES_VERSION=%s\nMINIKUBE_BASE_IMAGE=%s\n' "$K8S_VERSION" "$NODE_IMAGE"
+printf 'MINIKUBE_KUBERNETES_VERSION=%s\nMINIKUBE_BASE_IMAGE=%s\nTRAEFIK_IMAGE=%s\n' "$K8S_VERSION" "$NODE_IMAGE" "$TRAEFIK_IMAGE"

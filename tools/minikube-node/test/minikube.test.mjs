@@ -1,0 +1,243 @@
+// @ts-check
+/**
+ * The real Minikube, as a user meets it: `minikube/start.sh` from no profile, then `npx nx run deploy:minikube` with
+ * no --kubeContext (images in by `minikube image load`, the front door, helm upgrade --install with values-dev,
+ * helm test), sign-up, create and list through the URLs it prints (the NodePort, and the Gateway's host on port
+ * 80); a re-run that changes nothing; `kubectl top pods` from the metrics-server addon; then the life cycle:
+ * status.sh, stop.sh, start.sh again (the tasks are still there), tunnel.sh --port-forward, delete.sh.
+ *
+ * Run by tools/minikube-node/e2e.sh (`npx nx run minikube-node:e2e`), which builds the node image and sets the env;
+ * skipped anywhere else. Env: MINIKUBE_E2E=1, minikube, kubectl and helm on PATH, MINIKUBE_START_ARGS and the
+ * profile overrides (MINIKUBE_*, TRAEFIK_IMAGE, GATEWAY_API_CRDS), POSTGRES_IMAGE, INPUT_BUILD_ARGS.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, request, waitFor } from '@todo-stack/testing';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const enabled = process.env.MINIKUBE_E2E === '1';
+const PROFILE = process.env.MINIKUBE_PROFILE || 'todo-stack';
+const NS = 'todo';
+const RELEASE = 'todo-stack';
+const HOST = 'todo.local'; // values-dev.yaml's route host
+const run = promisify(execFile);
+
+/** @type {Record<string, unknown>} */
+const figures = {};
+const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
+  figures[key] = value;
+  console.log(`# ${key}: ${JSON.stringify(value)}`);
+};
+
+/**
+ * Runs a command from the workspace root, collecting its output; resolves with exit code, output and seconds.
+ * @param {string} command @param {string[]} args
+ */
+function runCommand(command, args) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (/** @type {Buffer} */ chunk) => (output += chunk.toString());
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
+  }).then((/** @type {any} */ result) => {
+    console.log(`# ${command} ${args.join(' ')}: exit ${result.code} in ${result.seconds} s`);
+    return /** @type {{ code: number; output: string; seconds: number }} */ (result);
+  });
+}
+
+/** What the node cannot pull: PostgreSQL comes from the local Docker, like the apps and Traefik. */
+function deployOptions() {
+  const postgres = process.env.POSTGRES_IMAGE ?? '';
+  const at = postgres.lastIndexOf(':');
+  return [
+    `--extraImages=${postgres},${process.env.TRAEFIK_IMAGE ?? ''}`,
+    `--set=postgresql.image.repository=${postgres.slice(0, at)}`,
+    `--set=postgresql.image.tag=${postgres.slice(at + 1)}`,
+    '--set=postgresql.image.pullPolicy=Never',
+    '--output-style=static',
+  ];
+}
+const deploy = () => runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions()]);
+const helper = (/** @type {string} */ name, /** @type {string[]} */ ...args) =>
+  runCommand('bash', [`minikube/${name}.sh`, ...args]);
+/** @param {string[]} args */
+const kubectl = async (...args) =>
+  (await run('kubectl', ['--context', PROFILE, ...args], { maxBuffer: 64 << 20 })).stdout;
+const helmRevision = async () => {
+  const { stdout } = await run('helm', ['--kube-context', PROFILE, 'history', RELEASE, '-n', NS, '-o', 'json']);
+  return /** @type {{ revision: number; status: string }[]} */ (JSON.parse(stdout)).at(-1);
+};
+/** @param {{ code: number; output: string }} result */
+const tail = (result) => `exit ${result.code}; the end of its output:\n${result.output.slice(-4000)}`;
+
+/**
+ * The user's journey against one base URL (Host header `host` when given): sign-up, a task, the list.
+ * @param {string} base @param {string} [host]
+ */
+async function journey(base, host) {
+  const headers = { origin: base, ...(host ? { host } : {}) };
+  const email = `minikube-${randomUUID()}@example.com`;
+  const signUp = await request(`${base}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: { email, password: 'correct horse battery staple', name: 'Minikube' },
+    timeoutMs: 15_000,
+  });
+  assert.equal(signUp.status, 200, `sign-up through ${base}: ${signUp.status} ${signUp.text}`);
+  const { token, user } = signUp.json();
+  const auth = { ...headers, authorization: `Bearer ${token}` };
+  const title = `on minikube ${randomUUID().slice(0, 8)}`;
+  const created = await request(`${base}/api/${user.id}/tasks`, { method: 'POST', headers: auth, body: { title } });
+  assert.equal(created.status, 201, `create through ${base}: ${created.status} ${created.text}`);
+  const listed = await request(`${base}/api/${user.id}/tasks`, { headers: auth });
+  assert.equal(listed.status, 200, `list through ${base}: ${listed.status} ${listed.text}`);
+  assert.deepEqual(
+    listed.json().tasks.map((/** @type {{ title: string }} */ t) => t.title),
+    [title],
+  );
+  return { userId: user.id, token, title };
+}
+
+describe(
+  'the real Minikube: minikube/start.sh, npx nx run deploy:minikube, the life cycle',
+  { skip: !enabled && 'run through tools/minikube-node/e2e.sh', concurrency: false },
+  () => {
+    /** @type {string} */
+    let nodeIp = '';
+    /** @type {string} */
+    let nodePortUrl = '';
+    /** @type {{ userId: string; token: string; title: string } | undefined} */
+    let account;
+    let setupSeconds = 0;
+
+    after(() => console.log(`# minikube figures: ${JSON.stringify(figures)}`));
+
+    test('minikube/start.sh starts the profile from nothing and the node becomes Ready', async () => {
+      await runCommand('minikube', ['delete', '-p', PROFILE]);
+      const started = await helper('start');
+      assert.equal(started.code, 0, tail(started));
+      await kubectl('wait', 'node', '--all', '--for=condition=Ready', '--timeout=300s');
+      setupSeconds += started.seconds;
+      report('start.sh from no profile to a Ready node (s)', started.seconds);
+      nodeIp = (await run('minikube', ['-p', PROFILE, 'ip'])).stdout.trim();
+      assert.match(nodeIp, /^\d+\.\d+\.\d+\.\d+$/);
+    });
+
+    test('npx nx run deploy:minikube deploys, tests and prints the URLs; the app answers through them', async () => {
+      const result = await deploy();
+      assert.equal(result.code, 0, tail(result));
+      setupSeconds += result.seconds;
+      report('first deploy (s)', result.seconds);
+      report('from zero: start.sh + first deploy (s)', Math.round(setupSeconds * 10) / 10);
+      assert.match(result.output, /minikube -p \S+ image load|image load/, 'the images went in the Minikube way');
+      assert.match(result.output, new RegExp(`http://${HOST}/`));
+      const nodePort = new RegExp(`http://${nodeIp.replaceAll('.', '\\.')}:(\\d+)/`).exec(result.output);
+      assert.ok(nodePort, `no NodePort URL on ${nodeIp} in:\n${result.output.slice(-2000)}`);
+      nodePortUrl = `http://${nodeIp}:${nodePort[1]}`;
+      account = await journey(nodePortUrl);
+      // The Gateway (Traefik on the node's port 80) routes the same host the route names.
+      await journey(`http://${nodeIp}`, HOST);
+    });
+
+    test('a re-run with nothing changed reuses the profile and adds no helm revision', async () => {
+      const before = await helmRevision();
+      const result = await deploy();
+      assert.equal(result.code, 0, tail(result));
+      report('no-op re-run (s)', result.seconds);
+      assert.match(result.output, /reusing it|is running/);
+      assert.match(result.output, /unchanged/);
+      assert.deepEqual(await helmRevision(), before);
+    });
+
+    test('metrics-server (the profile addon, an image built here) answers kubectl top pods', async () => {
+      const top = await waitFor(
+        async () => {
+          try {
+            return await kubectl('top', 'pods', '-n', NS, '--no-headers');
+          } catch {
+            return '';
+          }
+        },
+        { timeoutMs: 180_000, intervalMs: 5_000, what: 'kubectl top pods to answer' },
+      );
+      assert.match(top, /backend/);
+    });
+
+    test('status.sh, stop.sh, start.sh again: the release and its data are still there', async () => {
+      assert.ok(account, 'the first deploy made an account');
+      const status = await helper('status');
+      assert.equal(status.code, 0, tail(status));
+      const stopped = await helper('stop');
+      assert.equal(stopped.code, 0, tail(stopped));
+      const down = await helper('status', '--quiet');
+      assert.notEqual(down.code, 0, 'status.sh says a stopped profile is not running');
+      const restarted = await helper('start');
+      assert.equal(restarted.code, 0, tail(restarted));
+      report('start.sh of a stopped profile (s)', restarted.seconds);
+      await kubectl('wait', 'node', '--all', '--for=condition=Ready', '--timeout=300s');
+      await kubectl(
+        '-n',
+        NS,
+        'rollout',
+        'status',
+        'deployment',
+        '-l',
+        `app.kubernetes.io/instance=${RELEASE}`,
+        '--timeout=300s',
+      );
+      const { userId, token, title } = account;
+      const listed = await waitFor(
+        async () => {
+          const res = await request(`${nodePortUrl}/api/${userId}/tasks`, {
+            headers: { authorization: `Bearer ${token}` },
+          }).catch(() => undefined);
+          return res?.status === 200 ? res : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 3_000, what: 'the task list after the restart' },
+      );
+      assert.deepEqual(
+        listed.json().tasks.map((/** @type {{ title: string }} */ t) => t.title),
+        [title],
+      );
+    });
+
+    test('tunnel.sh --port-forward serves the app on localhost', async () => {
+      const port = await freePort();
+      const forward = spawn('bash', ['minikube/tunnel.sh', '--port-forward', String(port)], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const health = await waitFor(
+          async () => {
+            const res = await request(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+            return res?.status === 200 ? res : undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 1_000, what: `http://127.0.0.1:${port}/api/health through tunnel.sh` },
+        );
+        assert.equal(health.status, 200);
+      } finally {
+        forward.kill('SIGTERM');
+      }
+    });
+
+    test('delete.sh --yes removes the profile', async () => {
+      const deleted = await helper('delete', '--yes');
+      assert.equal(deleted.code, 0, tail(deleted));
+      const status = await helper('status', '--quiet');
+      assert.notEqual(status.code, 0);
+    });
+  },
+);
