@@ -193,10 +193,10 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       inspect('backend', 'nx-1001'),
       inspect('frontend', 'nx-2001'),
       LIST,
-      ...FRONT_DOOR,
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-1001',
       'minikube -p todo-stack image load todo-frontend:nx-2001',
+      ...FRONT_DOOR,
       HISTORY,
       LIST_MIGRATIONS,
       DEPLOYMENTS,
@@ -451,11 +451,11 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     const result = deploy(r, '--transport=registry');
     assert.equal(result.code, 0, result.output);
-    // After the start and the front door's `minikube ip`, before the report's.
+    // After the start's addons list, before the front door's and the report's `minikube ip`.
     const moves = result.calls.filter((call) =>
       /^(docker (tag|push)|minikube .*(addons (list|enable)|image|ip))/.test(call),
     );
-    assert.deepEqual(moves.slice(2, -1), [
+    assert.deepEqual(moves.slice(1, -2), [
       'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack addons enable registry',
       'minikube -p todo-stack ip',

@@ -10,7 +10,7 @@ import { checkTools } from './steps/tools';
 import { transport } from './steps/transport';
 
 /**
- * The deploy as a sequence of steps: tools, cluster, images, fingerprint, front door, load, release, test, report. Returns
+ * The deploy as a sequence of steps: tools, cluster, images, fingerprint, load, front door, release, test, report. Returns
  * false (after printing what to do) on the first failure; never throws for an expected failure.
  */
 export async function deploy(o: NormalizedOptions, runner: Runner, root: string): Promise<boolean> {
@@ -33,8 +33,8 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
     const refs = await images(ctx);
     const fingerprint = fingerprintOf(ctx, refs);
     if (o.dryRun) {
-      await frontDoor(ctx, target);
       await transport(ctx, target, refs);
+      await frontDoor(ctx, target);
       await previewRelease(ctx, target, refs, fingerprint, !missing.includes('helm'));
       await helmTest(ctx, target);
       await report(ctx, target, 'dry-run');
@@ -50,8 +50,9 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, root: strin
       await report(ctx, target, 'unchanged');
       return { ok: true, target };
     }
-    await frontDoor(ctx, target);
+    // Images first: the front door's own image may be one of --extraImages (a node that cannot pull it).
     await transport(ctx, target, refs);
+    await frontDoor(ctx, target);
     await upgrade(ctx, target, refs, fingerprint);
     await helmTest(ctx, target);
     await report(ctx, target, 'deployed');

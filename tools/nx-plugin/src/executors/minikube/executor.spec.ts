@@ -119,10 +119,11 @@ describe('minikube executor', () => {
       'bash minikube/start.sh',
       'node tools/containers/image-refs.mjs --json',
       HELM_LIST,
-      ...FRONT_DOOR,
+      // Images before the front door: its image may be one of --extraImages, on a node that cannot pull it.
       'minikube -p todo-stack image ls',
       'minikube -p todo-stack image load todo-backend:nx-111',
       'minikube -p todo-stack image load todo-frontend:nx-222',
+      ...FRONT_DOOR,
       'helm history todo-stack --namespace todo --kube-context todo-stack --output json',
       HELM_LIST_MIGRATIONS,
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
