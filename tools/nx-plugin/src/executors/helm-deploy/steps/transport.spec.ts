@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import runExecutor from '../executor';
-import type { MinikubeExecutorSchema } from '../schema';
+import type { HelmDeployExecutorSchema } from '../schema';
 import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
@@ -22,7 +22,7 @@ function machine(extra: Record<string, Handler> = {}): FakeRunner {
     ...extra,
   });
 }
-const run = (runner: FakeRunner, options: MinikubeExecutorSchema) =>
+const run = (runner: FakeRunner, options: HelmDeployExecutorSchema) =>
   runExecutor({ helmTest: false, port: 0, ...options }, { root: workspaceRoot }, runner);
 const moves = (runner: FakeRunner) =>
   runner.calls.filter((call) => /^(docker (tag|push)|minikube .*(addons|image load)|sh -c)/.test(call));

@@ -5,7 +5,7 @@ import { nxCommand } from '../../lib/nx-cli';
 import { parseProfile } from '../../lib/profile';
 import runExecutor from './executor';
 import { frontendAccess, summarizeManifests } from './manifests';
-import type { MinikubeExecutorSchema } from './schema';
+import type { HelmDeployExecutorSchema } from './schema';
 import { imagePresent } from './steps/load';
 import { parseDeployments } from './steps/release';
 import { migrationsFixture } from './testing/fake-migrations';
@@ -91,7 +91,7 @@ function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease(
 }
 
 const MIGRATIONS = migrationsFixture();
-const run = (runner: FakeRunner, options: MinikubeExecutorSchema = {}) =>
+const run = (runner: FakeRunner, options: HelmDeployExecutorSchema = {}) =>
   runExecutor({ migrationsDir: MIGRATIONS, ...options }, { root: workspaceRoot }, runner);
 
 const HELM_UPGRADE =
@@ -111,7 +111,7 @@ const HELM_LIST =
 const HELM_LIST_MIGRATIONS = HELM_LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
 const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
 
-describe('minikube executor', () => {
+describe('helm-deploy executor', () => {
   it('starts the profile, loads both images, installs, tests and prints the URL, in that order', async () => {
     const runner = new FakeRunner(healthy());
     await expect(run(runner)).resolves.toEqual({ success: true });
@@ -523,8 +523,8 @@ describe('no-op re-run (release fingerprint)', () => {
   const upgrades = (runner: FakeRunner) => runner.calls.filter((call) => call.startsWith('helm upgrade'));
   /** Deploys once with `first`, then again with `second` through the same release; returns the second runner. */
   async function twice(
-    first: MinikubeExecutorSchema,
-    second: MinikubeExecutorSchema,
+    first: HelmDeployExecutorSchema,
+    second: HelmDeployExecutorSchema,
     { release = new FakeRelease(), refs = REFS } = {},
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
@@ -542,7 +542,7 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(again.output).toMatch(/unchanged: release todo-stack .*nothing deployed \(--force deploys anyway\)/);
   });
 
-  it.each<[string, MinikubeExecutorSchema]>([
+  it.each<[string, HelmDeployExecutorSchema]>([
     ['a --set pair', { set: ['backend.replicas=2'] }],
     [
       'a values file',
@@ -606,8 +606,8 @@ describe("migrations: the chart's hook Job runs when there is something to migra
 
   /** Deploys `first`, then a new backend tag with `second` (and its changes to the world) through one release. */
   async function twice(
-    second: MinikubeExecutorSchema & { migrationsDir?: string } = {},
-    { release = new FakeRelease(), first = {} as MinikubeExecutorSchema, between = (): void => undefined } = {},
+    second: HelmDeployExecutorSchema & { migrationsDir?: string } = {},
+    { release = new FakeRelease(), first = {} as HelmDeployExecutorSchema, between = (): void => undefined } = {},
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
     between();
@@ -670,7 +670,7 @@ describe("migrations: the chart's hook Job runs when there is something to migra
     expect(upgrade).not.toContain(SKIP);
   });
 
-  it.each<[string, MinikubeExecutorSchema]>([
+  it.each<[string, HelmDeployExecutorSchema]>([
     ['a --set pair (another database, say)', { set: ['externalDatabase.url=postgres://db.example/todo'] }],
     ['a values file', { valuesFiles: ['deploy/helm/todo-stack/values-prod.yaml'] }],
     ['the namespace', { namespace: 'other' }],

@@ -3,7 +3,7 @@ import { readProfile } from '../../lib/profile';
 import { processRunner, type Runner } from '../../lib/runner';
 import { deploy, deployTo, type DeployResult } from './deploy';
 import { normalizeOptions, type NormalizedOptions } from './options';
-import type { MinikubeExecutorSchema } from './schema';
+import type { HelmDeployExecutorSchema } from './schema';
 import { watchFiles } from './watch/file-watcher';
 import { nxWorkspaceInputs } from './watch/inputs';
 import { processSpawner } from './watch/processes';
@@ -15,7 +15,7 @@ import { watch } from './watch/watch';
  * what each edit affects until Ctrl-C. Returns { success: false } with a printed reason rather than throwing.
  */
 export default async function runExecutor(
-  options: MinikubeExecutorSchema,
+  options: HelmDeployExecutorSchema,
   context: Pick<ExecutorContext, 'root'>,
   runner: Runner = processRunner(context.root),
 ): Promise<{ success: boolean }> {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MinikubeProfile } from '../../lib/profile';
 import { frontDoorPlan, type FrontDoorPlan } from './front-door';
-import type { MinikubeExecutorSchema } from './schema';
+import type { HelmDeployExecutorSchema } from './schema';
 
 export interface NormalizedOptions {
   profile: string;
@@ -42,7 +42,7 @@ export interface NormalizedOptions {
   frontDoorPlan: FrontDoorPlan | undefined;
 }
 
-type Defaults = Required<Omit<MinikubeExecutorSchema, 'profile'>>;
+type Defaults = Required<Omit<HelmDeployExecutorSchema, 'profile'>>;
 
 /**
  * schema.json's defaults, the only place they are written. Nx fills them in before calling the executor; this
@@ -63,7 +63,7 @@ function toArray(value: string[] | string): string[] {
 }
 
 export function normalizeOptions(
-  options: MinikubeExecutorSchema,
+  options: HelmDeployExecutorSchema,
   profile: Pick<MinikubeProfile, 'MINIKUBE_PROFILE'> & Partial<MinikubeProfile>,
 ): NormalizedOptions {
   const o = { ...DEFAULTS, ...options };

@@ -1,5 +1,5 @@
-/** Options of the `@todo-stack/nx-plugin:minikube` executor (schema.json describes each one). */
-export interface MinikubeExecutorSchema {
+/** Options of the `@todo-stack/nx-plugin:helm-deploy` executor (schema.json describes each one). */
+export interface HelmDeployExecutorSchema {
   profile?: string;
   namespace?: string;
   release?: string;
