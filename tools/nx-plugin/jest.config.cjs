@@ -13,9 +13,10 @@ module.exports = {
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['@swc/jest', swcJestConfig],
+    // lib/image-refs.mts is ESM that Node also runs as it is (tools/containers/image-refs.mjs); Jest compiles it.
+    '^.+\\.m?ts$': ['@swc/jest', swcJestConfig],
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'mts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   coverageDirectory: 'test-output/jest/coverage',
 };

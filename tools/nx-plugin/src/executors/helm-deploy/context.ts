@@ -4,12 +4,22 @@ import type { NormalizedOptions } from './options';
 /** An expected failure: its message is printed for the user and the executor returns { success: false }. */
 export class DeployError extends Error {}
 
-/** What every step gets: the options, the runner (the outside world) and small helpers built on it. */
-export interface StepContext {
-  o: NormalizedOptions;
-  runner: Runner;
+/** What the deploy takes from the Nx workspace, read once per run (see workspace.ts). */
+export interface Workspace {
   /** Workspace root: the runner's working directory, for the files the executor reads itself. */
   root: string;
+  /** The Nx project whose target runs the deploy (`deploy`): its files are the chart, not an image. */
+  project: string;
+  /** The apps it deploys: the project's dependencies that have a `container` target, sorted. */
+  apps: readonly string[];
+  /** Where the apps' container targets record the image they built (see lib/image-refs.mts). */
+  imageCacheDir: string;
+}
+
+/** What every step gets: the options, the workspace, the runner (the outside world) and small helpers on it. */
+export interface StepContext extends Workspace {
+  o: NormalizedOptions;
+  runner: Runner;
   say(message: string): void;
   warn(message: string): void;
   /** Prints a step's title. */
@@ -20,12 +30,12 @@ export interface StepContext {
   read(command: string, args: string[]): Promise<CommandResult>;
 }
 
-export function stepContext(o: NormalizedOptions, runner: Runner, root: string): StepContext {
+export function stepContext(o: NormalizedOptions, runner: Runner, workspace: Workspace): StepContext {
   const say = (message: string) => runner.info(message);
   return {
+    ...workspace,
     o,
     runner,
-    root,
     say,
     warn: (message) => runner.error(`⚠ ${message}`),
     step: (title) => say(`\n▸ ${title}`),

@@ -1,10 +1,12 @@
 import type { Runner } from '../../lib/runner';
-import { DeployError, stepContext, type Target } from './context';
+import { DeployError, stepContext, type Target, type Workspace } from './context';
 import type { NormalizedOptions } from './options';
 import { cluster } from './steps/cluster';
 import { frontDoor } from './steps/front-door';
 import { images } from './steps/images';
-import { fingerprintOf, helmTest, lastTestPassed, previewRelease, releaseState, upgrade } from './steps/release';
+import { fingerprintOf, releaseState } from './steps/release/state';
+import { helmTest, lastTestPassed } from './steps/release/test';
+import { previewRelease, upgrade } from './steps/release/upgrade';
 import { report } from './steps/report';
 import { checkTools } from './steps/tools';
 import { transport } from './steps/transport';
@@ -13,8 +15,8 @@ import { transport } from './steps/transport';
  * The deploy as a sequence of steps: tools, cluster, images, fingerprint, front door, load, release, test, report. Returns
  * false (after printing what to do) on the first failure; never throws for an expected failure.
  */
-export async function deploy(o: NormalizedOptions, runner: Runner, root: string): Promise<boolean> {
-  return (await deployTo(o, runner, root)).ok;
+export async function deploy(o: NormalizedOptions, runner: Runner, workspace: Workspace): Promise<boolean> {
+  return (await deployTo(o, runner, workspace)).ok;
 }
 
 export interface DeployResult {
@@ -24,8 +26,8 @@ export interface DeployResult {
 }
 
 /** The same deploy, also saying which cluster it deployed to. */
-export async function deployTo(o: NormalizedOptions, runner: Runner, root: string): Promise<DeployResult> {
-  const ctx = stepContext(o, runner, root);
+export async function deployTo(o: NormalizedOptions, runner: Runner, workspace: Workspace): Promise<DeployResult> {
+  const ctx = stepContext(o, runner, workspace);
   let target: Target | undefined;
   try {
     const missing = checkTools(ctx, !o.kubeContext);

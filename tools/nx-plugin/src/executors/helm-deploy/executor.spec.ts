@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { nxCommand } from '../../lib/nx-cli';
@@ -7,26 +7,22 @@ import runExecutor from './executor';
 import { frontendAccess, summarizeManifests } from './manifests';
 import type { HelmDeployExecutorSchema } from './schema';
 import { imagePresent } from './steps/load';
-import { parseDeployments } from './steps/release';
+import { parseDeployments } from './steps/release/rollout';
 import { migrationsFixture } from './testing/fake-migrations';
 import { FakeRelease, FakeRunner, type Handler } from './testing/fake-runner';
+import { FakeImages, GRAPH } from './testing/fake-workspace';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 
-const REFS = {
-  backend: {
-    image: 'todo-backend',
-    tag: 'nx-111',
-    ref: 'todo-backend:nx-111',
-    id: 'sha256:b',
-  },
-  frontend: {
-    image: 'todo-frontend',
-    tag: 'nx-222',
-    ref: 'todo-frontend:nx-222',
-    id: 'sha256:f',
-  },
-};
+/** The apps' last container builds (nx-111, nx-222) and the Docker daemon that has them; fresh for each test. */
+let images: FakeImages;
+beforeEach(() => {
+  images = new FakeImages();
+});
+/** What Nx gives the executor: the workspace root, the project it runs for and the project graph. */
+const CONTEXT = { root: workspaceRoot, projectName: 'deploy', projectGraph: GRAPH };
+const inspect = (app: string, tag: string) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
+const INSPECT = [inspect('backend', 'nx-111'), inspect('frontend', 'nx-222')];
 
 const deploymentsJson = (
   generation: { backend: number; frontend: number },
@@ -75,9 +71,7 @@ function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease(
   return {
     ...release.handlers(),
     'helm get manifest': () => ({ stdout: MANIFEST }),
-    'node tools/containers/image-refs.mjs --json': () => ({
-      stdout: JSON.stringify(REFS),
-    }),
+    ...images.handlers(workspaceRoot),
     'minikube -p todo-stack image ls': () => ({
       stdout: 'registry.k8s.io/pause:3.10\n',
     }),
@@ -92,7 +86,7 @@ function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease(
 
 const MIGRATIONS = migrationsFixture();
 const run = (runner: FakeRunner, options: HelmDeployExecutorSchema = {}) =>
-  runExecutor({ migrationsDir: MIGRATIONS, ...options }, { root: workspaceRoot }, runner);
+  runExecutor({ migrationsDir: MIGRATIONS, ...options }, CONTEXT, runner, { IMAGE_REFS_CACHE_DIR: images.cacheDir });
 
 const HELM_UPGRADE =
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
@@ -117,7 +111,7 @@ describe('helm-deploy executor', () => {
     await expect(run(runner)).resolves.toEqual({ success: true });
     expect(runner.calls).toEqual([
       'bash minikube/start.sh',
-      'node tools/containers/image-refs.mjs --json',
+      ...INSPECT,
       HELM_LIST,
       ...FRONT_DOOR,
       'minikube -p todo-stack image ls',
@@ -321,14 +315,8 @@ describe('helm-deploy executor', () => {
   });
 
   it('says "image not found" and how to build when the images are missing', async () => {
-    const runner = new FakeRunner(
-      healthy({
-        'node tools/containers/image-refs.mjs --json': () => ({
-          code: 1,
-          stderr: 'image-refs: no image has been built for frontend',
-        }),
-      }),
-    );
+    rmSync(path.join(images.cacheDir, 'frontend'), { recursive: true });
+    const runner = new FakeRunner(healthy());
     await expect(run(runner)).resolves.toEqual({ success: false });
     expect(runner.err.join('\n')).toContain('no image has been built for frontend');
     expect(runner.err.join('\n')).toMatch(/image not found: .*npx nx run-many -t container/);
@@ -346,20 +334,13 @@ describe('helm-deploy executor', () => {
       '--outputStyle=static-failures-only',
       '--skip-nx-cache',
     ].join(' ');
-    const STALE = {
-      code: 3,
-      stderr: 'image-refs: the backend image sha256:0b1e recorded by the Nx cache is not in this Docker daemon',
-    };
-    /** image-refs answers "stale" for the backend until the rebuild ran, then the refs. */
+    /** The backend's image left Docker (the Nx cache still names it) until the rebuild ran. */
     function staleBackend(rebuild: Handler = () => ({})) {
-      let rebuilt = false;
+      images.prune('backend');
       return healthy({
-        'node tools/containers/image-refs.mjs --json': () => (rebuilt ? { stdout: JSON.stringify(REFS) } : STALE),
-        'node tools/containers/image-refs.mjs --json backend': () => (rebuilt ? { stdout: '{}' } : STALE),
-        'node tools/containers/image-refs.mjs --json frontend': () => ({ stdout: '{}' }),
         [REBUILD_BACKEND]: (args, options) => {
           const answer = rebuild(args, options);
-          rebuilt = !answer?.code;
+          if (!answer?.code) images.build('backend');
           return answer;
         },
       });
@@ -368,13 +349,7 @@ describe('helm-deploy executor', () => {
     it('rebuilds that app only, bypassing the cache, and deploys', async () => {
       const runner = new FakeRunner(staleBackend());
       await expect(run(runner)).resolves.toEqual({ success: true });
-      expect(runner.calls.slice(1, 6)).toEqual([
-        'node tools/containers/image-refs.mjs --json',
-        'node tools/containers/image-refs.mjs --json backend',
-        'node tools/containers/image-refs.mjs --json frontend',
-        REBUILD_BACKEND,
-        'node tools/containers/image-refs.mjs --json',
-      ]);
+      expect(runner.calls.slice(1, 5)).toEqual([...INSPECT, REBUILD_BACKEND, INSPECT[0]]);
       expect(runner.calls).toContain(HELM_UPGRADE);
       expect(runner.err.join('\n')).toContain('recorded by the Nx cache is not in this Docker daemon');
       expect(runner.out.join('\n')).toContain('rebuilding the backend image');
@@ -419,7 +394,7 @@ describe('helm-deploy executor', () => {
       success: true,
     });
     expect(runner.calls).toEqual([
-      'node tools/containers/image-refs.mjs --json',
+      ...INSPECT,
       'minikube -p todo-stack image ls',
       'helm template todo-stack deploy/helm/todo-stack --namespace todo -f deploy/helm/todo-stack/values-dev.yaml ' +
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222',
@@ -454,7 +429,7 @@ describe('helm-deploy executor', () => {
     await expect(run(runner, { skipBuild: true })).resolves.toEqual({
       success: true,
     });
-    expect(runner.calls.some((call) => call.includes(' image '))).toBe(false);
+    expect(runner.calls.some((call) => /^minikube .* image /.test(call))).toBe(false);
     expect(runner.calls).toContain(HELM_UPGRADE);
   });
 
@@ -482,8 +457,8 @@ describe('helm-deploy executor', () => {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
       });
-      expect(runner.calls.slice(0, 4)).toEqual([
-        'node tools/containers/image-refs.mjs --json',
+      expect(runner.calls.slice(0, 5)).toEqual([
+        ...INSPECT,
         HELM_LIST.replace('--kube-context todo-stack', '--kube-context ci'),
         'sh -c tools/test-cluster/load-image.sh todo-backend:nx-111',
         'sh -c tools/test-cluster/load-image.sh todo-frontend:nx-222',
@@ -525,12 +500,11 @@ describe('no-op re-run (release fingerprint)', () => {
   async function twice(
     first: HelmDeployExecutorSchema,
     second: HelmDeployExecutorSchema,
-    { release = new FakeRelease(), refs = REFS } = {},
+    { release = new FakeRelease(), builds = {} as Record<string, string> } = {},
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
-    const again = new FakeRunner(
-      healthy({ 'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(refs) }) }, release),
-    );
+    for (const [app, tag] of Object.entries(builds)) images.build(app, tag);
+    const again = new FakeRunner(healthy({}, release));
     await expect(run(again, second)).resolves.toEqual({ success: true });
     return again;
   }
@@ -555,8 +529,9 @@ describe('no-op re-run (release fingerprint)', () => {
   });
 
   it('a new image tag (a source change): upgrade', async () => {
-    const refs = { ...REFS, frontend: { ...REFS.frontend, tag: 'nx-333', ref: 'todo-frontend:nx-333' } };
-    expect(upgrades(await twice({}, {}, { refs }))[0]).toContain('--set frontend.image.tag=nx-333');
+    expect(upgrades(await twice({}, {}, { builds: { frontend: 'nx-333' } }))[0]).toContain(
+      '--set frontend.image.tag=nx-333',
+    );
   });
 
   it.each(['failed', 'pending-upgrade', 'pending-install'])('the last revision is %s: upgrade', async (status) => {
@@ -602,7 +577,6 @@ describe('no-op re-run (release fingerprint)', () => {
 
 describe("migrations: the chart's hook Job runs when there is something to migrate", () => {
   const SKIP = '--set backend.migrations.runOnUpgrade=false';
-  const NEW_TAG = { ...REFS, backend: { ...REFS.backend, tag: 'nx-112', ref: 'todo-backend:nx-112' } };
 
   /** Deploys `first`, then a new backend tag with `second` (and its changes to the world) through one release. */
   async function twice(
@@ -611,9 +585,8 @@ describe("migrations: the chart's hook Job runs when there is something to migra
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
     between();
-    const again = new FakeRunner(
-      healthy({ 'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(NEW_TAG) }) }, release),
-    );
+    images.build('backend', 'nx-112');
+    const again = new FakeRunner(healthy({}, release));
     await expect(run(again, second)).resolves.toEqual({ success: true });
     const upgrade = again.calls.find((call) => call.startsWith('helm upgrade')) ?? '';
     return { again, upgrade, release };

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { frontDoorInputs } from './front-door';
 import type { NormalizedOptions } from './options';
+import { MIGRATIONS_APP, userImageChoice } from './values';
 
 /**
  * The helm release label that carries the fingerprint. Why a release label: helm (>= 3.13; we pin 3.22 in
@@ -76,8 +77,8 @@ export function migrationsKey(root: string, o: NormalizedOptions): MigrationsKey
   if (!o.migrationsDir) return { unknown: 'migrationsDir is empty' };
   const dir = path.resolve(root, o.migrationsDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return { unknown: `${o.migrationsDir} is missing` };
-  const image = o.set.find((pair) => pair.startsWith('backend.image.'));
-  if (image) return { unknown: `--set ${image} chooses the backend image` };
+  const image = userImageChoice(o, MIGRATIONS_APP);
+  if (image) return { unknown: `--set ${image} chooses the ${MIGRATIONS_APP} image` };
   const hash = createHash('sha256');
   addReleaseInputs(hash, root, o, o.set);
   for (const file of listFiles(dir)) addEntry(hash, `migrations:${file}`, readFileSync(path.join(dir, file)));

@@ -1,6 +1,5 @@
 import { nxCommand } from '../../../lib/nx-cli';
 import { DeployError, type StepContext } from '../context';
-import type { App } from './images';
 
 /** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
 const BUILD_ERROR_LINES = 40;
@@ -10,7 +9,11 @@ const BUILD_ERROR_LINES = 40;
  * file, a revert to a state built before) is restored from the cache with its old tag instead of being rebuilt.
  * `skipCache` for an image the cache records but Docker no longer has: a cache hit would restore only its ID.
  */
-export async function buildImages(ctx: StepContext, apps: App[], { skipCache = false } = {}): Promise<void> {
+export async function buildImages(
+  ctx: StepContext,
+  apps: readonly string[],
+  { skipCache = false } = {},
+): Promise<void> {
   const nx = nxCommand(ctx.root);
   const args = [
     ...nx.args,

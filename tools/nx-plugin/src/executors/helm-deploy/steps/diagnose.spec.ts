@@ -83,7 +83,10 @@ describe('diagnose step', () => {
         stdout: `${crashLog}\n`,
       }),
     });
-    await diagnose(stepContext(o, runner, '/'), target);
+    await diagnose(
+      stepContext(o, runner, { root: '/', project: 'deploy', apps: ['backend'], imageCacheDir: '/' }),
+      target,
+    );
     const printed = runner.err.join('\n');
     expect(runner.calls).toContain(
       'kubectl --context ci --namespace todo logs todo-stack-backend-6c5d7f8b9-q8w2e -c backend --tail=20 --previous',
@@ -121,7 +124,10 @@ describe('diagnose step', () => {
       [`${LOGS} --previous`]: () => previousAnswer,
       [LOGS]: () => ({ stdout: 'FRONTEND_ORIGIN: "x" is not an origin\n' }),
     });
-    await diagnose(stepContext(o, runner, '/'), target);
+    await diagnose(
+      stepContext(o, runner, { root: '/', project: 'deploy', apps: ['backend'], imageCacheDir: '/' }),
+      target,
+    );
     const printed = runner.err.join('\n');
     expect(printed).toContain('last 20 log lines of backend:\n      | FRONTEND_ORIGIN: "x" is not an origin');
     expect(printed).not.toContain('previous terminated container');
@@ -133,7 +139,10 @@ describe('diagnose step', () => {
       [`${LOGS} --previous`]: () => ({ code: 1, stderr: 'previous terminated container "backend" not found' }),
       [LOGS]: () => ({ code: 1, stderr: 'container "backend" is waiting to start: CrashLoopBackOff' }),
     });
-    await diagnose(stepContext(o, runner, '/'), target);
+    await diagnose(
+      stepContext(o, runner, { root: '/', project: 'deploy', apps: ['backend'], imageCacheDir: '/' }),
+      target,
+    );
     const printed = runner.err.join('\n');
     expect(printed).toContain('| previous terminated container "backend" not found');
     expect(printed).toContain('| container "backend" is waiting to start: CrashLoopBackOff');
@@ -143,7 +152,9 @@ describe('diagnose step', () => {
     const runner = new FakeRunner({
       'kubectl --context ci --namespace todo get pods': () => ({ code: 1, stderr: 'connection refused' }),
     });
-    await expect(diagnose(stepContext(o, runner, '/'), target)).resolves.toEqual([]);
+    await expect(
+      diagnose(stepContext(o, runner, { root: '/', project: 'deploy', apps: ['backend'], imageCacheDir: '/' }), target),
+    ).resolves.toEqual([]);
     expect(runner.err.join('\n')).toContain("cannot list the release's pods: connection refused");
   });
 });

@@ -2,20 +2,21 @@ import * as path from 'node:path';
 import runExecutor from '../executor';
 import type { HelmDeployExecutorSchema } from '../schema';
 import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
+import { FakeImages, GRAPH } from '../testing/fake-workspace';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 
-const REFS = {
-  backend: { image: 'todo-backend', tag: 'nx-111', ref: 'todo-backend:nx-111' },
-  frontend: { image: 'todo-frontend', tag: 'nx-222', ref: 'todo-frontend:nx-222' },
-};
+let images: FakeImages;
+beforeEach(() => {
+  images = new FakeImages();
+});
 const ADDONS_OFF = JSON.stringify({ registry: { Profile: 'todo-stack', Status: 'disabled' } });
 const ADDONS_ON = JSON.stringify({ registry: { Profile: 'todo-stack', Status: 'enabled' } });
 
 function machine(extra: Record<string, Handler> = {}): FakeRunner {
   return new FakeRunner({
     ...new FakeRelease().handlers(),
-    'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(REFS) }),
+    ...images.handlers(workspaceRoot),
     'minikube -p todo-stack addons list --output json': () => ({ stdout: ADDONS_OFF }),
     'minikube -p todo-stack ip': () => ({ stdout: '192.168.49.2\n' }),
     'kubectl config current-context': () => ({ stdout: 'test-cluster\n' }),
@@ -23,7 +24,12 @@ function machine(extra: Record<string, Handler> = {}): FakeRunner {
   });
 }
 const run = (runner: FakeRunner, options: HelmDeployExecutorSchema) =>
-  runExecutor({ helmTest: false, port: 0, ...options }, { root: workspaceRoot }, runner);
+  runExecutor(
+    { helmTest: false, port: 0, ...options },
+    { root: workspaceRoot, projectName: 'deploy', projectGraph: GRAPH },
+    runner,
+    { IMAGE_REFS_CACHE_DIR: images.cacheDir },
+  );
 const moves = (runner: FakeRunner) =>
   runner.calls.filter((call) => /^(docker (tag|push)|minikube .*(addons|image load)|sh -c)/.test(call));
 const upgrade = (runner: FakeRunner) => runner.calls.find((call) => call.startsWith('helm upgrade')) ?? '';
@@ -104,7 +110,7 @@ describe('transport=registry', () => {
     const release = new FakeRelease();
     const handlers = (): Record<string, Handler> => ({
       ...release.handlers(),
-      'node tools/containers/image-refs.mjs --json': () => ({ stdout: JSON.stringify(REFS) }),
+      ...images.handlers(workspaceRoot),
       'minikube -p todo-stack addons list --output json': () => ({ stdout: ADDONS_ON }),
       'minikube -p todo-stack ip': () => ({ stdout: '192.168.49.2\n' }),
     });

@@ -1,39 +1,7 @@
 import { DeployError, type StepContext, type Target } from '../context';
-import type { NormalizedOptions } from '../options';
-import { APPS, type App, type ImageRefs } from './images';
+import { clusterRegistry, MINIKUBE_REGISTRY_PORT } from '../values';
+import type { ImageRefs } from './images';
 import { load } from './load';
-
-/** Minikube's registry addon: the registry Service on port 5000 of the node, and a proxy on each node's :5000. */
-const MINIKUBE_REGISTRY_PORT = 5000;
-const MINIKUBE_CLUSTER_REGISTRY = `localhost:${MINIKUBE_REGISTRY_PORT}`;
-
-/**
- * The registry as the cluster's nodes name it in image references (what the pods pull), with transport=registry.
- * Minikube: the addon's proxy on every node's localhost:5000. Elsewhere: clusterRegistry, else the push address.
- */
-function clusterRegistry(o: NormalizedOptions): string {
-  if (o.clusterRegistry) return o.clusterRegistry;
-  if (!o.kubeContext) return MINIKUBE_CLUSTER_REGISTRY;
-  if (!o.registry)
-    throw new DeployError(
-      'transport=registry needs --registry=HOST:PORT (the registry Docker pushes to, which the cluster pulls from; e.g. localhost:16500 for tools/test-cluster/up.sh --registry), or --transport=load.',
-    );
-  return o.registry;
-}
-
-/**
- * The chart's image values of the apps. With a registry, the pods pull their images from it (IfNotPresent: a tag
- * is content, so a node that has it never asks again); with load, the images are in the node's runtime already
- * and values files set the pull policy.
- */
-export function imageValues(o: NormalizedOptions, refs: ImageRefs): string[] {
-  const registry = o.transport === 'registry' ? clusterRegistry(o) : '';
-  return APPS.flatMap((app) => [
-    `${app}.image.repository=${registry ? `${registry}/` : ''}${refs[app].image}`,
-    `${app}.image.tag=${refs[app].tag}`,
-    ...(registry ? [`${app}.image.pullPolicy=IfNotPresent`] : []),
-  ]);
-}
 
 /** The address Docker pushes to: --registry, else (Minikube) the registry addon at `minikube ip`:5000. */
 async function pushRegistry(ctx: StepContext, target: Target): Promise<string> {
@@ -74,7 +42,7 @@ export async function transport(
   ctx: StepContext,
   target: Target,
   refs: ImageRefs,
-  apps: readonly App[] = APPS,
+  apps: readonly string[] = ctx.apps,
   extraImages = ctx.o.extraImages,
 ): Promise<void> {
   const { o } = ctx;

@@ -13,7 +13,7 @@ describe('affectedBy', () => {
     // No project owns it, so it may be an input of anything: every app, and the hashes decide.
     [['tsconfig.base.json'], { apps: ['backend', 'frontend'], release: true }],
   ])('%j → %j', (files, expected) => {
-    expect(affectedBy(GRAPH, files)).toEqual(expected);
+    expect(affectedBy(GRAPH, { project: 'deploy', apps: ['backend', 'frontend'] }, files)).toEqual(expected);
   });
 
   it('a file belongs to the deepest project root that holds it, not to a sibling with the same prefix', () => {

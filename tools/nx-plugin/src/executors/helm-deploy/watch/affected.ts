@@ -1,12 +1,9 @@
 import type { ProjectGraph } from '@nx/devkit';
-import { APPS, type App } from '../steps/images';
-
-/** The Nx project that holds the chart and the deploy target: its files change the release, not an image. */
-const DEPLOY_PROJECT = 'deploy';
+import type { Workspace } from '../context';
 
 export interface Affected {
   /** Apps whose container image may change: their container target must be asked (its hash decides). */
-  apps: App[];
+  apps: string[];
   /** The deploy project (chart, values, minikube/) changed: the release fingerprint must be compared. */
   release: boolean;
 }
@@ -46,11 +43,15 @@ function dependenciesOf(graph: ProjectGraph, project: string): Set<string> {
  * A file no project owns (tsconfig.base.json, package-lock.json, tools/) may be an input of any target, so it
  * affects every app and the release; the hashes then say that nothing changed when nothing did.
  */
-export function affectedBy(graph: ProjectGraph, files: string[]): Affected {
+export function affectedBy(
+  graph: ProjectGraph,
+  workspace: Pick<Workspace, 'apps' | 'project'>,
+  files: string[],
+): Affected {
   const owners = new Set<string | undefined>(files.map((file) => owningProject(graph, file)));
-  if (owners.has(undefined)) return { apps: [...APPS], release: true };
-  const apps = APPS.filter(
+  if (owners.has(undefined)) return { apps: [...workspace.apps], release: true };
+  const apps = workspace.apps.filter(
     (app) => owners.has(app) || [...dependenciesOf(graph, app)].some((dependency) => owners.has(dependency)),
   );
-  return { apps, release: owners.has(DEPLOY_PROJECT) };
+  return { apps, release: owners.has(workspace.project) };
 }

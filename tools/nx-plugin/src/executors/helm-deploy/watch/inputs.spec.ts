@@ -1,8 +1,6 @@
-import * as path from 'node:path';
 import type { Target } from '../context';
 import { deployTo } from '../deploy';
 import { normalizeOptions } from '../options';
-import type { App } from '../steps/images';
 import { FakeRelease, FakeRunner } from '../testing/fake-runner';
 import { migrationsFixture } from '../testing/fake-migrations';
 import { FakeImages, GRAPH } from '../testing/fake-workspace';
@@ -10,7 +8,6 @@ import { configuresNx, type WorkspaceInputs } from './inputs';
 import { Redeployer } from './redeploy';
 import { summaryLine } from './summary';
 
-const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 const o = normalizeOptions({ helmTest: false, migrationsDir: migrationsFixture() }, { MINIKUBE_PROFILE: 'todo-stack' });
 
 /**
@@ -27,11 +24,11 @@ class FakeInputs implements WorkspaceInputs {
     ['docs/benchmarks.md', 'docs-1'],
     ['deploy/helm/todo-stack/values-dev.yaml', 'values-1'],
   ]);
-  images: Record<App, Set<string>> = {
+  images: Record<string, Set<string>> = {
     backend: new Set(['apps/backend/src/main.ts', 'apps/backend/package.json', 'libs/shared/src/tasks.ts']),
     frontend: new Set(['apps/frontend/src/app/page.tsx', 'libs/shared/src/tasks.ts']),
   };
-  inspected: App[][] = [];
+  inspected: string[][] = [];
 
   async snapshot() {
     return new Map(this.disk);
@@ -41,7 +38,7 @@ class FakeInputs implements WorkspaceInputs {
       files.flatMap((file) => (this.disk.has(file) ? [[file, this.disk.get(file) as string] as const] : [])),
     );
   }
-  async imageInputs(_graph: unknown, apps: App[]) {
+  async imageInputs(_graph: unknown, apps: string[]) {
     this.inspected.push(apps);
     return this.images;
   }
@@ -50,11 +47,11 @@ class FakeInputs implements WorkspaceInputs {
 async function watching(options = o) {
   const workspace = new FakeImages();
   const runner = new FakeRunner({ ...workspace.handlers(), ...new FakeRelease().handlers() });
-  const { target } = await deployTo(options, runner, workspaceRoot);
+  const { target } = await deployTo(options, runner, workspace.workspace());
   const inputs = new FakeInputs();
   let clock = 0;
   const deps = { graph: async () => GRAPH, now: () => (clock += 100), inputs };
-  const redeployer = new Redeployer(options, runner, workspaceRoot, target as Target, deps);
+  const redeployer = new Redeployer(options, runner, workspace.workspace(), target as Target, deps);
   await redeployer.start();
   runner.calls = [];
   workspace.builds = [];

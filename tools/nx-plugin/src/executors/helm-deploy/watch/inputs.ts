@@ -1,10 +1,10 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { App } from '../steps/images';
+import { CONTAINER_TARGET } from '../workspace';
 
 /** The workspace files each app's image is built from. */
-type ImageInputs = Record<App, ReadonlySet<string>>;
+type ImageInputs = Record<string, ReadonlySet<string>>;
 
 /**
  * What the loop asks Nx in-process, instead of spawning `nx run-many` to learn that a cache hit changes nothing.
@@ -22,7 +22,7 @@ export interface WorkspaceInputs {
    * The files Nx hashes for each app's `container` task and the tasks it depends on (`build`, the libs' builds),
    * with the target's resolved inputs: the `production` named input leaves tests, lint and jest configs out.
    */
-  imageInputs(graph: ProjectGraph, apps: App[]): Promise<ImageInputs>;
+  imageInputs(graph: ProjectGraph, apps: string[]): Promise<ImageInputs>;
 }
 
 /**
@@ -68,9 +68,9 @@ export function nxWorkspaceInputs(root: string): WorkspaceInputs {
       const { HashPlanInspector } = await import('nx/src/hasher/hash-plan-inspector');
       const inspector = new HashPlanInspector(graph, root);
       await inspector.init();
-      const inputs = {} as Record<App, Set<string>>;
+      const inputs = {} as Record<string, Set<string>>;
       for (const app of apps) {
-        const tasks = inspector.inspectTaskInputs({ project: app, target: 'container' });
+        const tasks = inspector.inspectTaskInputs({ project: app, target: CONTAINER_TARGET });
         inputs[app] = new Set(Object.values(tasks).flatMap((task) => task.files));
       }
       return inputs;

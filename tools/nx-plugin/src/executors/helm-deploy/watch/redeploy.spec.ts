@@ -9,7 +9,6 @@ import { FakeImages, GRAPH } from '../testing/fake-workspace';
 import { Redeployer, type LoopResult } from './redeploy';
 import { summaryLine } from './summary';
 
-const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 const migrations = migrationsFixture();
 const o = normalizeOptions({ helmTest: false, migrationsDir: migrations }, { MINIKUBE_PROFILE: 'todo-stack' });
 
@@ -20,12 +19,12 @@ async function deployed(options = o) {
   // Tests add answers here after the first deploy (a failing upgrade).
   const handlers: Record<string, Handler> = { ...workspace.handlers(), ...release.handlers() };
   const runner = new FakeRunner(handlers);
-  const { ok, target } = await deployTo(options, runner, workspaceRoot);
+  const { ok, target } = await deployTo(options, runner, workspace.workspace());
   expect(ok).toBe(true);
   expect(target).toEqual({ context: 'todo-stack', minikube: true });
   let clock = 0;
   const deps = { graph: async () => GRAPH, now: () => (clock += 100) };
-  const redeployer = new Redeployer(options, runner, workspaceRoot, target as Target, deps);
+  const redeployer = new Redeployer(options, runner, workspace.workspace(), target as Target, deps);
   await redeployer.start();
   runner.calls = [];
   runner.out = [];
@@ -119,7 +118,7 @@ describe('Redeployer: changed files → affected apps → images → release', (
     const changed = new Redeployer(
       { ...o, set: ['backend.replicas=2'] },
       runner,
-      workspaceRoot,
+      workspace.workspace(),
       target as Target,
       deps,
     );

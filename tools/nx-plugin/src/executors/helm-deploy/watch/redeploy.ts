@@ -1,9 +1,10 @@
 import type { ProjectGraph } from '@nx/devkit';
 import type { Runner } from '../../../lib/runner';
-import { DeployError, stepContext, type StepContext, type Target } from '../context';
+import { DeployError, stepContext, type StepContext, type Target, type Workspace } from '../context';
 import type { NormalizedOptions } from '../options';
-import { APPS, images, type App, type ImageRefs } from '../steps/images';
-import { fingerprintOf, releaseState, upgrade } from '../steps/release';
+import { images, type ImageRefs } from '../steps/images';
+import { fingerprintOf, releaseState } from '../steps/release/state';
+import { upgrade } from '../steps/release/upgrade';
 import { transport } from '../steps/transport';
 import { affectedBy, type Affected } from './affected';
 import { buildImages } from '../steps/build-images';
@@ -18,9 +19,9 @@ export interface LoopResult {
   /** Those whose content differs from what the release was built from (all of them when that is unknown). */
   edited: string[];
   /** Apps the graph said an edit could affect (their container targets were run). */
-  affected: App[];
+  affected: string[];
   /** Apps whose image tag changed: they were loaded and their Deployments rolled. */
-  rebuilt: App[];
+  rebuilt: string[];
   /** The release was upgraded (new tags, or chart/values changes). */
   upgraded: boolean;
   outcome: 'unaffected' | 'unchanged' | 'rolled' | 'failed';
@@ -56,14 +57,14 @@ export class Redeployer {
   constructor(
     o: NormalizedOptions,
     runner: Runner,
-    root: string,
+    workspace: Workspace,
     private readonly target: Target,
     private readonly deps: RedeployDeps,
   ) {
     this.buffer = new BufferingRunner(runner);
     // --force is for the first deploy; in the loop an unchanged fingerprint must mean "nothing to do". A crashing
     // pod is diagnosed after watchTimeout rather than blocking the loop for the first deploy's timeout.
-    this.ctx = stepContext({ ...o, force: false, timeout: o.watchTimeout }, this.buffer, root);
+    this.ctx = stepContext({ ...o, force: false, timeout: o.watchTimeout }, this.buffer, workspace);
   }
 
   async run(files: string[]): Promise<LoopResult> {
@@ -87,7 +88,7 @@ export class Redeployer {
     try {
       const affected = await timed('graph', async () => {
         const graph = await this.deps.graph();
-        const affected = affectedBy(graph, files);
+        const affected = affectedBy(graph, this.ctx, files);
         // Nx's internals moved or failed (an Nx upgrade): its container targets judge, as without the inputs.
         return this.narrow(graph, affected, result).catch(() => affected);
       });
@@ -100,7 +101,7 @@ export class Redeployer {
       if (affected.apps.length) await timed('build', () => buildImages(this.ctx, affected.apps));
       const refs = await images(this.ctx);
       const deployed = this.deployed;
-      result.rebuilt = APPS.filter((app) => !deployed || refs[app].tag !== deployed[app].tag);
+      result.rebuilt = this.ctx.apps.filter((app) => !deployed || refs[app].tag !== deployed[app].tag);
       const fingerprint = fingerprintOf(this.ctx, refs);
       if ((await releaseState(this.ctx, this.target, fingerprint)) === 'unchanged') {
         // The release runs these tags already (e.g. the edit was reverted after a failed rollout).

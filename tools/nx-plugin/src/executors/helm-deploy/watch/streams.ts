@@ -1,12 +1,11 @@
 import type { Runner } from '../../../lib/runner';
-import type { App } from '../steps/images';
 import type { Spawn, Supervised } from './processes';
 
 /** `--context X --namespace Y` of the release, for kubectl. */
 export type KubectlWhere = string[];
 
 /** Pods of one app of the release, by the chart's selector labels. */
-const appSelector = (release: string, app: App) =>
+const appSelector = (release: string, app: string) =>
   `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${app}`;
 
 /**
@@ -14,7 +13,7 @@ const appSelector = (release: string, app: App) =>
  * exist when it starts, so an app's stream is restarted after its Deployment rolled (then it follows the new pods).
  */
 export class LogStreams {
-  private readonly streams = new Map<App, Supervised>();
+  private readonly streams = new Map<string, Supervised>();
 
   constructor(
     private readonly spawn: Spawn,
@@ -23,7 +22,7 @@ export class LogStreams {
     private readonly release: string,
   ) {}
 
-  follow(app: App): void {
+  follow(app: string): void {
     this.streams.get(app)?.stop();
     const args = [
       ...this.where,

@@ -53,7 +53,7 @@ async function watching(options: Partial<NormalizedOptions> = {}, firstDeployFai
   // The first helm upgrade fails (a crashing pod, say) when asked to.
   if (firstDeployFails)
     handlers['helm upgrade'] = () => ({ code: 1, stderr: 'Error: UPGRADE FAILED: context deadline exceeded' });
-  const first = await deployTo(o, runner, workspaceRoot);
+  const first = await deployTo(o, runner, workspace.workspace());
   if (firstDeployFails) handlers['helm upgrade'] = release.handlers()['helm upgrade'];
   const spawn = new FakeSpawn();
   let onFiles: ((files: string[]) => void) | undefined;
@@ -63,7 +63,7 @@ async function watching(options: Partial<NormalizedOptions> = {}, firstDeployFai
     return { close: async () => void (watcherClosed = true) };
   };
   const stop = new AbortController();
-  const done = watch(o, workspaceRoot, first as Required<DeployResult>, {
+  const done = watch(o, workspace.workspace(), first as Required<DeployResult>, {
     runner,
     spawn: spawn.spawn,
     watchFiles,

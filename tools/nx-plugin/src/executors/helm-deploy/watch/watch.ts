@@ -1,9 +1,16 @@
 import type { Runner } from '../../../lib/runner';
-import { DeployError, helmTarget, kubectlTarget, stepContext, type StepContext, type Target } from '../context';
+import {
+  DeployError,
+  helmTarget,
+  kubectlTarget,
+  stepContext,
+  type StepContext,
+  type Target,
+  type Workspace,
+} from '../context';
 import type { DeployResult } from '../deploy';
 import { frontendAccess } from '../manifests';
 import type { NormalizedOptions } from '../options';
-import { APPS } from '../steps/images';
 import { Debouncer } from './debounce';
 import type { WatchFiles } from './file-watcher';
 import type { Spawn } from './processes';
@@ -45,21 +52,21 @@ async function frontendForward(ctx: StepContext, target: Target, spawn: Spawn): 
  */
 export async function watch(
   o: NormalizedOptions,
-  root: string,
+  workspace: Workspace,
   first: Required<DeployResult>,
   deps: WatchDeps,
 ): Promise<boolean> {
   const { runner } = deps;
   const { target } = first;
-  const ctx = stepContext(o, runner, root);
-  const redeployer = new Redeployer(o, runner, root, target, deps);
+  const ctx = stepContext(o, runner, workspace);
+  const redeployer = new Redeployer(o, runner, workspace, target, deps);
   // After a failed first deploy (a crashing pod, a bad value) the release runs no known tags: the next loop
   // loads and rolls what it needs. That failure is what the developer is about to fix, so watching goes on.
   if (first.ok) await redeployer.start();
   else runner.error('⚠ the deploy failed (the reason is above); watching anyway: fix it and save.');
 
   const logs = new LogStreams(deps.spawn, runner, kubectlTarget(ctx, target), o.release);
-  for (const app of APPS) logs.follow(app);
+  for (const app of ctx.apps) logs.follow(app);
   const forward = await frontendForward(ctx, target, deps.spawn);
   forward?.start();
 
@@ -84,8 +91,8 @@ export async function watch(
     for (const file of files) pending.add(file);
     running ??= drain().finally(() => (running = undefined));
   });
-  const watcher = await deps.watchFiles(root, (files) => debouncer.add(files), o.valuesFiles);
-  runner.info(`\n👀 watching ${root} for changes (Ctrl-C stops${o.cleanup ? ' and uninstalls the release' : ''})`);
+  const watcher = await deps.watchFiles(ctx.root, (files) => debouncer.add(files), o.valuesFiles);
+  runner.info(`\n👀 watching ${ctx.root} for changes (Ctrl-C stops${o.cleanup ? ' and uninstalls the release' : ''})`);
 
   await aborted(deps.signal);
   debouncer.cancel();
