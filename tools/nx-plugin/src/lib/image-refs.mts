@@ -63,7 +63,7 @@ export const imageCacheDir = (root: string, env: NodeJS.ProcessEnv = process.env
   env['IMAGE_REFS_CACHE_DIR'] || path.join(root, 'node_modules/.cache/nx-container');
 
 /** The image repository of an app: the `tags` option of its container target names it `todo-<app>:nx-${NX_TASK_HASH}`. */
-export const imageRepository = (app: string): string => `todo-${app}`;
+const imageRepository = (app: string): string => `todo-${app}`;
 
 /** The image reference of `app`'s last container build; throws an ImageRefError that says what to run. */
 export async function imageRef(app: string, source: ImageRefSource): Promise<ImageRef> {
