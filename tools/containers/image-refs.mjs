@@ -20,7 +20,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageRef, ImageRefError } from '../nx-plugin/src/lib/image-refs.mts';
+import { ImageRefError, imageRefs } from '../nx-plugin/src/lib/image-refs.mts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const APPS = ['backend', 'frontend'];
@@ -47,11 +47,9 @@ const apps = args.filter((arg) => arg !== '--json');
 for (const app of apps) if (!APPS.includes(app)) fail(`unknown app "${app}" (expected one of: ${APPS.join(', ')})`);
 /** @type {Record<string, import('../nx-plugin/src/lib/image-refs.mts').ImageRef>} */
 const refs = {};
-try {
-  for (const app of apps.length ? apps : APPS) refs[app] = await imageRef(app, { root, docker });
-} catch (error) {
-  if (!(error instanceof ImageRefError)) throw error;
-  fail(error.message, error.problem === 'stale' ? STALE_EXIT : 1);
+for (const [app, ref] of await imageRefs(apps.length ? apps : APPS, { root, docker })) {
+  if (ref instanceof ImageRefError) fail(ref.message, ref.problem === 'stale' ? STALE_EXIT : 1);
+  else refs[app] = ref;
 }
 if (json) process.stdout.write(`${JSON.stringify(refs, null, 2)}\n`);
 else for (const [app, { ref }] of Object.entries(refs)) process.stdout.write(`${app.toUpperCase()}_IMAGE=${ref}\n`);

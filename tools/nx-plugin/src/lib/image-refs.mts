@@ -65,21 +65,43 @@ export const imageCacheDir = (root: string, env: NodeJS.ProcessEnv = process.env
 /** The image repository of an app: the `tags` option of its container target names it `todo-<app>:nx-${NX_TASK_HASH}`. */
 const imageRepository = (app: string): string => `todo-${app}`;
 
-/** The image reference of `app`'s last container build; throws an ImageRefError that says what to run. */
-export async function imageRef(app: string, source: ImageRefSource): Promise<ImageRef> {
-  const { root, docker } = source;
-  const idFile = path.join(source.cacheDir ?? imageCacheDir(root), app, 'imageid');
-  let id: string;
+/** The image ID `app`'s last container build recorded; throws a not-built ImageRefError when there is none. */
+async function recordedId(app: string, source: ImageRefSource): Promise<string> {
+  const idFile = path.join(source.cacheDir ?? imageCacheDir(source.root), app, 'imageid');
   try {
-    id = (await readFile(idFile, 'utf8')).trim();
+    return (await readFile(idFile, 'utf8')).trim();
   } catch {
     throw new ImageRefError(
       'not-built',
-      `no image has been built for ${app} in this workspace (${path.relative(root, idFile)} is missing): run npx nx run ${app}:container`,
+      `no image has been built for ${app} in this workspace (${path.relative(source.root, idFile)} is missing): run npx nx run ${app}:container`,
     );
   }
+}
+
+const INSPECT = ['image', 'inspect', '--format', '{{json .RepoTags}}'];
+
+/** The reference of image `id` from its tags (`docker image inspect`'s JSON list); stale without a nx- tag. */
+function refOf(app: string, id: string, tagsJson: string): ImageRef {
   const repository = imageRepository(app);
-  const inspected = await docker(['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
+  let tags: string[];
+  try {
+    tags = (JSON.parse(tagsJson) as string[] | null) ?? [];
+  } catch {
+    throw new ImageRefError('docker', `docker image inspect ${id} printed no tag list: ${tagsJson.slice(0, 200)}`);
+  }
+  const ref = tags.filter((tag) => tag.startsWith(`${repository}:nx-`)).sort()[0];
+  if (!ref)
+    throw new ImageRefError(
+      'stale',
+      `image ${id} has no ${repository}:nx-… tag (tags: ${tags.join(', ') || 'none'}): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
+    );
+  return { image: repository, tag: ref.slice(repository.length + 1), ref, id };
+}
+
+/** The image reference of `app`'s last container build; throws an ImageRefError that says what to run. */
+export async function imageRef(app: string, source: ImageRefSource): Promise<ImageRef> {
+  const id = await recordedId(app, source);
+  const inspected = await source.docker([...INSPECT, id]);
   if (inspected.code === 127)
     throw new ImageRefError('docker', 'the docker CLI is not installed (see docs/troubleshooting.md)');
   if (inspected.code !== 0) {
@@ -93,20 +115,39 @@ export async function imageRef(app: string, source: ImageRefSource): Promise<Ima
       `the ${app} image ${id} recorded by the Nx cache is not in this Docker daemon (removed, or another daemon): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
     );
   }
-  let tags: string[];
+  return refOf(app, id, inspected.stdout.trim());
+}
+
+const settle = async <T,>(work: () => Promise<T>): Promise<T | ImageRefError> => {
   try {
-    tags = (JSON.parse(inspected.stdout) as string[] | null) ?? [];
-  } catch {
-    throw new ImageRefError(
-      'docker',
-      `docker image inspect ${id} printed no tag list: ${inspected.stdout.slice(0, 200)}`,
-    );
+    return await work();
+  } catch (error) {
+    if (error instanceof ImageRefError) return error;
+    throw error;
   }
-  const ref = tags.filter((tag) => tag.startsWith(`${repository}:nx-`)).sort()[0];
-  if (!ref)
-    throw new ImageRefError(
-      'stale',
-      `image ${id} has no ${repository}:nx-… tag (tags: ${tags.join(', ') || 'none'}): rebuild it with npx nx run ${app}:container --skip-nx-cache`,
-    );
-  return { image: repository, tag: ref.slice(repository.length + 1), ref, id };
+};
+
+/**
+ * The image reference of each app, or why there is none, with one `docker image inspect` for all of them (it
+ * prints a line per image, in order). When Docker lacks one of them, each app is asked on its own, which says which.
+ */
+export async function imageRefs(
+  apps: readonly string[],
+  source: ImageRefSource,
+): Promise<Map<string, ImageRef | ImageRefError>> {
+  const refs = new Map<string, ImageRef | ImageRefError>();
+  const ids = new Map<string, string>();
+  for (const app of apps) {
+    const id = await settle(() => recordedId(app, source));
+    if (id instanceof ImageRefError) refs.set(app, id);
+    else ids.set(app, id);
+  }
+  if (ids.size) {
+    const inspected = await source.docker([...INSPECT, ...ids.values()]);
+    const lines = inspected.stdout.trim().split('\n');
+    const together = inspected.code === 0 && lines.length === ids.size;
+    for (const [index, [app, id]] of [...ids].entries())
+      refs.set(app, await settle(async () => (together ? refOf(app, id, lines[index] ?? '') : imageRef(app, source))));
+  }
+  return new Map(apps.map((app) => [app, refs.get(app) as ImageRef | ImageRefError]));
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { imageCacheDir, imageRef, ImageRefError, type Docker, type DockerResult } from './image-refs.mts';
+import { imageCacheDir, imageRef, ImageRefError, imageRefs, type Docker, type DockerResult } from './image-refs.mts';
 
 /** A workspace whose container targets recorded `ids` (app → image ID), and a Docker that answers `answer`. */
 function workspace(ids: Record<string, string>, answer: (args: string[]) => Partial<DockerResult>) {
@@ -81,5 +81,55 @@ describe('imageRef', () => {
     expect(imageCacheDir(w.root, {})).toBe(path.join(w.root, 'node_modules/.cache/nx-container'));
     expect(imageCacheDir(w.root, { IMAGE_REFS_CACHE_DIR: elsewhere })).toBe(elsewhere);
     expect(await problemOf(imageRef('backend', { ...w, cacheDir: elsewhere }))).toMatch(/^not-built:/);
+  });
+});
+
+describe('imageRefs', () => {
+  /** A Docker with `images` (ID → tags): a line per image it has, in the order asked; an error per other. */
+  const daemon = (images: Record<string, string[]>) => (args: string[]) => {
+    const ids = args.slice(4);
+    const missing = ids.filter((id) => !images[id]);
+    return {
+      code: missing.length ? 1 : 0,
+      stdout: ids.flatMap((id) => (images[id] ? [`${JSON.stringify(images[id])}\n`] : [])).join(''),
+      stderr: missing.map((id) => `Error: No such image: ${id}\n`).join(''),
+    };
+  };
+  const summary = (refs: Map<string, unknown>) =>
+    Object.fromEntries(
+      [...refs].map(([app, ref]) => [app, ref instanceof ImageRefError ? ref.problem : (ref as { ref: string }).ref]),
+    );
+
+  it('asks Docker once for every recorded image, in the order of the apps', async () => {
+    const w = workspace(
+      { backend: 'sha256:b', frontend: 'sha256:f' },
+      daemon({ 'sha256:b': ['todo-backend:nx-1'], 'sha256:f': ['todo-frontend:nx-2'] }),
+    );
+    expect(summary(await imageRefs(['frontend', 'backend'], w))).toEqual({
+      frontend: 'todo-frontend:nx-2',
+      backend: 'todo-backend:nx-1',
+    });
+    expect(w.calls).toEqual([['image', 'inspect', '--format', '{{json .RepoTags}}', 'sha256:f', 'sha256:b']]);
+  });
+
+  it('when Docker lacks one, asks for each alone and says which: the other is still found', async () => {
+    const w = workspace(
+      { backend: 'sha256:gone', frontend: 'sha256:f' },
+      daemon({ 'sha256:f': ['todo-frontend:nx-2'] }),
+    );
+    expect(summary(await imageRefs(['backend', 'frontend'], w))).toEqual({
+      backend: 'stale',
+      frontend: 'todo-frontend:nx-2',
+    });
+    expect(w.calls.map((args) => args.slice(4))).toEqual([['sha256:gone', 'sha256:f'], ['sha256:gone'], ['sha256:f']]);
+  });
+
+  it('an app never built is not-built; Docker is asked for the others only', async () => {
+    const w = workspace({ frontend: 'sha256:f' }, daemon({ 'sha256:f': ['todo-frontend:nx-2'] }));
+    expect(summary(await imageRefs(['backend', 'frontend'], w))).toEqual({
+      backend: 'not-built',
+      frontend: 'todo-frontend:nx-2',
+    });
+    expect(w.calls.map((args) => args.slice(4))).toEqual([['sha256:f']]);
   });
 });

@@ -22,7 +22,8 @@ beforeEach(() => {
 /** What Nx gives the executor: the workspace root, the project it runs for and the project graph. */
 const CONTEXT = { root: workspaceRoot, projectName: 'deploy', projectGraph: GRAPH };
 const inspect = (app: string, tag: string) => `docker image inspect --format {{json .RepoTags}} sha256:${app}-${tag}`;
-const INSPECT = [inspect('backend', 'nx-111'), inspect('frontend', 'nx-222')];
+/** The images step asks Docker for both apps' recorded images at once. */
+const INSPECT = `${inspect('backend', 'nx-111')} sha256:frontend-nx-222`;
 
 const deploymentsJson = (
   generation: { backend: number; frontend: number },
@@ -111,7 +112,7 @@ describe('helm-deploy executor', () => {
     await expect(run(runner)).resolves.toEqual({ success: true });
     expect(runner.calls).toEqual([
       'bash minikube/start.sh',
-      ...INSPECT,
+      INSPECT,
       HELM_LIST,
       ...FRONT_DOOR,
       'minikube -p todo-stack image ls',
@@ -349,7 +350,14 @@ describe('helm-deploy executor', () => {
     it('rebuilds that app only, bypassing the cache, and deploys', async () => {
       const runner = new FakeRunner(staleBackend());
       await expect(run(runner)).resolves.toEqual({ success: true });
-      expect(runner.calls.slice(1, 5)).toEqual([...INSPECT, REBUILD_BACKEND, INSPECT[0]]);
+      // Docker lacks one of them: each is asked alone, which says which one to rebuild.
+      expect(runner.calls.slice(1, 6)).toEqual([
+        INSPECT,
+        inspect('backend', 'nx-111'),
+        inspect('frontend', 'nx-222'),
+        REBUILD_BACKEND,
+        inspect('backend', 'nx-111'),
+      ]);
       expect(runner.calls).toContain(HELM_UPGRADE);
       expect(runner.err.join('\n')).toContain('recorded by the Nx cache is not in this Docker daemon');
       expect(runner.out.join('\n')).toContain('rebuilding the backend image');
@@ -394,7 +402,7 @@ describe('helm-deploy executor', () => {
       success: true,
     });
     expect(runner.calls).toEqual([
-      ...INSPECT,
+      INSPECT,
       'minikube -p todo-stack image ls',
       'helm template todo-stack deploy/helm/todo-stack --namespace todo -f deploy/helm/todo-stack/values-dev.yaml ' +
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222',
@@ -457,8 +465,8 @@ describe('helm-deploy executor', () => {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
       });
-      expect(runner.calls.slice(0, 5)).toEqual([
-        ...INSPECT,
+      expect(runner.calls.slice(0, 4)).toEqual([
+        INSPECT,
         HELM_LIST.replace('--kube-context todo-stack', '--kube-context ci'),
         'sh -c tools/test-cluster/load-image.sh todo-backend:nx-111',
         'sh -c tools/test-cluster/load-image.sh todo-frontend:nx-222',

@@ -1,24 +1,13 @@
-import { imageRef, ImageRefError, type ImageRef } from '../../../lib/image-refs.mts';
+import { ImageRefError, imageRefs, type ImageRef } from '../../../lib/image-refs.mts';
 import { DeployError, type StepContext } from '../context';
 import { buildImages } from './build-images';
 
 /** The image of each deployed app, by app (project) name. */
 export type ImageRefs = Record<string, ImageRef>;
 
-/** Each app's image reference, or why there is none. */
-async function readRefs(ctx: StepContext, apps: readonly string[]): Promise<Map<string, ImageRef | ImageRefError>> {
-  const source = { root: ctx.root, cacheDir: ctx.imageCacheDir, docker: (args: string[]) => ctx.read('docker', args) };
-  const refs = new Map<string, ImageRef | ImageRefError>();
-  for (const app of apps) {
-    try {
-      refs.set(app, await imageRef(app, source));
-    } catch (error) {
-      if (!(error instanceof ImageRefError)) throw error;
-      refs.set(app, error);
-    }
-  }
-  return refs;
-}
+/** Each app's image reference, or why there is none (lib/image-refs.mts: one `docker image inspect` for all). */
+const readRefs = (ctx: StepContext, apps: readonly string[]) =>
+  imageRefs(apps, { root: ctx.root, cacheDir: ctx.imageCacheDir, docker: (args) => ctx.read('docker', args) });
 
 const stale = (refs: Map<string, ImageRef | ImageRefError>) =>
   [...refs].flatMap(([app, ref]) => (ref instanceof ImageRefError && ref.problem === 'stale' ? [app] : []));

@@ -89,10 +89,17 @@ export class FakeImages {
         for (const app of apps) this.build(app);
         return {};
       },
+      // docker image inspect --format {{json .RepoTags}} ID…: a line per image it has, in order; an error per other.
       'docker image inspect': (args) => {
-        const id = args.at(-1) ?? '';
-        const tags = this.docker.get(id);
-        return tags ? { stdout: `${JSON.stringify(tags)}\n` } : { code: 1, stderr: `Error: No such image: ${id}\n` };
+        const ids = args.slice(args.indexOf('--format') + 2);
+        const missing = ids.filter((id) => !this.docker.has(id));
+        return {
+          code: missing.length ? 1 : 0,
+          stdout: ids
+            .flatMap((id) => (this.docker.has(id) ? [`${JSON.stringify(this.docker.get(id))}\n`] : []))
+            .join(''),
+          stderr: missing.map((id) => `Error: No such image: ${id}\n`).join(''),
+        };
       },
     };
   }
