@@ -10,7 +10,7 @@
  *
  * --json: {"backend":{"image":"todo-backend","tag":"nx-…","ref":"todo-backend:nx-…","id":"sha256:…"},…}
  *
- * A CLI over tools/nx-plugin/src/lib/image-refs.mts, the function the deploy executor imports: both read the same
+ * A CLI over tools/nx-plugin/src/lib/image-refs.ts, the function the deploy executor imports: both read the same
  * tag the same way (the imageid the container target recorded, its todo-<app>:nx-<hash> tag in Docker).
  * IMAGE_REFS_CACHE_DIR replaces node_modules/.cache/nx-container.
  *
@@ -20,13 +20,13 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ImageRefError, imageRefs } from '../nx-plugin/src/lib/image-refs.mts';
+import { ImageRefError, imageRefs } from '../nx-plugin/src/lib/image-refs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const APPS = ['backend', 'frontend'];
 const STALE_EXIT = 3;
 
-/** @type {import('../nx-plugin/src/lib/image-refs.mts').Docker} */
+/** @type {import('../nx-plugin/src/lib/image-refs.ts').Docker} */
 const docker = (args) =>
   new Promise((resolve) =>
     execFile('docker', args, { encoding: 'utf8' }, (error, stdout, stderr) => {
@@ -45,7 +45,7 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const apps = args.filter((arg) => arg !== '--json');
 for (const app of apps) if (!APPS.includes(app)) fail(`unknown app "${app}" (expected one of: ${APPS.join(', ')})`);
-/** @type {Record<string, import('../nx-plugin/src/lib/image-refs.mts').ImageRef>} */
+/** @type {Record<string, import('../nx-plugin/src/lib/image-refs.ts').ImageRef>} */
 const refs = {};
 for (const [app, ref] of await imageRefs(apps.length ? apps : APPS, { root, docker })) {
   if (ref instanceof ImageRefError) fail(ref.message, ref.problem === 'stale' ? STALE_EXIT : 1);

@@ -13,10 +13,9 @@ module.exports = {
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   transform: {
-    // lib/image-refs.mts is ESM that Node also runs as it is (tools/containers/image-refs.mjs); Jest compiles it.
-    '^.+\\.m?ts$': ['@swc/jest', swcJestConfig],
+    '^.+\\.ts$': ['@swc/jest', swcJestConfig],
   },
-  moduleFileExtensions: ['ts', 'mts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   coverageDirectory: 'test-output/jest/coverage',
 };

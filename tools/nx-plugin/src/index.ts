@@ -1,2 +1,2 @@
-export { default as helmDeployExecutor } from './executors/helm-deploy/executor';
-export type { HelmDeployExecutorSchema } from './executors/helm-deploy/schema';
+export { default as helmDeployExecutor } from './executors/helm-deploy/executor.ts';
+export type { HelmDeployExecutorSchema } from './executors/helm-deploy/schema.js';

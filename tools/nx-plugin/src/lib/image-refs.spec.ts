@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { imageCacheDir, imageRef, ImageRefError, imageRefs, type Docker, type DockerResult } from './image-refs.mts';
+import { imageCacheDir, imageRef, ImageRefError, imageRefs, type Docker, type DockerResult } from './image-refs.ts';
 
 /** A workspace whose container targets recorded `ids` (app → image ID), and a Docker that answers `answer`. */
 function workspace(ids: Record<string, string>, answer: (args: string[]) => Partial<DockerResult>) {

@@ -1,5 +1,5 @@
-import { commandLine, type CommandResult, type Runner } from '../../lib/runner';
-import type { NormalizedOptions } from './options';
+import { commandLine, type CommandResult, type Runner } from '../../lib/runner.ts';
+import type { NormalizedOptions } from './options.ts';
 
 /** An expected failure: its message is printed for the user and the executor returns { success: false }. */
 export class DeployError extends Error {}
@@ -12,7 +12,7 @@ export interface Workspace {
   project: string;
   /** The apps it deploys: the project's dependencies that have a `container` target, sorted. */
   apps: readonly string[];
-  /** Where the apps' container targets record the image they built (see lib/image-refs.mts). */
+  /** Where the apps' container targets record the image they built (see lib/image-refs.ts). */
   imageCacheDir: string;
 }
 

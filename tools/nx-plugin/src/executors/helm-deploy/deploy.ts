@@ -1,15 +1,15 @@
-import type { Runner } from '../../lib/runner';
-import { DeployError, stepContext, type Target, type Workspace } from './context';
-import type { NormalizedOptions } from './options';
-import { cluster } from './steps/cluster';
-import { frontDoor } from './steps/front-door';
-import { images } from './steps/images';
-import { fingerprintOf, releaseState } from './steps/release/state';
-import { helmTest, lastTestPassed } from './steps/release/test';
-import { previewRelease, upgrade } from './steps/release/upgrade';
-import { report } from './steps/report';
-import { checkTools } from './steps/tools';
-import { transport } from './steps/transport';
+import type { Runner } from '../../lib/runner.ts';
+import { DeployError, stepContext, type Target, type Workspace } from './context.ts';
+import type { NormalizedOptions } from './options.ts';
+import { cluster } from './steps/cluster.ts';
+import { frontDoor } from './steps/front-door.ts';
+import { images } from './steps/images.ts';
+import { fingerprintOf, releaseState } from './steps/release/state.ts';
+import { helmTest, lastTestPassed } from './steps/release/test.ts';
+import { previewRelease, upgrade } from './steps/release/upgrade.ts';
+import { report } from './steps/report.ts';
+import { checkTools } from './steps/tools.ts';
+import { transport } from './steps/transport.ts';
 
 /**
  * The deploy as a sequence of steps: tools, cluster, images, fingerprint, front door, load, release, test, report. Returns

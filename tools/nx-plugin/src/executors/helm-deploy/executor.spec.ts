@@ -1,16 +1,16 @@
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { nxCommand } from '../../lib/nx-cli';
-import { parseProfile } from '../../lib/profile';
-import runExecutor from './executor';
-import { frontendAccess, summarizeManifests } from './manifests';
-import type { HelmDeployExecutorSchema } from './schema';
-import { imagePresent } from './steps/load';
-import { parseDeployments } from './steps/release/rollout';
-import { migrationsFixture } from './testing/fake-migrations';
-import { FakeRelease, FakeRunner, type Handler } from './testing/fake-runner';
-import { FakeImages, GRAPH } from './testing/fake-workspace';
+import { nxCommand } from '../../lib/nx-cli.ts';
+import { parseProfile } from '../../lib/profile.ts';
+import runExecutor from './executor.ts';
+import { frontendAccess, summarizeManifests } from './manifests.ts';
+import type { HelmDeployExecutorSchema } from './schema.js';
+import { imagePresent } from './steps/load.ts';
+import { parseDeployments } from './steps/release/rollout.ts';
+import { migrationsFixture } from './testing/fake-migrations.ts';
+import { FakeRelease, FakeRunner, type Handler } from './testing/fake-runner.ts';
+import { FakeImages, GRAPH } from './testing/fake-workspace.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 

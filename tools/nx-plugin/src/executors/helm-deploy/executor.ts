@@ -1,15 +1,15 @@
 import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
-import { readProfile } from '../../lib/profile';
-import { processRunner, type Runner } from '../../lib/runner';
-import { DeployError, type Workspace } from './context';
-import { deploy, deployTo, type DeployResult } from './deploy';
-import { normalizeOptions, type NormalizedOptions } from './options';
-import type { HelmDeployExecutorSchema } from './schema';
-import { watchFiles } from './watch/file-watcher';
-import { nxWorkspaceInputs } from './watch/inputs';
-import { processSpawner } from './watch/processes';
-import { watch } from './watch/watch';
-import { projectGraphOf, workspaceOf } from './workspace';
+import { readProfile } from '../../lib/profile.ts';
+import { processRunner, type Runner } from '../../lib/runner.ts';
+import { DeployError, type Workspace } from './context.ts';
+import { deploy, deployTo, type DeployResult } from './deploy.ts';
+import { normalizeOptions, type NormalizedOptions } from './options.ts';
+import type { HelmDeployExecutorSchema } from './schema.js';
+import { watchFiles } from './watch/file-watcher.ts';
+import { nxWorkspaceInputs } from './watch/inputs.ts';
+import { processSpawner } from './watch/processes.ts';
+import { watch } from './watch/watch.ts';
+import { projectGraphOf, workspaceOf } from './workspace.ts';
 
 /** The project whose target runs this executor when Nx does not say (the executor called directly). */
 const DEFAULT_PROJECT = 'deploy';

@@ -1,8 +1,8 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { deployFingerprint, migrationsKey } from './fingerprint';
-import { normalizeOptions } from './options';
+import { deployFingerprint, migrationsKey } from './fingerprint.ts';
+import { normalizeOptions } from './options.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { frontDoorInputs } from './front-door';
-import type { NormalizedOptions } from './options';
-import { MIGRATIONS_APP, userImageChoice } from './values';
+import { frontDoorInputs } from './front-door.ts';
+import type { NormalizedOptions } from './options.ts';
+import { MIGRATIONS_APP, userImageChoice } from './values.ts';
 
 /**
  * The helm release label that carries the fingerprint. Why a release label: helm (>= 3.13; we pin 3.22 in

@@ -1,15 +1,15 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { deployFingerprint } from './fingerprint';
+import { deployFingerprint } from './fingerprint.ts';
 import {
   DEFAULT_TRAEFIK_IMAGE,
   FRONT_DOOR_MANIFEST,
   frontDoorPlan,
   gatewayApiReleaseUrl,
   renderFrontDoor,
-} from './front-door';
-import { normalizeOptions } from './options';
+} from './front-door.ts';
+import { normalizeOptions } from './options.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 const PROFILE = { MINIKUBE_PROFILE: 'todo-stack', GATEWAY_API_VERSION: 'v1.6.3' };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { MinikubeProfile } from '../../lib/profile';
+import type { MinikubeProfile } from '../../lib/profile.ts';
 
 /** Traefik and its GatewayClass/IngressClass: our own manifest, shared with the test cluster (up.sh --ingress). */
 export const FRONT_DOOR_MANIFEST = 'deploy/front-door/traefik.yaml';

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import type { MinikubeProfile } from '../../lib/profile';
-import { frontDoorPlan, type FrontDoorPlan } from './front-door';
-import type { HelmDeployExecutorSchema } from './schema';
+import type { MinikubeProfile } from '../../lib/profile.ts';
+import { frontDoorPlan, type FrontDoorPlan } from './front-door.ts';
+import type { HelmDeployExecutorSchema } from './schema.js';
+import schema from './schema.json' with { type: 'json' };
 
 export interface NormalizedOptions {
   profile: string;
@@ -48,13 +47,9 @@ type Defaults = Required<Omit<HelmDeployExecutorSchema, 'profile'>>;
  * schema.json's defaults, the only place they are written. Nx fills them in before calling the executor; this
  * applies the same ones when the executor is called directly (its tests, other tooling).
  */
-const schema = JSON.parse(readFileSync(path.join(__dirname, 'schema.json'), 'utf8')) as {
-  properties: Record<string, { default?: unknown }>;
-};
+const { properties } = schema as { properties: Record<string, { default?: unknown }> };
 export const DEFAULTS = Object.fromEntries(
-  Object.entries(schema.properties).flatMap(([key, property]) =>
-    'default' in property ? [[key, property.default]] : [],
-  ),
+  Object.entries(properties).flatMap(([key, property]) => ('default' in property ? [[key, property.default]] : [])),
 ) as Defaults;
 
 /** Nx gives a string for an array option passed once on the command line (`--set=a=1`). */

@@ -1,6 +1,6 @@
-import { DeployError } from './context';
-import type { NormalizedOptions } from './options';
-import type { ImageRefs } from './steps/images';
+import { DeployError } from './context.ts';
+import type { NormalizedOptions } from './options.ts';
+import type { ImageRefs } from './steps/images.ts';
 
 /**
  * Every chart key the executor sets (deploy/helm/todo-stack/values.yaml documents them), built here from a typed

@@ -1,9 +1,9 @@
 import type { ProjectGraph } from '@nx/devkit';
 import * as path from 'node:path';
-import runExecutor from './executor';
-import { FakeRelease, FakeRunner } from './testing/fake-runner';
-import { FakeImages, GRAPH } from './testing/fake-workspace';
-import { deployedApps, workspaceOf } from './workspace';
+import runExecutor from './executor.ts';
+import { FakeRelease, FakeRunner } from './testing/fake-runner.ts';
+import { FakeImages, GRAPH } from './testing/fake-workspace.ts';
+import { deployedApps, workspaceOf } from './workspace.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../..');
 

@@ -1,6 +1,6 @@
 import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
-import { imageCacheDir } from '../../lib/image-refs.mts';
-import { DeployError, type Workspace } from './context';
+import { imageCacheDir } from '../../lib/image-refs.ts';
+import { DeployError, type Workspace } from './context.ts';
 
 /** The target every deployed app has: it builds the app's image (tagged with its Nx task hash). */
 export const CONTAINER_TARGET = 'container';

@@ -1,5 +1,5 @@
-import { nxCommand } from '../../../lib/nx-cli';
-import { DeployError, type StepContext } from '../context';
+import { nxCommand } from '../../../lib/nx-cli.ts';
+import { DeployError, type StepContext } from '../context.ts';
 
 /** Lines of a failed build worth showing: the compiler's or Docker's message is at the end. */
 const BUILD_ERROR_LINES = 40;

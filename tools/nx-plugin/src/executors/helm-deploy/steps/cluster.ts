@@ -1,5 +1,5 @@
-import { TROUBLESHOOTING } from '../../../lib/advice';
-import { DeployError, type StepContext, type Target } from '../context';
+import { TROUBLESHOOTING } from '../../../lib/advice.ts';
+import { DeployError, type StepContext, type Target } from '../context.ts';
 
 /** Step "cluster": the Minikube profile up (minikube/start.sh), or the kube context to deploy to. */
 export async function cluster(ctx: StepContext): Promise<Target> {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { stepContext } from '../context';
-import { DEFAULTS, normalizeOptions } from '../options';
-import { FakeRunner } from '../testing/fake-runner';
-import { diagnose, podEvents, podProblems } from './diagnose';
+import { stepContext } from '../context.ts';
+import { DEFAULTS, normalizeOptions } from '../options.ts';
+import { FakeRunner } from '../testing/fake-runner.ts';
+import { diagnose, podEvents, podProblems } from './diagnose.ts';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '__fixtures__', name), 'utf8');
 const PODS = fixture('pods.json');

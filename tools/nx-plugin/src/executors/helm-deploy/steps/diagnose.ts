@@ -1,4 +1,4 @@
-import { kubectlTarget, type StepContext, type Target } from '../context';
+import { kubectlTarget, type StepContext, type Target } from '../context.ts';
 
 /** The parts of a Pod (`kubectl get pods -o json`) the diagnosis reads. */
 interface ContainerState {

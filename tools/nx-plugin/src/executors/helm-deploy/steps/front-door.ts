@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TROUBLESHOOTING } from '../../../lib/advice';
-import type { StepContext, Target } from '../context';
+import { TROUBLESHOOTING } from '../../../lib/advice.ts';
+import type { StepContext, Target } from '../context.ts';
 import {
   crdsArgument,
   FRONT_DOOR_MANIFEST,
   FRONT_DOOR_NAMESPACE,
   GATEWAY_API_CRDS,
   renderFrontDoor,
-} from '../front-door';
+} from '../front-door.ts';
 
 /**
  * Step "front door" (Minikube, before the release): the Gateway API CRDs, then Traefik serving them (and Ingresses),

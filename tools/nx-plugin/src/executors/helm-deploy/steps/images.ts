@@ -1,11 +1,11 @@
-import { ImageRefError, imageRefs, type ImageRef } from '../../../lib/image-refs.mts';
-import { DeployError, type StepContext } from '../context';
-import { buildImages } from './build-images';
+import { ImageRefError, imageRefs, type ImageRef } from '../../../lib/image-refs.ts';
+import { DeployError, type StepContext } from '../context.ts';
+import { buildImages } from './build-images.ts';
 
 /** The image of each deployed app, by app (project) name. */
 export type ImageRefs = Record<string, ImageRef>;
 
-/** Each app's image reference, or why there is none (lib/image-refs.mts: one `docker image inspect` for all). */
+/** Each app's image reference, or why there is none (lib/image-refs.ts: one `docker image inspect` for all). */
 const readRefs = (ctx: StepContext, apps: readonly string[]) =>
   imageRefs(apps, { root: ctx.root, cacheDir: ctx.imageCacheDir, docker: (args) => ctx.read('docker', args) });
 
@@ -13,7 +13,7 @@ const stale = (refs: Map<string, ImageRef | ImageRefError>) =>
   [...refs].flatMap(([app, ref]) => (ref instanceof ImageRefError && ref.problem === 'stale' ? [app] : []));
 
 /**
- * Step "images": the content tags the apps' container targets produced (lib/image-refs.mts). A cache hit of
+ * Step "images": the content tags the apps' container targets produced (lib/image-refs.ts). A cache hit of
  * `<app>:container` restores the image's ID, not the image: after `docker system prune`, or on a machine that
  * shares the Nx cache but not the Docker daemon, the ID names nothing. The step knows which app that is, so it
  * rebuilds it, bypassing the cache, instead of stopping with advice to do so.

@@ -1,4 +1,4 @@
-import type { StepContext, Target } from '../context';
+import type { StepContext, Target } from '../context.ts';
 
 /** Lines of `minikube image ls` name an image as `docker.io/library/todo-backend:tag` or `todo-backend:tag`. */
 export function imagePresent(listing: string, ref: string): boolean {

@@ -1,5 +1,5 @@
-import { helmTarget, type StepContext, type Target } from '../context';
-import { frontendAccess, type FrontendAccess } from '../manifests';
+import { helmTarget, type StepContext, type Target } from '../context.ts';
+import { frontendAccess, type FrontendAccess } from '../manifests.ts';
 
 /** The frontend's Service and ports, from the deployed release's manifest (`helm get manifest`). */
 async function deployedFrontend(ctx: StepContext, target: Target): Promise<FrontendAccess | undefined> {

@@ -1,5 +1,5 @@
-import { readAdvice, toolAdvice } from '../../../lib/advice';
-import { DeployError, type StepContext } from '../context';
+import { readAdvice, toolAdvice } from '../../../lib/advice.ts';
+import { DeployError, type StepContext } from '../context.ts';
 
 /** The tools this deploy needs; Minikube only when no kubeContext is given. */
 function requiredTools(minikube: boolean): string[] {

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import runExecutor from '../executor';
-import type { HelmDeployExecutorSchema } from '../schema';
-import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
-import { FakeImages, GRAPH } from '../testing/fake-workspace';
+import runExecutor from '../executor.ts';
+import type { HelmDeployExecutorSchema } from '../schema.js';
+import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner.ts';
+import { FakeImages, GRAPH } from '../testing/fake-workspace.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 

@@ -1,7 +1,7 @@
-import { DeployError, type StepContext, type Target } from '../context';
-import { clusterRegistry, MINIKUBE_REGISTRY_PORT } from '../values';
-import type { ImageRefs } from './images';
-import { load } from './load';
+import { DeployError, type StepContext, type Target } from '../context.ts';
+import { clusterRegistry, MINIKUBE_REGISTRY_PORT } from '../values.ts';
+import type { ImageRefs } from './images.ts';
+import { load } from './load.ts';
 
 /** The address Docker pushes to: --registry, else (Minikube) the registry addon at `minikube ip`:5000. */
 async function pushRegistry(ctx: StepContext, target: Target): Promise<string> {

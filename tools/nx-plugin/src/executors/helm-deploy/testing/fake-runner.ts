@@ -1,4 +1,4 @@
-import type { CommandResult, RunOptions, Runner } from '../../../lib/runner';
+import type { CommandResult, RunOptions, Runner } from '../../../lib/runner.ts';
 
 export type Handler = (args: string[], options: RunOptions) => Partial<CommandResult> | undefined;
 

@@ -1,4 +1,4 @@
-import type { Spawn } from '../watch/processes';
+import type { Spawn } from '../watch/processes.ts';
 
 export interface FakeProcess {
   /** "kubectl --context … logs --follow …" */

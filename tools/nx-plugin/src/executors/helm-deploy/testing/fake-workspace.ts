@@ -2,9 +2,9 @@ import { workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { nxCommand } from '../../../lib/nx-cli';
-import type { Workspace } from '../context';
-import type { Handler } from './fake-runner';
+import { nxCommand } from '../../../lib/nx-cli.ts';
+import type { Workspace } from '../context.ts';
+import type { Handler } from './fake-runner.ts';
 
 const node = (name: string, root: string, type: 'app' | 'lib' | 'e2e', targets: string[] = []) => ({
   name,
@@ -36,7 +36,7 @@ export const GRAPH = {
 } as unknown as ProjectGraph;
 
 /**
- * The apps' container targets and the Docker daemon as Nx and lib/image-refs.mts see them: `sources` is the tag
+ * The apps' container targets and the Docker daemon as Nx and lib/image-refs.ts see them: `sources` is the tag
  * (the Nx task hash) a build of each app's current inputs gives; `nx run-many -t container -p …` makes it the
  * workspace's image: the target records its ID in `cacheDir` and Docker knows it under `todo-<app>:<tag>`. A test
  * changes `sources` the way an edit changes the hash, and `prune` plays `docker system prune`.

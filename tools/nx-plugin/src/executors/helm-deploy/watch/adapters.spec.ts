@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { until } from '../testing/fake-spawn';
-import { watchFiles } from './file-watcher';
-import { processSpawner } from './processes';
+import { until } from '../testing/fake-spawn.ts';
+import { watchFiles } from './file-watcher.ts';
+import { processSpawner } from './processes.ts';
 
 describe('processSpawner (real child processes)', () => {
   it('hands over stdout and stderr lines, and reports the exit code', async () => {

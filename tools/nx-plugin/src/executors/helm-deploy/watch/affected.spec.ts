@@ -1,6 +1,6 @@
-import { GRAPH } from '../testing/fake-workspace';
-import { affectedBy, owningProject } from './affected';
-import { ignored } from './file-watcher';
+import { GRAPH } from '../testing/fake-workspace.ts';
+import { affectedBy, owningProject } from './affected.ts';
+import { ignored } from './file-watcher.ts';
 
 describe('affectedBy', () => {
   it.each([

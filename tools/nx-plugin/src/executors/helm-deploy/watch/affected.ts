@@ -1,5 +1,5 @@
 import type { ProjectGraph } from '@nx/devkit';
-import type { Workspace } from '../context';
+import type { Workspace } from '../context.ts';
 
 export interface Affected {
   /** Apps whose container image may change: their container target must be asked (its hash decides). */

@@ -1,4 +1,4 @@
-import type { CommandResult, RunOptions, Runner } from '../../../lib/runner';
+import type { CommandResult, RunOptions, Runner } from '../../../lib/runner.ts';
 
 /**
  * A runner that keeps the steps' output instead of printing it, so a loop prints one line when it went well and
@@ -7,7 +7,11 @@ import type { CommandResult, RunOptions, Runner } from '../../../lib/runner';
 export class BufferingRunner implements Runner {
   private lines: string[] = [];
 
-  constructor(private readonly inner: Runner) {}
+  private readonly inner: Runner;
+
+  constructor(inner: Runner) {
+    this.inner = inner;
+  }
 
   async run(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
     const result = await this.inner.run(command, args, { ...options, capture: true });

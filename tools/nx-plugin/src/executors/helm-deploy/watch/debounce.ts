@@ -5,11 +5,13 @@
 export class Debouncer {
   private readonly files = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly quietMs: number;
+  private readonly flush: (files: string[]) => void;
 
-  constructor(
-    private readonly quietMs: number,
-    private readonly flush: (files: string[]) => void,
-  ) {}
+  constructor(quietMs: number, flush: (files: string[]) => void) {
+    this.quietMs = quietMs;
+    this.flush = flush;
+  }
 
   add(files: Iterable<string>): void {
     for (const file of files) this.files.add(file);

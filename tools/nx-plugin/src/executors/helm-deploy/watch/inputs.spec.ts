@@ -1,12 +1,12 @@
-import type { Target } from '../context';
-import { deployTo } from '../deploy';
-import { normalizeOptions } from '../options';
-import { FakeRelease, FakeRunner } from '../testing/fake-runner';
-import { migrationsFixture } from '../testing/fake-migrations';
-import { FakeImages, GRAPH } from '../testing/fake-workspace';
-import { configuresNx, type WorkspaceInputs } from './inputs';
-import { Redeployer } from './redeploy';
-import { summaryLine } from './summary';
+import type { Target } from '../context.ts';
+import { deployTo } from '../deploy.ts';
+import { normalizeOptions } from '../options.ts';
+import { FakeRelease, FakeRunner } from '../testing/fake-runner.ts';
+import { migrationsFixture } from '../testing/fake-migrations.ts';
+import { FakeImages, GRAPH } from '../testing/fake-workspace.ts';
+import { configuresNx, type WorkspaceInputs } from './inputs.ts';
+import { Redeployer } from './redeploy.ts';
+import { summaryLine } from './summary.ts';
 
 const o = normalizeOptions({ helmTest: false, migrationsDir: migrationsFixture() }, { MINIKUBE_PROFILE: 'todo-stack' });
 

@@ -1,7 +1,7 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { CONTAINER_TARGET } from '../workspace';
+import { CONTAINER_TARGET } from '../workspace.ts';
 
 /** The workspace files each app's image is built from. */
 type ImageInputs = Record<string, ReadonlySet<string>>;

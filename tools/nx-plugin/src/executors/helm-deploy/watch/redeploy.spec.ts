@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Target } from '../context';
-import { deployTo } from '../deploy';
-import { normalizeOptions } from '../options';
-import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
-import { migrationsFixture } from '../testing/fake-migrations';
-import { FakeImages, GRAPH } from '../testing/fake-workspace';
-import { Redeployer, type LoopResult } from './redeploy';
-import { summaryLine } from './summary';
+import type { Target } from '../context.ts';
+import { deployTo } from '../deploy.ts';
+import { normalizeOptions } from '../options.ts';
+import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner.ts';
+import { migrationsFixture } from '../testing/fake-migrations.ts';
+import { FakeImages, GRAPH } from '../testing/fake-workspace.ts';
+import { Redeployer, type LoopResult } from './redeploy.ts';
+import { summaryLine } from './summary.ts';
 
 const migrations = migrationsFixture();
 const o = normalizeOptions({ helmTest: false, migrationsDir: migrations }, { MINIKUBE_PROFILE: 'todo-stack' });

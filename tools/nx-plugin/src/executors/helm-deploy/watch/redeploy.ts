@@ -1,15 +1,15 @@
 import type { ProjectGraph } from '@nx/devkit';
-import type { Runner } from '../../../lib/runner';
-import { DeployError, stepContext, type StepContext, type Target, type Workspace } from '../context';
-import type { NormalizedOptions } from '../options';
-import { images, type ImageRefs } from '../steps/images';
-import { fingerprintOf, releaseState } from '../steps/release/state';
-import { upgrade } from '../steps/release/upgrade';
-import { transport } from '../steps/transport';
-import { affectedBy, type Affected } from './affected';
-import { buildImages } from '../steps/build-images';
-import { BufferingRunner } from './buffered-runner';
-import { configuresNx, type WorkspaceInputs } from './inputs';
+import type { Runner } from '../../../lib/runner.ts';
+import { DeployError, stepContext, type StepContext, type Target, type Workspace } from '../context.ts';
+import type { NormalizedOptions } from '../options.ts';
+import { images, type ImageRefs } from '../steps/images.ts';
+import { fingerprintOf, releaseState } from '../steps/release/state.ts';
+import { upgrade } from '../steps/release/upgrade.ts';
+import { transport } from '../steps/transport.ts';
+import { affectedBy, type Affected } from './affected.ts';
+import { buildImages } from '../steps/build-images.ts';
+import { BufferingRunner } from './buffered-runner.ts';
+import { configuresNx, type WorkspaceInputs } from './inputs.ts';
 
 type Phase = 'graph' | 'build' | 'load' | 'roll';
 
@@ -54,13 +54,12 @@ export class Redeployer {
   /** The workspace's content hashes when the release's last deploy started (what it was built from). */
   private deployedFiles: Map<string, string> | undefined;
 
-  constructor(
-    o: NormalizedOptions,
-    runner: Runner,
-    workspace: Workspace,
-    private readonly target: Target,
-    private readonly deps: RedeployDeps,
-  ) {
+  private readonly target: Target;
+  private readonly deps: RedeployDeps;
+
+  constructor(o: NormalizedOptions, runner: Runner, workspace: Workspace, target: Target, deps: RedeployDeps) {
+    this.target = target;
+    this.deps = deps;
     this.buffer = new BufferingRunner(runner);
     // --force is for the first deploy; in the loop an unchanged fingerprint must mean "nothing to do". A crashing
     // pod is diagnosed after watchTimeout rather than blocking the loop for the first deploy's timeout.

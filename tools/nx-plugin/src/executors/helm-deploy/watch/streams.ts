@@ -1,5 +1,5 @@
-import type { Runner } from '../../../lib/runner';
-import type { Spawn, Supervised } from './processes';
+import type { Runner } from '../../../lib/runner.ts';
+import type { Spawn, Supervised } from './processes.ts';
 
 /** `--context X --namespace Y` of the release, for kubectl. */
 export type KubectlWhere = string[];
@@ -14,13 +14,17 @@ const appSelector = (release: string, app: string) =>
  */
 export class LogStreams {
   private readonly streams = new Map<string, Supervised>();
+  private readonly spawn: Spawn;
+  private readonly runner: Runner;
+  private readonly where: KubectlWhere;
+  private readonly release: string;
 
-  constructor(
-    private readonly spawn: Spawn,
-    private readonly runner: Runner,
-    private readonly where: KubectlWhere,
-    private readonly release: string,
-  ) {}
+  constructor(spawn: Spawn, runner: Runner, where: KubectlWhere, release: string) {
+    this.spawn = spawn;
+    this.runner = runner;
+    this.where = where;
+    this.release = release;
+  }
 
   follow(app: string): void {
     this.streams.get(app)?.stop();
@@ -64,14 +68,28 @@ export class PortForward {
   /** How many times kubectl was started. */
   starts = 0;
 
+  private readonly spawn: Spawn;
+  private readonly runner: Runner;
+  private readonly where: KubectlWhere;
+  private readonly service: string;
+  private readonly servicePort: number;
+  private readonly localPort: number;
+
   constructor(
-    private readonly spawn: Spawn,
-    private readonly runner: Runner,
-    private readonly where: KubectlWhere,
-    private readonly service: string,
-    private readonly servicePort: number,
-    private readonly localPort: number,
-  ) {}
+    spawn: Spawn,
+    runner: Runner,
+    where: KubectlWhere,
+    service: string,
+    servicePort: number,
+    localPort: number,
+  ) {
+    this.spawn = spawn;
+    this.runner = runner;
+    this.where = where;
+    this.service = service;
+    this.servicePort = servicePort;
+    this.localPort = localPort;
+  }
 
   start(): void {
     if (this.stopped) return;

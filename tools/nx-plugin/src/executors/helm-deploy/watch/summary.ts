@@ -1,4 +1,4 @@
-import type { LoopResult } from './redeploy';
+import type { LoopResult } from './redeploy.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 

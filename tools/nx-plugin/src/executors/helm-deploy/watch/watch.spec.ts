@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { deployTo, type DeployResult } from '../deploy';
-import runExecutor from '../executor';
-import { normalizeOptions, type NormalizedOptions } from '../options';
-import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner';
-import { FakeSpawn, until } from '../testing/fake-spawn';
-import { migrationsFixture } from '../testing/fake-migrations';
-import { FakeImages, GRAPH } from '../testing/fake-workspace';
-import { Debouncer } from './debounce';
-import type { WatchFiles } from './file-watcher';
-import { watch } from './watch';
+import { deployTo, type DeployResult } from '../deploy.ts';
+import runExecutor from '../executor.ts';
+import { normalizeOptions, type NormalizedOptions } from '../options.ts';
+import { FakeRelease, FakeRunner, type Handler } from '../testing/fake-runner.ts';
+import { FakeSpawn, until } from '../testing/fake-spawn.ts';
+import { migrationsFixture } from '../testing/fake-migrations.ts';
+import { FakeImages, GRAPH } from '../testing/fake-workspace.ts';
+import { Debouncer } from './debounce.ts';
+import type { WatchFiles } from './file-watcher.ts';
+import { watch } from './watch.ts';
 
 const workspaceRoot = path.resolve(__dirname, '../../../../../..');
 const MIGRATIONS = migrationsFixture();

@@ -1,4 +1,4 @@
-import type { Runner } from '../../../lib/runner';
+import type { Runner } from '../../../lib/runner.ts';
 import {
   DeployError,
   helmTarget,
@@ -7,16 +7,16 @@ import {
   type StepContext,
   type Target,
   type Workspace,
-} from '../context';
-import type { DeployResult } from '../deploy';
-import { frontendAccess } from '../manifests';
-import type { NormalizedOptions } from '../options';
-import { Debouncer } from './debounce';
-import type { WatchFiles } from './file-watcher';
-import type { Spawn } from './processes';
-import { Redeployer, type RedeployDeps } from './redeploy';
-import { LogStreams, PortForward } from './streams';
-import { summaryLine } from './summary';
+} from '../context.ts';
+import type { DeployResult } from '../deploy.ts';
+import { frontendAccess } from '../manifests.ts';
+import type { NormalizedOptions } from '../options.ts';
+import { Debouncer } from './debounce.ts';
+import type { WatchFiles } from './file-watcher.ts';
+import type { Spawn } from './processes.ts';
+import { Redeployer, type RedeployDeps } from './redeploy.ts';
+import { LogStreams, PortForward } from './streams.ts';
+import { summaryLine } from './summary.ts';
 
 export interface WatchDeps extends RedeployDeps {
   runner: Runner;

@@ -1,6 +1,6 @@
-import type { StepContext, Target } from '../../context';
-import { MIGRATIONS_LABEL, migrationsKey } from '../../fingerprint';
-import { latestRevisionLabelled, type Revision } from './state';
+import type { StepContext, Target } from '../../context.ts';
+import { MIGRATIONS_LABEL, migrationsKey } from '../../fingerprint.ts';
+import { latestRevisionLabelled, type Revision } from './state.ts';
 
 /** Whether an upgrade runs the chart's migration Job, and the migrations key its revision is labelled with. */
 export interface MigrationsPlan {

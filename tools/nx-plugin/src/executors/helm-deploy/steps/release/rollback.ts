@@ -1,5 +1,5 @@
-import { TROUBLESHOOTING } from '../../../../lib/advice';
-import { helmTarget, type StepContext, type Target } from '../../context';
+import { TROUBLESHOOTING } from '../../../../lib/advice.ts';
+import { helmTarget, type StepContext, type Target } from '../../context.ts';
 
 /**
  * When the release's latest revision failed, rolls back to the last good one first. Why: `helm upgrade` after a

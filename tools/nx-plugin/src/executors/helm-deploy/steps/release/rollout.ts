@@ -1,4 +1,4 @@
-import { kubectlTarget, type StepContext, type Target } from '../../context';
+import { kubectlTarget, type StepContext, type Target } from '../../context.ts';
 
 interface DeploymentState {
   generation: number;

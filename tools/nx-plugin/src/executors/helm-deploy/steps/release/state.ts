@@ -1,7 +1,7 @@
-import { helmTarget, type StepContext, type Target } from '../../context';
-import { deployFingerprint, FINGERPRINT_LABEL } from '../../fingerprint';
-import { chartValues, helmValues } from '../../values';
-import type { ImageRefs } from '../images';
+import { helmTarget, type StepContext, type Target } from '../../context.ts';
+import { deployFingerprint, FINGERPRINT_LABEL } from '../../fingerprint.ts';
+import { chartValues, helmValues } from '../../values.ts';
+import type { ImageRefs } from '../images.ts';
 
 export type ReleaseState = 'unchanged' | 'changed' | 'forced';
 

@@ -1,7 +1,7 @@
-import { TROUBLESHOOTING } from '../../../../lib/advice';
-import { commandLine } from '../../../../lib/runner';
-import { DeployError, helmTarget, type StepContext, type Target } from '../../context';
-import { diagnose } from '../diagnose';
+import { TROUBLESHOOTING } from '../../../../lib/advice.ts';
+import { commandLine } from '../../../../lib/runner.ts';
+import { DeployError, helmTarget, type StepContext, type Target } from '../../context.ts';
+import { diagnose } from '../diagnose.ts';
 
 /**
  * Step "test": the chart's smoke tests (helm test). No `--logs`: the chart deletes a passing test pod at once

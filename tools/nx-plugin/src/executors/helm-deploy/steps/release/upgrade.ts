@@ -1,14 +1,14 @@
-import { TROUBLESHOOTING } from '../../../../lib/advice';
-import { commandLine } from '../../../../lib/runner';
-import { DeployError, type StepContext, type Target } from '../../context';
-import { FINGERPRINT_LABEL, MIGRATIONS_LABEL } from '../../fingerprint';
-import { summarizeManifests } from '../../manifests';
-import { chartValues, helmValueArgs, helmValues, type HelmValues } from '../../values';
-import { diagnose } from '../diagnose';
-import type { ImageRefs } from '../images';
-import { migrationsKeyOf, migrationsPlan, type MigrationsPlan } from './migrations';
-import { rollbackFailed } from './rollback';
-import { deployments, reportRollout } from './rollout';
+import { TROUBLESHOOTING } from '../../../../lib/advice.ts';
+import { commandLine } from '../../../../lib/runner.ts';
+import { DeployError, type StepContext, type Target } from '../../context.ts';
+import { FINGERPRINT_LABEL, MIGRATIONS_LABEL } from '../../fingerprint.ts';
+import { summarizeManifests } from '../../manifests.ts';
+import { chartValues, helmValueArgs, helmValues, type HelmValues } from '../../values.ts';
+import { diagnose } from '../diagnose.ts';
+import type { ImageRefs } from '../images.ts';
+import { migrationsKeyOf, migrationsPlan, type MigrationsPlan } from './migrations.ts';
+import { rollbackFailed } from './rollback.ts';
+import { deployments, reportRollout } from './rollout.ts';
 
 /** Dry run: prints the upgrade it would run and renders the release with `helm template` (or says why not). */
 export async function previewRelease(

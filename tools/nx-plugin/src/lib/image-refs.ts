@@ -7,7 +7,7 @@
  * ID is looked up in the Docker daemon for its `todo-<app>:nx-…` tag. Several such tags on one ID mean several
  * task hashes produced the same image: any of them names exactly the same content (the first, sorted, is taken).
  *
- * ESM with erasable TypeScript only and no relative imports: Node runs it as it is (the CLI), Nx and Jest compile it.
+ * Like the whole plugin, ESM with erasable TypeScript only: Node runs it as it is (the CLI, Nx), Jest compiles it.
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -118,7 +118,7 @@ export async function imageRef(app: string, source: ImageRefSource): Promise<Ima
   return refOf(app, id, inspected.stdout.trim());
 }
 
-const settle = async <T,>(work: () => Promise<T>): Promise<T | ImageRefError> => {
+const settle = async <T>(work: () => Promise<T>): Promise<T | ImageRefError> => {
   try {
     return await work();
   } catch (error) {
