@@ -1,5 +1,6 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { CONTAINER_TARGET } from '../workspace.ts';
 
@@ -42,30 +43,39 @@ export function nxWorkspaceInputs(root: string): WorkspaceInputs {
   // Nx's internals, not @nx/devkit: devkit exposes no hash plan. They ship with the nx package the workspace pins.
   // Hashes come from an index of our own: Nx's shared one answers through the daemon when one runs, which learns
   // of changes on its own schedule. The shared (in-process) index is the one HashPlanInspector expands globs over.
+  // They are CommonJS, required as Nx requires them: an ESM import sees no named export of nx/src/native (its
+  // module.exports is assigned at run time).
+  const nx = createRequire(path.join(root, 'package.json'));
   let index: import('nx/src/native').WorkspaceContext | undefined;
-  const scan = async () => {
-    const { WorkspaceContext } = await import('nx/src/native');
-    const { workspaceDataDirectoryForWorkspace } = await import('nx/src/utils/cache-directory');
+  const scan = () => {
+    const { WorkspaceContext } = nx('nx/src/native') as typeof import('nx/src/native');
+    const { workspaceDataDirectoryForWorkspace } = nx(
+      'nx/src/utils/cache-directory',
+    ) as typeof import('nx/src/utils/cache-directory');
     index = new WorkspaceContext(root, workspaceDataDirectoryForWorkspace(root));
     return index;
   };
   const hashes = (files: { file: string; hash: string }[]) => new Map(files.map(({ file, hash }) => [file, hash]));
   return {
     async snapshot() {
-      return hashes((await scan()).allFileData());
+      return hashes(scan().allFileData());
     },
     async refresh(files) {
-      const { updateFilesInContext } = await import('nx/src/utils/workspace-context');
+      const { updateFilesInContext } = nx(
+        'nx/src/utils/workspace-context',
+      ) as typeof import('nx/src/utils/workspace-context');
       const exists = (file: string) => existsSync(path.join(root, file));
       const [updated, deleted] = [files.filter((file) => exists(file)), files.filter((file) => !exists(file))];
       updateFilesInContext(root, updated, deleted);
-      const own = index ?? (await scan());
+      const own = index ?? scan();
       own.incrementalUpdate(updated, deleted);
       const wanted = new Set(files);
       return hashes(own.allFileData().filter(({ file }) => wanted.has(file)));
     },
     async imageInputs(graph, apps) {
-      const { HashPlanInspector } = await import('nx/src/hasher/hash-plan-inspector');
+      const { HashPlanInspector } = nx(
+        'nx/src/hasher/hash-plan-inspector',
+      ) as typeof import('nx/src/hasher/hash-plan-inspector');
       const inspector = new HashPlanInspector(graph, root);
       await inspector.init();
       const inputs = {} as Record<string, Set<string>>;
