@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI stage for the deploy tooling (no cluster needed). Idempotent.
 #   1. the minikube/ helpers parse (bash -n) and the deploy project's Nx configuration resolves
-#   2. unit tests of the minikube executor (tools/nx-plugin, Jest): npx nx test nx-plugin
+#   2. unit tests of the helm-deploy executor (tools/nx-plugin, Jest): npx nx test nx-plugin
 #   3. end-to-end: npx nx run deploy:minikube with fake minikube/docker/kubectl/helm on PATH, plus the task graph
 #      and `--affected -t container` checks, and the minikube/*.sh helpers on their own (tools/nx-plugin/e2e):
 #      npx nx e2e nx-plugin

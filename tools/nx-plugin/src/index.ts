@@ -1,2 +1,2 @@
-export { default as minikubeExecutor } from './executors/minikube/executor';
-export type { MinikubeExecutorSchema } from './executors/minikube/schema';
+export { default as helmDeployExecutor } from './executors/helm-deploy/executor.ts';
+export type { HelmDeployExecutorSchema } from './executors/helm-deploy/schema.js';

@@ -40,9 +40,13 @@ function docker() {
       `${readJson('docker-resources.json', { cpus: 8, memory: 16 * 1024 ** 3 }).cpus} ${readJson('docker-resources.json', { cpus: 8, memory: 16 * 1024 ** 3 }).memory}\n`,
     );
   if (args[0] === 'image' && args[1] === 'inspect') {
-    const tags = readJson('docker-images.json', {})[args.at(-1)];
-    if (!tags) fail(`Error: No such image: ${args.at(-1)}`);
-    return out(`${JSON.stringify(tags)}\n`);
+    // docker image inspect --format {{json .RepoTags}} ID…: a line per image it has, in order; an error per other.
+    const images = readJson('docker-images.json', {});
+    const ids = args.slice(args.indexOf('--format') + 2);
+    for (const id of ids) if (images[id]) out(`${JSON.stringify(images[id])}\n`);
+    const missing = ids.filter((id) => !images[id]);
+    if (missing.length) fail(missing.map((id) => `Error: No such image: ${id}`).join('\n'));
+    return;
   }
   if (args[0] === 'tag') {
     // docker tag SOURCE TARGET: TARGET names the same image.

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 /**
@@ -6,7 +7,9 @@ import * as path from 'node:path';
  */
 export function nxCommand(root: string): { command: string; args: string[] } {
   try {
-    const manifest = require.resolve('nx/package.json', { paths: [root] });
+    // Resolved from the workspace root, as `npx nx` there would.
+    const require = createRequire(path.join(root, 'package.json'));
+    const manifest = require.resolve('nx/package.json');
     const { bin } = require(manifest) as { bin: { nx: string } };
     return { command: process.execPath, args: [path.join(path.dirname(manifest), bin.nx)] };
   } catch {
