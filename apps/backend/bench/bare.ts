@@ -5,7 +5,7 @@
  * sign-ups), and one named prepared statement per database step, so PostgreSQL parses and plans each once per
  * connection as it does for the product's list page.
  *
- *   GET  /api/:user_id/tasks  the product's first page: the same columns, order, 20 rows and window-count total
+ *   GET  /api/:user_id/tasks  the product's first page: its statement (columns, order, 20 rows, window-count total)
  *   POST /api/:user_id/tasks  the product's insert under the per-user cap (one statement), body checked by schema
  *   POST /api/:user_id/chat   what a turn on a new conversation stores, the same statements in the same two
  *                             transactions as the product (conversation under its cap + user message; the reply +
@@ -29,11 +29,14 @@ const pool = new pg.Pool({
   max: Number(process.env['DATABASE_POOL_MAX'] ?? 10),
 });
 
-const TASK_COLUMNS = 'id, user_id, title, description, completed, created_at, updated_at';
+// The product's statements (src/tasks/tasks-repository.ts): the same columns, timestamps formatted by PostgreSQL as
+// `Date#toISOString` writes them, so both sides do the same database work and the rest is what is compared.
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const TASK_COLUMNS = `id, user_id, title, description, completed, ${iso('created_at')} as created_at, ${iso('updated_at')} as updated_at`;
 const page = (userId: string) => ({
   name: 'bare_tasks_page',
-  text: `select ${TASK_COLUMNS}, count(*) over () as total from tasks where user_id = $1
-         order by created_at desc, id desc limit $2 offset 0`,
+  text: `select ${TASK_COLUMNS}, count(*) over () as total from tasks t where t.user_id = $1
+         order by t.created_at desc, t.id desc limit $2 offset 0`,
   values: [userId, PAGE],
 });
 const insertTask = (userId: string, title: string, description: string | null) => ({
@@ -49,8 +52,8 @@ interface TaskRow {
   title: string;
   description: string | null;
   completed: boolean;
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
   total?: string;
 }
 
