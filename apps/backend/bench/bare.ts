@@ -31,7 +31,7 @@ const pool = new pg.Pool({
 
 // The product's statements (src/tasks/tasks-repository.ts): the same columns, timestamps formatted by PostgreSQL as
 // `Date#toISOString` writes them, so both sides do the same database work and the rest is what is compared.
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"')`;
 const TASK_COLUMNS = `id, user_id, title, description, completed, ${iso('created_at')} as created_at, ${iso('updated_at')} as updated_at`;
 const page = (userId: string) => ({
   name: 'bare_tasks_page',

@@ -27,8 +27,11 @@ export class TaskLimitError extends Error {
   }
 }
 
-/** A timestamp as `Date#toISOString` writes it (UTC, milliseconds), formatted by PostgreSQL. */
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * A timestamp as `Date#toISOString` writes it (UTC, milliseconds), formatted by PostgreSQL. The colons are quoted
+ * literals so that pgbench, which runs the same text (bench/pgbench), does not read `:MI` as one of its variables.
+ */
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"')`;
 
 /** The API's task fields as a statement on `tasks t` (or `tasks` itself) selects or returns them. */
 const TASK_FIELDS = [
