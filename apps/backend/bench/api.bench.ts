@@ -3,11 +3,16 @@
  * (dist/main.js) against a real PostgreSQL, side by side with the FastAPI + SQLModel reference
  * (bench/fastapi, one uvicorn worker, same database, same users) and each task route's share of the
  * raw-SQL ceiling (pgbench running the route's own statements at the same concurrency), the servers'
- * peak RSS, and cold start. Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
+ * peak RSS, and cold start. Then each task route and chat against the bare Fastify baseline (bench/bare.ts, its own
+ * process, same database and users): BENCH_BARE_ROUNDS interleaved rounds (ours then bare, bare then ours, ...), each
+ * route's median requests/s and CPU per request on both, and the product's share of the bare route's requests/s.
+ * The product runs with metrics on (METRICS_PORT, the chart's default), scraped every 15 s as Prometheus would.
+ * Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import autocannon, { type Options, type Result } from 'autocannon';
 import pg from 'pg';
 import { freePort, waitUntilAnswers } from '@todo-stack/testing';
@@ -23,6 +28,14 @@ const SEEDED_TASKS = 20;
 // measured request is a real insert (a capped user would answer 409 without writing).
 const WRITERS = 40;
 const COLD_STARTS = 5;
+// Chat turns start a new conversation each; a user keeps at most LIMITS.conversationsPerUser, so turns are spread
+// over this many users and their conversations are deleted before each chat run (every measured turn stores).
+const CHATTERS = 30;
+// Rounds of the comparison with the bare baseline (0: skip it).
+const BARE_ROUNDS = Number(process.env['BENCH_BARE_ROUNDS'] ?? 3);
+// BENCH_METRICS=off: the product without METRICS_PORT.
+const WITH_METRICS = process.env['BENCH_METRICS'] !== 'off';
+const SCRAPE_INTERVAL_MS = 15_000;
 // BENCH_FASTAPI=off: the backend alone (no Python needed).
 const WITH_FASTAPI = process.env['BENCH_FASTAPI'] !== 'off';
 // BENCH_BUNDLE: another build (e.g. of an older commit) to compare against, with the same load.
@@ -57,9 +70,19 @@ const serverEnv = Object.fromEntries(
     .map((pair) => pair.split('=', 2)),
 );
 
+const nodeOptions = nodeOptionsText.split(' ').filter(Boolean);
+
 function run(args: string[], env: Record<string, string>): ChildProcess {
-  const nodeOptions = nodeOptionsText.split(' ').filter(Boolean);
   return spawn(node, [...nodePrefix, ...nodeOptions, bundle, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, ...serverEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** The bare baseline (bench/bare.ts) under the same node, flags and environment as the product's server. */
+function runBare(env: Record<string, string>): ChildProcess {
+  const script = fileURLToPath(new URL('./bare.ts', import.meta.url));
+  return spawn(node, [...nodePrefix, ...nodeOptions, '--import', '@swc-node/register/esm-register', script], {
     env: { PATH: process.env['PATH'] ?? '', ...env, ...serverEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -127,6 +150,64 @@ function row({ name, result, fastapi, ceiling, cpuPerRequest }: RouteResult): st
   return `| ${name} | ${ours} | ${reference} | ${share} | ${cpu} | ${errors} |`;
 }
 
+interface Sample {
+  rps: number;
+  cpu: number;
+  failures: number;
+}
+
+interface BareRow {
+  name: string;
+  ours: Sample[];
+  bare: Sample[];
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+function bareRow({ name, ours, bare }: BareRow): string {
+  const rps = (samples: Sample[]) => median(samples.map((sample) => sample.rps));
+  const cpu = (samples: Sample[]) => median(samples.map((sample) => sample.cpu)).toFixed(3);
+  const errors = (samples: Sample[]) => samples.reduce((sum, sample) => sum + sample.failures, 0);
+  const perRound = ours.map((sample, i) => `${Math.round((sample.rps / bare[i]!.rps) * 100)}%`).join(', ');
+  const share = `${Math.round((rps(ours) / rps(bare)) * 100)}%`;
+  return `| ${name} | ${Math.round(rps(ours))} | ${Math.round(rps(bare))} | ${share} | ${perRound} | ${cpu(ours)} / ${cpu(bare)} | ${errors(ours)} / ${errors(bare)} |`;
+}
+
+/**
+ * The bare baseline answers what the product answers: the reader's whole list page (every field, order and total),
+ * and a chat turn's reply and tool call, so the two are compared on equal work.
+ */
+async function sameAnswers(
+  ours: string,
+  bare: string,
+  reader: { token: string; user: { id: string } },
+  chatter: { token: string; user: { id: string } },
+): Promise<void> {
+  const headers = (user: { token: string }) => ({
+    authorization: `Bearer ${user.token}`,
+    'content-type': 'application/json',
+  });
+  const list = (origin: string) =>
+    fetch(`${origin}/api/${reader.user.id}/tasks`, { headers: headers(reader) }).then((r) => json<unknown>(r));
+  const [a, b] = (await Promise.all([list(ours), list(bare)])).map((body) => JSON.stringify(body));
+  if (a !== b) throw new Error(`The bare baseline lists other tasks than the backend:\n${a}\n${b}`);
+  const turn = (origin: string) =>
+    fetch(`${origin}/api/${chatter.user.id}/chat`, {
+      method: 'POST',
+      headers: headers(chatter),
+      body: JSON.stringify({ message: 'show my tasks' }),
+    })
+      .then((r) => json<{ response: string; tool_calls: unknown }>(r))
+      .then(({ response, tool_calls }) => ({ response, tool_calls }));
+  const [c, d] = await Promise.all([turn(ours), turn(bare)]);
+  // Keys in any order: the stored tool calls come back from jsonb, which orders them its own way.
+  if (!isDeepStrictEqual(c, d)) {
+    throw new Error(
+      `The bare baseline answers a chat turn otherwise than the backend:\n${JSON.stringify(c)}\n${JSON.stringify(d)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   // First, so a missing Python fails the run before anything is started.
   const python = WITH_FASTAPI ? await fastapiVenv() : undefined;
@@ -134,6 +215,7 @@ async function main(): Promise<void> {
   const serverUrl = process.env['BENCH_DATABASE_URL'] ?? server!.url;
   const databaseUrl = await createDatabase(serverUrl);
   const port = await freePort();
+  const metricsPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = {
     NODE_ENV: 'production',
@@ -147,7 +229,9 @@ async function main(): Promise<void> {
     CHAT_RATE_LIMIT: '1000000',
     MCP_RATE_LIMIT: '1000000',
     AUTH_RATE_LIMIT: '1000000',
+    ...(WITH_METRICS ? { METRICS_PORT: String(metricsPort) } : {}),
   };
+  const admin = new pg.Client({ connectionString: databaseUrl });
   try {
     await new Promise<void>((resolve, reject) =>
       run(['migrate'], env).once('exit', (code) =>
@@ -164,6 +248,13 @@ async function main(): Promise<void> {
     starts.sort((a, b) => a - b);
 
     const { child } = await coldStart(env, port);
+    // As Prometheus would (the chart's ServiceMonitor interval), so the registry's scrape work is in the figures.
+    const scraper = WITH_METRICS
+      ? setInterval(
+          () => void fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()),
+          SCRAPE_INTERVAL_MS,
+        )
+      : undefined;
     try {
       const headers = { 'content-type': 'application/json', origin: base };
       const signUp = (email: string) =>
@@ -179,8 +270,9 @@ async function main(): Promise<void> {
       const referenceWriters: typeof writers = [];
       if (python) for (let i = 0; i < WRITERS; i++) referenceWriters.push(await signUp(`ref-writer${i}@bench.test`));
       const ceilingWriter = await signUp('ceiling-writer@bench.test');
-      const chatter = await signUp('chatter@bench.test');
-      for (const user of [reader, chatter]) {
+      const chatters: typeof writers = [];
+      for (let i = 0; i < CHATTERS; i++) chatters.push(await signUp(`chatter${i}@bench.test`));
+      for (const user of [reader, ...chatters]) {
         for (let i = 0; i < SEEDED_TASKS; i++) {
           await json(
             await fetch(`${base}/api/${user.user.id}/tasks`, {
@@ -191,6 +283,14 @@ async function main(): Promise<void> {
           );
         }
       }
+      const chatter = chatters[0]!;
+      await admin.connect();
+      const ids = (users: typeof writers) => users.map(({ user }) => user.id);
+      /** Before a write run: the writers' tasks and the chatters' conversations go, so every run starts alike. */
+      const reset = async () => {
+        await admin.query('delete from tasks where user_id = any($1)', [ids(writers)]);
+        await admin.query('delete from conversations where user_id = any($1)', [ids(chatters)]);
+      };
 
       const referencePort = await freePort();
       const reference = python
@@ -230,7 +330,7 @@ async function main(): Promise<void> {
         // After start-up and seeding, before any load.
         const idleRss = child.pid === undefined ? 0 : rssOf(child.pid);
         const routes: RouteResult[] = [];
-        const rss = { ours: 0, reference: 0 };
+        const rss = { ours: 0, reference: 0, bare: 0 };
         // BENCH_ROUTES=tasks (a substring of the route names): only those, e.g. for a CPU profile of one route.
         const only = process.env['BENCH_ROUTES'];
         /** The route on our server, then on the reference (when it has it), then its statements on pgbench. */
@@ -285,12 +385,25 @@ async function main(): Promise<void> {
           // pgbench inserts for one user: once at the cap its statement still runs (count, no row), as the route's would.
           sql: () => ceiling('create', ceilingWriter),
         });
-        await measure('POST /api/{user_id}/chat ("show my tasks", offline agent)', (origin) => ({
-          url: `${origin}/api/${chatter.user.id}/chat`,
-          method: 'POST',
-          headers: bearer(chatter),
-          body: JSON.stringify({ message: 'show my tasks' }),
-        }));
+        /** Round robin over the chatters: each turn starts a conversation for the next one. */
+        const chat: Route = (origin) => {
+          let next = 0;
+          return {
+            url: origin,
+            requests: [
+              {
+                method: 'POST',
+                body: JSON.stringify({ message: 'show my tasks' }),
+                setupRequest: (request) => {
+                  const user = chatters[next++ % chatters.length]!;
+                  return { ...request, path: `/api/${user.user.id}/chat`, headers: bearer(user) };
+                },
+              },
+            ],
+          };
+        };
+        await reset();
+        await measure('POST /api/{user_id}/chat ("show my tasks", offline agent)', chat);
         await measure('POST /mcp (tools/call list_tasks)', (origin) => ({
           url: `${origin}/mcp`,
           method: 'POST',
@@ -302,6 +415,63 @@ async function main(): Promise<void> {
             params: { name: 'list_tasks', arguments: {} },
           }),
         }));
+
+        /**
+         * The product against the bare baseline, route by route, in interleaved rounds (ours then bare, then bare
+         * then ours...), so a change in the shared machine's load hits both alike; writes start from the same state.
+         */
+        async function compareWithBare(): Promise<BareRow[]> {
+          const barePort = await freePort();
+          const bareBase = `http://127.0.0.1:${barePort}`;
+          const everyone = [reader, ...writers, ...chatters];
+          const bareServer = runBare({
+            PORT: String(barePort),
+            DATABASE_URL: databaseUrl,
+            BARE_TOKENS: JSON.stringify(Object.fromEntries(everyone.map(({ token, user }) => [token, user.id]))),
+          });
+          try {
+            await answering(bareServer, `${bareBase}/health`);
+            await sameAnswers(base, bareBase, reader, chatter);
+            await reset();
+            const compared: [string, Route, boolean][] = [
+              [`GET /api/{user_id}/tasks (${SEEDED_TASKS} tasks)`, list, false],
+              ['POST /api/{user_id}/tasks', create(writers), true],
+              ['POST /api/{user_id}/chat', chat, true],
+            ];
+            const rows = compared
+              .filter(([name]) => !only || name.includes(only))
+              .map(([name]) => ({ name, ours: [] as Sample[], bare: [] as Sample[] }));
+            for (let round = 0; round < BARE_ROUNDS; round++) {
+              for (const row of rows) {
+                const [, route, writes] = compared.find(([name]) => name === row.name)!;
+                const sides = [
+                  { target: child, origin: base, samples: row.ours },
+                  { target: bareServer, origin: bareBase, samples: row.bare },
+                ];
+                if (round % 2 === 1) sides.reverse();
+                for (const side of sides) {
+                  if (writes) await reset();
+                  const measured = await load(side.target, side.origin, route);
+                  if (side.target === child) rss.ours = Math.max(rss.ours, measured.peakBytes);
+                  else rss.bare = Math.max(rss.bare, measured.peakBytes);
+                  side.samples.push({
+                    rps: measured.result.requests.average,
+                    cpu: measured.cpuPerRequest,
+                    failures: failures(measured.result),
+                  });
+                }
+                console.error(
+                  `bare round ${round + 1}/${BARE_ROUNDS} ${row.name}: ours ${Math.round(row.ours.at(-1)!.rps)} req/s, bare ${Math.round(row.bare.at(-1)!.rps)} req/s`,
+                );
+              }
+            }
+            return rows;
+          } finally {
+            await stop(bareServer);
+          }
+        }
+
+        const bare = BARE_ROUNDS > 0 ? await compareWithBare() : [];
 
         const cpu = cpus()[0]?.model ?? 'unknown CPU';
         const nodeVersion = execFileSync(node, [...nodePrefix, '--version'], { encoding: 'utf8' }).trim();
@@ -328,13 +498,26 @@ async function main(): Promise<void> {
         console.log(
           `Cold start to /ready (${COLD_STARTS} runs): median ${Math.round(starts[Math.floor(COLD_STARTS / 2)] ?? 0)} ms, min ${Math.round(starts[0] ?? 0)} ms, max ${Math.round(starts.at(-1) ?? 0)} ms`,
         );
+        if (bare.length > 0) {
+          console.log(
+            `\nAgainst the bare Fastify baseline (bench/bare.ts), ${BARE_ROUNDS} interleaved rounds of ${DURATION_S} s per route and server, ` +
+              `metrics ${WITH_METRICS ? 'on' : 'off'}; medians; peak RSS: backend ${mb(rss.ours)}, bare ${mb(rss.bare)}\n`,
+          );
+          console.log(
+            '| route | req/s (ours) | req/s (bare) | share of bare | shares per round | CPU ms/request (ours / bare) | errors + non-2xx (ours / bare) |',
+          );
+          console.log('|---|---|---|---|---|---|---|');
+          for (const row of bare) console.log(bareRow(row));
+        }
       } finally {
         if (reference) await stop(reference);
       }
     } finally {
+      clearInterval(scraper);
       await stop(child);
     }
   } finally {
+    await admin.end().catch(() => undefined);
     server?.stop();
   }
 }

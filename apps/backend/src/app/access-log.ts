@@ -25,17 +25,20 @@ export class AccessLog extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // A getter that builds a fresh object on every read: read once.
+    const { url: route, config } = request.routeOptions;
+    const query = request.url.indexOf('?');
     const fields = {
       method: request.method,
-      url: request.url.split('?')[0],
-      route: request.routeOptions.url,
+      url: query === -1 ? request.url : request.url.slice(0, query),
+      route,
       status: reply.statusCode,
       user_id: request.userId,
       latency_ms: Math.round(reply.elapsedTime * 100) / 100,
       ...(error ? { err: error } : {}),
     };
     if (reply.statusCode >= 500 || error) request.log.error(fields, 'request failed');
-    else if (request.routeOptions.config?.probe) request.log.debug(fields, 'request completed');
+    else if (config?.probe) request.log.debug(fields, 'request completed');
     else request.log.info(fields, 'request completed');
   }
 }

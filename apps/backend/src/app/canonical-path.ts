@@ -11,10 +11,14 @@ import { pathSegmentProblem } from '@todo-stack/shared';
  * read as another route than the one Fastify matched: `/api/auth/x/../sign-in/email` matches the `/api/auth/*`
  * catch-all here but is `/api/auth/sign-in/email` to `new URL()`, past that route's schema and sign-in limit.
  */
+const NEEDS_SEGMENT_CHECK = /[%\\.]|\/\//;
+
 function nonCanonicalPath(url: string): string | undefined {
   const end = url.search(/[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
   if (!path.startsWith('/')) return 'the path must start with "/"';
+  // Without a `%`, `\`, `.` or `//` no segment can be empty, a dot segment, end with a dot or hold an escape.
+  if (!NEEDS_SEGMENT_CHECK.test(path)) return undefined;
   if (path.includes('\\')) return 'backslashes are not allowed in the path';
   const segments = path.slice(1).split('/');
   for (const [index, raw] of segments.entries()) {
@@ -29,10 +33,11 @@ function nonCanonicalPath(url: string): string | undefined {
 }
 
 /**
- * The first `onRequest` hook: a non-canonical path is refused with 400 before any route, catch-all, rate limit or
+ * The first `onRequest` hook (callback style: no promise per request): a non-canonical path is refused with 400 before any route, catch-all, rate limit or
  * 404 handler sees it, so every route is reached only by its one spelling, with its one set of checks.
  */
-export async function refuseNonCanonicalPath(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function refuseNonCanonicalPath(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   const reason = nonCanonicalPath(request.url);
-  if (reason) await reply.status(400).send({ detail: `Bad request path: ${reason}.` });
+  if (reason) void reply.status(400).send({ detail: `Bad request path: ${reason}.` });
+  else done();
 }

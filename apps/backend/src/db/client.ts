@@ -31,6 +31,11 @@ export interface Database {
   ping(): Promise<void>;
   /** PostgreSQL LISTEN on `channel` (a constant identifier), on a connection of its own. */
   listen(channel: string, handlers: NotificationHandlers): Promise<{ close(): Promise<void> }>;
+  /**
+   * A hot path's statement, prepared by name (PostgreSQL parses and plans it once per connection), run with
+   * positional values; the rows as the driver answers them, past Drizzle's query building and row mapping.
+   */
+  statement<T>(name: string, text: string): (values: unknown[]) => Promise<T[]>;
   /** The connection pool's clients (PostgreSQL only: PGlite is one in-process connection). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -111,6 +116,10 @@ function createPostgres(
         },
       };
     },
+    statement:
+      <T>(name: string, text: string) =>
+      async (values: unknown[]) =>
+        (await pool.query<T & pg.QueryResultRow>({ name, text, values })).rows,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
@@ -140,6 +149,11 @@ export async function pgliteDatabase(client: PGlite, { traced = false }: Databas
     ping: async () => {
       await client.query('select 1');
     },
+    // One in-process connection: PGlite keeps no named statements; the text is what counts.
+    statement:
+      <T>(_name: string, text: string) =>
+      async (values: unknown[]) =>
+        (await client.query<T>(text, values)).rows,
     // In process: the subscription lives as long as the database does.
     listen: async (channel, handlers) => {
       const unsubscribe = await client.listen(channel, handlers.message);

@@ -1,3 +1,4 @@
+import { HELMET_OPTIONS, securityHeaders } from '../../src/app/plugins/external/helmet.js';
 import { setupTestApp } from '../helper.js';
 
 describe('security headers and CORS', () => {
@@ -13,6 +14,18 @@ describe('security headers and CORS', () => {
       'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
     });
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('sets every header helmet computes, on early answers too (401, 404, a refused path)', async () => {
+    const expected = Object.fromEntries(
+      securityHeaders(HELMET_OPTIONS).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    expect(Object.keys(expected)).toHaveLength(12);
+    for (const url of ['/api/someone/tasks', '/no-such-route', '/api/a/../tasks']) {
+      const res = await ctx.app.inject({ url });
+      expect([401, 404, 400]).toContain(res.statusCode);
+      expect(res.headers).toMatchObject(expected);
+    }
   });
 
   it('allows the frontend origins, with credentials', async () => {

@@ -10,7 +10,7 @@ declare module 'fastify' {
 /** The tasks domain as `fastify.tasksRepository`. */
 export default fp(
   async (app) => {
-    app.decorate('tasksRepository', createTasksRepository(app.database.db));
+    app.decorate('tasksRepository', createTasksRepository(app.database));
   },
   { name: 'tasks-repository', dependencies: ['database'] },
 );

@@ -123,6 +123,21 @@ describe('/api/{user_id}/tasks', () => {
       const { tasks } = await list();
       expect(tasks.every((t) => t.user_id === owner.id)).toBe(true);
     });
+
+    it('lists each task exactly as GET /{id} answers it: the same fields, timestamps to the millisecond', async () => {
+      // The page and the insert format timestamps in SQL; GET /{id} through Drizzle and Date#toISOString.
+      const asOwner = asUser(ctx.app, owner);
+      const created = (
+        await asOwner({ method: 'POST', url: '/tasks', payload: { title: 'durian', description: 'ripe' } })
+      ).json<Task>();
+      const { tasks } = await list();
+      expect(tasks[0]).toEqual(created);
+      for (const task of tasks) {
+        expect((await asOwner({ method: 'GET', url: `/tasks/${task.id}` })).json()).toEqual(task);
+        expect(new Date(task.created_at).toISOString()).toBe(task.created_at);
+      }
+      await asOwner({ method: 'DELETE', url: `/tasks/${created.id}` });
+    });
   });
 
   describe('pagination: bounded pages, total counts every match', () => {
