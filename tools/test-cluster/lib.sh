@@ -101,3 +101,10 @@ wait_for() {
 
 # kubectl ARGS...: the cluster's own kubectl ($BIN/kubectl; BIN is set by the script) as the cluster's admin.
 kubectl() { "$BIN/kubectl" --kubeconfig="$TC_STATE/admin.kubeconfig" "$@"; }
+
+# require_no_cluster: a suite starts its own cluster and tears it down after; one that is already set up belongs to
+# another job (the cluster uses fixed ports) or was left by a killed run, and tearing it down is not this suite's call.
+require_no_cluster() {
+  [[ ! -f $TC_STATE/mode ]] ||
+    die "a test cluster ($(<"$TC_STATE/mode") mode) is already set up: another job is using it, or a killed run left it (tools/test-cluster/down.sh removes it)"
+}

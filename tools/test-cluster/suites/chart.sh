@@ -33,6 +33,7 @@ case $mode in kwok | node | all) ;; *) echo "usage: $0 [kwok|node|all]" >&2 && e
 
 [[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
+require_no_cluster
 
 NS=todo-ci
 RELEASE=todo

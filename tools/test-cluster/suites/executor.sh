@@ -11,7 +11,8 @@
 # Env: NODE_BASE_IMAGE and POSTGRES_IMAGE (tools/images/base-images.sh; built or loaded from its cache if unset).
 set -euo pipefail
 
-source "$(dirname "${BASH_SOURCE[0]}")/../../shell/common.sh"
+LOG_PREFIX=cluster-deploy
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" # log, die, require_no_cluster (tools/shell/common.sh)
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 [[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
@@ -27,6 +28,7 @@ fi
 # The apps' container targets build on the local Node base, as in tools/ci/containers.sh (Nx cache hits after it).
 export INPUT_BUILD_ARGS="BASE_IMAGE=$NODE_BASE_IMAGE" POSTGRES_IMAGE
 
+require_no_cluster
 eval "$(tools/test-cluster/up.sh --registry)"
 trap 'tools/test-cluster/down.sh >&2' EXIT
 # The executor finds kubectl and helm on PATH, as on a laptop: the cluster's own kubectl first.
