@@ -158,12 +158,8 @@ const TEST = `helm test todo-stack ${helmTarget()} --timeout 5m`;
 const HISTORY = `helm history todo-stack ${helmTarget()} --output json`;
 const STATUS = `helm status todo-stack ${helmTarget()} --output json`;
 const MANIFEST = `helm get manifest todo-stack ${helmTarget()}`;
-/** The report's two reads run at once: their order in the log is a race of two processes, put in this order here. */
-const REPORT = [MANIFEST, 'minikube -p todo-stack ip'];
-const reportInOrder = (calls) => [
-  ...calls.slice(0, -2),
-  ...calls.slice(-2).sort((a, b) => REPORT.indexOf(a) - REPORT.indexOf(b)),
-];
+/** The report reads the frontend's Service from the release (the node's address is the cluster step's). */
+const REPORT = [MANIFEST];
 const DEPLOYMENTS =
   'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json';
 const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflicts --field-manager todo-stack-deploy -f';
@@ -171,15 +167,18 @@ const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflict
 const FRONT_DOOR = [
   `${APPLY} https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml`,
   'kubectl --context todo-stack wait --for=condition=Established --timeout=60s crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io',
-  'minikube -p todo-stack ip',
   `${APPLY} TRAEFIK_MANIFEST`,
   'kubectl --context todo-stack --namespace traefik rollout status deployment/traefik --timeout=10m',
 ];
-/** `migrate: false`: the upgrade leaves the chart's migration Job out. */
-const upgrade = (backend, frontend, { context = 'todo-stack', migrate = true } = {}) =>
+/**
+ * `migrate: false`: the upgrade leaves the chart's migration Job out. `node`: the Minikube node's address (`minikube
+ * ip`, read after the start), which makes the NodePort URL a trusted origin; none with another context or a dry run.
+ */
+const upgrade = (backend, frontend, { context = 'todo-stack', migrate = true, node = context === 'todo-stack' } = {}) =>
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   `--set backend.image.repository=todo-backend --set backend.image.tag=${backend} --set frontend.image.repository=todo-frontend --set frontend.image.tag=${frontend} ` +
   (migrate ? '' : '--set backend.migrations.runOnUpgrade=false ') +
+  (node ? '--set frontend.service.nodeAddress=192.168.49.2 ' : '') +
   `--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context ${context}`;
 /** The images step asks Docker for both apps' recorded images at once. */
 const INSPECT_BOTH = 'docker image inspect --format {{json .RepoTags}} sha256:backend-nx-1001 sha256:frontend-nx-2001';
@@ -192,11 +191,12 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     w.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     first = deploy(w);
     assert.equal(first.code, 0, first.output);
-    assert.deepEqual(reportInOrder(first.calls), [
+    assert.deepEqual(first.calls, [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'docker info --format {{.NCPU}} {{.MemTotal}}',
       'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=metrics-server',
       'minikube -p todo-stack addons list --output json',
+      'minikube -p todo-stack ip',
       INSPECT_BOTH,
       LIST,
       'minikube -p todo-stack image ls',
@@ -230,9 +230,10 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
       `no-op re-run: ${((performance.now() - start) / 1000).toFixed(2)} s for nx run deploy:minikube, ${second.calls.length} tool calls`,
     );
     assert.equal(second.code, 0, second.output);
-    assert.deepEqual(reportInOrder(second.calls), [
+    assert.deepEqual(second.calls, [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'minikube -p todo-stack addons list --output json',
+      'minikube -p todo-stack ip',
       INSPECT_BOTH,
       LIST,
       STATUS,
@@ -369,7 +370,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     assert.match(result.output, /\[dry-run\] minikube -p todo-stack image load todo-backend:nx-1001/);
     assert.ok(
       result.output.includes(
-        `[dry-run] ${upgrade('nx-1001', 'nx-2001').replace(' --labels', ' --set backend.replicas=3 --set frontend.replicas=1 --labels')}`,
+        `[dry-run] ${upgrade('nx-1001', 'nx-2001', { node: false }).replace(' --labels', ' --set backend.replicas=3 --set frontend.replicas=1 --labels')}`,
       ),
       result.output,
     );
@@ -458,11 +459,11 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     r.images({ backend: 'nx-1001', frontend: 'nx-2001' });
     const result = deploy(r, '--transport=registry');
     assert.equal(result.code, 0, result.output);
-    // After the start's addons list, before the front door's and the report's `minikube ip`.
+    // After the start's addons list and the cluster step's `minikube ip`.
     const moves = result.calls.filter((call) =>
       /^(docker (tag|push)|minikube .*(addons (list|enable)|image|ip))/.test(call),
     );
-    assert.deepEqual(moves.slice(1, -2), [
+    assert.deepEqual(moves.slice(2), [
       'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack addons enable registry',
       'minikube -p todo-stack ip',

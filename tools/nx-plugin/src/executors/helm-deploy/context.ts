@@ -53,6 +53,8 @@ export function stepContext(o: NormalizedOptions, runner: Runner, workspace: Wor
 export interface Target {
   context: string;
   minikube: boolean;
+  /** Minikube: the node's address (`minikube ip`), where the frontend's NodePort answers. */
+  nodeAddress?: string;
 }
 
 export const helmTarget = (ctx: StepContext, target: Target) => [

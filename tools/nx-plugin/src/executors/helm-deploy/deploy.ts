@@ -33,7 +33,7 @@ export async function deployTo(o: NormalizedOptions, runner: Runner, workspace: 
     const missing = checkTools(ctx, !o.kubeContext);
     target = await cluster(ctx);
     const refs = await images(ctx);
-    const fingerprint = fingerprintOf(ctx, refs);
+    const fingerprint = fingerprintOf(ctx, target, refs);
     if (o.dryRun) {
       await transport(ctx, target, refs);
       await frontDoor(ctx, target);

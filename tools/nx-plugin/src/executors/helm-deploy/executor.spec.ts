@@ -89,15 +89,17 @@ const MIGRATIONS = migrationsFixture();
 const run = (runner: FakeRunner, options: HelmDeployExecutorSchema = {}) =>
   runExecutor({ migrationsDir: MIGRATIONS, ...options }, CONTEXT, runner, { IMAGE_REFS_CACHE_DIR: images.cacheDir });
 
-const HELM_UPGRADE =
+/** The upgrade anywhere but on a running Minikube profile (a dry run, another context): no node address. */
+const HELM_UPGRADE_NO_NODE =
   'helm upgrade --install todo-stack deploy/helm/todo-stack --namespace todo --create-namespace -f deploy/helm/todo-stack/values-dev.yaml ' +
   '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
   '--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context todo-stack';
+/** On Minikube the chart also gets the node's address, so the NodePort URL the report prints is a trusted origin. */
+const HELM_UPGRADE = HELM_UPGRADE_NO_NODE.replace(' --labels', ' --set frontend.service.nodeAddress=192.168.49.2 --labels');
 const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflicts --field-manager todo-stack-deploy -f';
 const FRONT_DOOR = [
   `${APPLY} https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml`,
   'kubectl --context todo-stack wait --for=condition=Established --timeout=60s crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io crd/httproutes.gateway.networking.k8s.io',
-  'minikube -p todo-stack ip',
   expect.stringMatching(new RegExp(`^${APPLY} \\S+/todo-stack-front-door/traefik-[0-9a-f]{12}\\.yaml$`)),
   'kubectl --context todo-stack --namespace traefik rollout status deployment/traefik --timeout=10m',
 ];
@@ -112,6 +114,7 @@ describe('helm-deploy executor', () => {
     await expect(run(runner)).resolves.toEqual({ success: true });
     expect(runner.calls).toEqual([
       'bash minikube/start.sh',
+      'minikube -p todo-stack ip',
       INSPECT,
       HELM_LIST,
       // Images before the front door: its image may be one of --extraImages, on a node that cannot pull it.
@@ -126,7 +129,6 @@ describe('helm-deploy executor', () => {
       'kubectl --context todo-stack --namespace todo get deployments -l app.kubernetes.io/instance=todo-stack -o json',
       HELM_TEST,
       'helm get manifest todo-stack --namespace todo --kube-context todo-stack',
-      'minikube -p todo-stack ip',
     ]);
     expect(runner.envs[0]).toEqual({ MINIKUBE_PROFILE: 'todo-stack' });
     expect(runner.output).toContain('http://todo.local/');
@@ -272,7 +274,7 @@ describe('helm-deploy executor', () => {
     expect(runner.calls).toContain(
       'helm upgrade --install todo deploy/helm/todo-stack --namespace qa --create-namespace -f deploy/helm/todo-stack/values-dev.yaml -f my.yaml ' +
         '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
-        '--set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 3m --kube-context dev',
+        '--set frontend.service.nodeAddress=10.0.0.9 --set backend.replicas=1 --labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 3m --kube-context dev',
     );
     expect(runner.calls).toContain('helm test todo --namespace qa --kube-context dev --timeout 5m');
   });
@@ -352,7 +354,7 @@ describe('helm-deploy executor', () => {
       const runner = new FakeRunner(staleBackend());
       await expect(run(runner)).resolves.toEqual({ success: true });
       // Docker lacks one of them: each is asked alone, which says which one to rebuild.
-      expect(runner.calls.slice(1, 6)).toEqual([
+      expect(runner.calls.slice(2, 7)).toEqual([
         INSPECT,
         inspect('backend', 'nx-111'),
         inspect('frontend', 'nx-222'),
@@ -413,7 +415,7 @@ describe('helm-deploy executor', () => {
     const printed = runner.output
       .replace(/(deploy-fingerprint=)[0-9a-f]{48}/, '$1FP')
       .replace(/(todo-stack-migrations=)[0-9a-f]{48}/, '$1MK');
-    expect(printed).toContain(`[dry-run] ${HELM_UPGRADE}`);
+    expect(printed).toContain(`[dry-run] ${HELM_UPGRADE_NO_NODE}`);
     expect(runner.output).toContain('[dry-run] helm test todo-stack');
     expect(runner.output).toContain('renders 2 resources: Deployment/todo-stack-backend, Service/todo-stack-backend');
   });
@@ -456,7 +458,7 @@ describe('helm-deploy executor', () => {
       });
       expect(runner.calls.some((call) => call.includes('minikube'))).toBe(false);
       expect(runner.calls[0]).toBe('kubectl config current-context');
-      expect(runner.calls).toContain(HELM_UPGRADE.replace('--kube-context todo-stack', '--kube-context kind-todo'));
+      expect(runner.calls).toContain(HELM_UPGRADE_NO_NODE.replace('--kube-context todo-stack', '--kube-context kind-todo'));
       expect(runner.output).toContain('port-forward svc/todo-stack-frontend 8080:3000');
     });
 

@@ -1,5 +1,6 @@
 import { DeployError } from './context.ts';
 import type { NormalizedOptions } from './options.ts';
+import type { Target } from './context.ts';
 import type { ImageRefs } from './steps/images.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface ChartValues {
   images: Record<string, { repository: string; tag: string; pullPolicy?: 'IfNotPresent' }>;
   /** `backend.migrations.runOnUpgrade`: false leaves the chart's migration Job out of this upgrade. */
   migrationsOnUpgrade: boolean;
+  /** `frontend.service.nodeAddress`: the node the NodePort URL names, which the backend then trusts as an origin. */
+  nodeAddress?: string;
 }
 
 /** The app whose image carries the migrations, and whose chart values hold the migration Job's switch. */
@@ -39,7 +42,12 @@ export function clusterRegistry(o: NormalizedOptions): string {
  * content, so a node that has it never asks again); with load, the images are in the node's runtime already and
  * the values files set the pull policy. `migrate: false` for an upgrade whose migrations already ran.
  */
-export function chartValues(o: NormalizedOptions, refs: ImageRefs, { migrate = true } = {}): ChartValues {
+export function chartValues(
+  o: NormalizedOptions,
+  target: Target,
+  refs: ImageRefs,
+  { migrate = true } = {},
+): ChartValues {
   const registry = o.transport === 'registry' ? clusterRegistry(o) : '';
   return {
     images: Object.fromEntries(
@@ -53,6 +61,7 @@ export function chartValues(o: NormalizedOptions, refs: ImageRefs, { migrate = t
       ]),
     ),
     migrationsOnUpgrade: migrate,
+    ...(target.nodeAddress ? { nodeAddress: target.nodeAddress } : {}),
   };
 }
 
@@ -65,6 +74,7 @@ function setPairs(values: ChartValues): string[] {
       ...(image.pullPolicy ? [`${app}.image.pullPolicy=${image.pullPolicy}`] : []),
     ]),
     ...(values.migrationsOnUpgrade ? [] : [`${MIGRATIONS_APP}.migrations.runOnUpgrade=false`]),
+    ...(values.nodeAddress ? [`frontend.service.nodeAddress=${values.nodeAddress}`] : []),
   ];
 }
 

@@ -12,7 +12,14 @@ export async function cluster(ctx: StepContext): Promise<Target> {
       `the Minikube profile ${o.profile} is not running and could not be started (the reason is above; see ${TROUBLESHOOTING}).`,
       { MINIKUBE_PROFILE: o.profile },
     );
-    return { context: o.profile, minikube: true };
+    if (o.dryRun) return { context: o.profile, minikube: true };
+    // The node's address: the Gateway's status, the URLs of the report, and a trusted origin of the backend (the
+    // NodePort URL the report prints; the chart adds it).
+    const ip = await ctx.read('minikube', ['-p', o.profile, 'ip']);
+    const nodeAddress = ip.code === 0 ? ip.stdout.trim() : '';
+    if (!nodeAddress)
+      ctx.warn(`minikube ip failed (${ip.stderr.trim()}): Gateways and Ingresses will show no address`);
+    return { context: o.profile, minikube: true, ...(nodeAddress ? { nodeAddress } : {}) };
   }
   ctx.step('kube context');
   if (o.kubeContext !== 'current') {

@@ -34,12 +34,8 @@ export async function frontDoor(ctx: StepContext, target: Target): Promise<void>
     [...context, 'wait', '--for=condition=Established', '--timeout=60s', ...GATEWAY_API_CRDS],
     'the Gateway API CRDs were applied but not established within 60 s.',
   );
-  let nodeIp = `$(minikube -p ${o.profile} ip)`;
-  if (!o.dryRun) {
-    const ip = await ctx.read('minikube', ['-p', o.profile, 'ip']);
-    if (ip.code === 0 && ip.stdout.trim()) nodeIp = ip.stdout.trim();
-    else ctx.warn(`minikube ip failed (${ip.stderr.trim()}): Gateways and Ingresses will show no address`);
-  }
+  // The node's address, read by the cluster step (a dry run reads nothing).
+  const nodeIp = target.nodeAddress ?? `$(minikube -p ${o.profile} ip)`;
   const manifest = renderFrontDoor(readFileSync(path.join(ctx.root, FRONT_DOOR_MANIFEST), 'utf8'), plan, nodeIp);
   // kubectl reads the rendered manifest from a file named after its content, so a dry run prints a stable command.
   const dir = path.join(tmpdir(), 'todo-stack-front-door');

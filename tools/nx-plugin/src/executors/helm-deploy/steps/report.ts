@@ -19,14 +19,11 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     deployed: 'Todo Stack is running',
   };
   ctx.step(titles[outcome]);
-  // Two independent reads (helm, minikube): asked at once, the report waits for the slower one only.
-  const [frontend, ipResult] = await Promise.all([
-    deployedFrontend(ctx, target),
-    target.minikube && !o.dryRun ? ctx.read('minikube', ['-p', o.profile, 'ip']) : undefined,
-  ]);
+  const frontend = await deployedFrontend(ctx, target);
   const service = frontend?.service ?? '<the frontend Service>';
   if (target.minikube) {
-    const ip = ipResult?.code === 0 ? ipResult.stdout.trim() : `$(minikube -p ${o.profile} ip)`;
+    // The node's address, read by the cluster step (a dry run reads nothing).
+    const ip = target.nodeAddress ?? `$(minikube -p ${o.profile} ip)`;
     ctx.say(`  http://${o.host}/`);
     ctx.say(`    once: echo "${ip} ${o.host}" | sudo tee -a /etc/hosts`);
     if (frontend?.nodePort)

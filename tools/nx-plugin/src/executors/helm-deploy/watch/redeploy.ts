@@ -101,7 +101,7 @@ export class Redeployer {
       const refs = await images(this.ctx);
       const deployed = this.deployed;
       result.rebuilt = this.ctx.apps.filter((app) => !deployed || refs[app].tag !== deployed[app].tag);
-      const fingerprint = fingerprintOf(this.ctx, refs);
+      const fingerprint = fingerprintOf(this.ctx, this.target, refs);
       if ((await releaseState(this.ctx, this.target, fingerprint)) === 'unchanged') {
         // The release runs these tags already (e.g. the edit was reverted after a failed rollout).
         this.deployed = refs;

@@ -73,6 +73,6 @@ export async function releaseState(ctx: StepContext, target: Target, fingerprint
  * The release fingerprint of a deploy of `refs` (see fingerprint.ts). Whether the migration Job runs is left out:
  * it is decided against the release after this comparison.
  */
-export function fingerprintOf(ctx: StepContext, refs: ImageRefs): string {
-  return deployFingerprint(ctx.root, ctx.o, helmValues(ctx.o, chartValues(ctx.o, refs)).sets);
+export function fingerprintOf(ctx: StepContext, target: Target, refs: ImageRefs): string {
+  return deployFingerprint(ctx.root, ctx.o, helmValues(ctx.o, chartValues(ctx.o, target, refs)).sets);
 }

@@ -22,7 +22,7 @@ export async function previewRelease(
   ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace})`);
   // Whether the migration Job can be left out is decided against the release when deploying.
   const migrations = migrationsKeyOf(ctx);
-  const values = helmValues(o, chartValues(o, refs));
+  const values = helmValues(o, chartValues(o, target, refs));
   ctx.say(`  [dry-run] ${commandLine('helm', upgradeArgs(ctx, target, values, fingerprint, migrations))}`);
   if (!helm) {
     ctx.warn('helm is missing: cannot render the chart; install helm to see what would be deployed.');
@@ -79,7 +79,7 @@ export async function upgrade(ctx: StepContext, target: Target, refs: ImageRefs,
   ctx.step(`helm upgrade --install ${o.release} (namespace ${o.namespace}, context ${target.context})`);
   await rollbackFailed(ctx, target);
   const migrations = await migrationsPlan(ctx, target);
-  const values = helmValues(o, chartValues(o, refs, { migrate: migrations.run }));
+  const values = helmValues(o, chartValues(o, target, refs, { migrate: migrations.run }));
   const before = await deployments(ctx, target);
   const args = upgradeArgs(ctx, target, values, fingerprint, migrations);
   ctx.say(`  $ ${commandLine('helm', args)}`);
