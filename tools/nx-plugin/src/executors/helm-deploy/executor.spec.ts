@@ -95,7 +95,10 @@ const HELM_UPGRADE_NO_NODE =
   '--set backend.image.repository=todo-backend --set backend.image.tag=nx-111 --set frontend.image.repository=todo-frontend --set frontend.image.tag=nx-222 ' +
   '--labels todo-stack-deploy-fingerprint=FP,todo-stack-migrations=MK --wait --timeout 10m --kube-context todo-stack';
 /** On Minikube the chart also gets the node's address, so the NodePort URL the report prints is a trusted origin. */
-const HELM_UPGRADE = HELM_UPGRADE_NO_NODE.replace(' --labels', ' --set frontend.service.nodeAddress=192.168.49.2 --labels');
+const HELM_UPGRADE = HELM_UPGRADE_NO_NODE.replace(
+  ' --labels',
+  ' --set frontend.service.nodeAddress=192.168.49.2 --labels',
+);
 const APPLY = 'kubectl --context todo-stack apply --server-side --force-conflicts --field-manager todo-stack-deploy -f';
 const FRONT_DOOR = [
   `${APPLY} https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.3/standard-install.yaml`,
@@ -458,7 +461,9 @@ describe('helm-deploy executor', () => {
       });
       expect(runner.calls.some((call) => call.includes('minikube'))).toBe(false);
       expect(runner.calls[0]).toBe('kubectl config current-context');
-      expect(runner.calls).toContain(HELM_UPGRADE_NO_NODE.replace('--kube-context todo-stack', '--kube-context kind-todo'));
+      expect(runner.calls).toContain(
+        HELM_UPGRADE_NO_NODE.replace('--kube-context todo-stack', '--kube-context kind-todo'),
+      );
       expect(runner.output).toContain('port-forward svc/todo-stack-frontend 8080:3000');
     });
 

@@ -17,8 +17,7 @@ export async function cluster(ctx: StepContext): Promise<Target> {
     // NodePort URL the report prints; the chart adds it).
     const ip = await ctx.read('minikube', ['-p', o.profile, 'ip']);
     const nodeAddress = ip.code === 0 ? ip.stdout.trim() : '';
-    if (!nodeAddress)
-      ctx.warn(`minikube ip failed (${ip.stderr.trim()}): Gateways and Ingresses will show no address`);
+    if (!nodeAddress) ctx.warn(`minikube ip failed (${ip.stderr.trim()}): Gateways and Ingresses will show no address`);
     return { context: o.profile, minikube: true, ...(nodeAddress ? { nodeAddress } : {}) };
   }
   ctx.step('kube context');
