@@ -29,5 +29,6 @@ apply_manifest() {
     -e "s#@HELPER_IMAGE@#$HELPER_IMAGE#g" -e "s#@VOLUME_DIR@#$TC_STATE/volumes#g" \
     -e "s#@KWOK_NODE_NAME@#$KWOK_NODE_NAME#g" -e "s#@TRAEFIK_IMAGE@#$TRAEFIK_IMAGE#g" -e "s#@NODE_IP@#$NODE_IP#g" \
     -e "s#@NAMESPACE@#$INGRESS_NAMESPACE#g" -e "s#@PULL_POLICY@#Never#g" \
+    -e "s#@METRICS_SERVER_IMAGE@#$METRICS_SERVER_IMAGE#g" \
     "$1" | kubectl apply -f - >/dev/null
 }

@@ -5,6 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/addons/versions.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/addons/registry/registry.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/addons/metrics-server/metrics-server.sh"
 
 # --- Locations ---------------------------------------------------------------------------------
 TC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

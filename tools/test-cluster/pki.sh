@@ -1,14 +1,16 @@
 # Certificates and kubeconfigs of the test cluster, made with openssl. Sourced by up.sh.
-# One CA signs everything; keys are ECDSA P-256; files live in $TC_STATE/pki.
+# One CA signs everything but the front proxy's client certificate, which a CA of its own signs (the aggregation layer:
+# extension API servers such as metrics-server trust it to pass on the caller); keys are ECDSA P-256; files live in
+# $TC_STATE/pki.
 # shellcheck shell=bash
 
-# cert NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES]
+# cert NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES [CA]] (CA: the name of the signing CA, default ca)
 cert() {
-  local dir=$TC_STATE/pki name=$1 subject=$2 eku=$3 sans=${4:-}
+  local dir=$TC_STATE/pki name=$1 subject=$2 eku=$3 sans=${4:-} ca=${5:-ca}
   [[ -f $dir/$name.crt ]] && return
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$subject" \
     -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
-  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/$ca.crt" -CAkey "$dir/$ca.key" -set_serial "0x$(openssl rand -hex 16)" \
     -days 365 -out "$dir/$name.crt" 2>/dev/null -extfile <(
       printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' "$eku"
       [[ -z $sans ]] || printf 'subjectAltName=%s\n' "$sans"
@@ -19,10 +21,12 @@ cert() {
 gen_pki() {
   local dir=$TC_STATE/pki node_ip=$1
   mkdir -p "$dir" && chmod 700 "$dir"
-  if [[ ! -f $dir/ca.crt ]]; then
+  local ca
+  for ca in ca front-proxy-ca; do
+    [[ -f $dir/$ca.crt ]] && continue
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
-      -subj "/CN=$TC_NAME-ca" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
-  fi
+      -subj "/CN=$TC_NAME-$ca" -keyout "$dir/$ca.key" -out "$dir/$ca.crt" 2>/dev/null
+  done
   [[ -f $dir/sa.key ]] || {
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$dir/sa.key" 2>/dev/null
     openssl pkey -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
@@ -36,6 +40,7 @@ gen_pki() {
   cert kube-proxy "/CN=system:kube-proxy" clientAuth
   cert kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
   cert kubelet "/CN=$NODE_NAME" serverAuth "IP:127.0.0.1,IP:$node_ip,DNS:$NODE_NAME,DNS:localhost"
+  cert front-proxy-client "/CN=front-proxy-client" clientAuth "" front-proxy-ca
 }
 
 # kubeconfig NAME CERT: $TC_STATE/NAME.kubeconfig authenticating with pki/CERT.{crt,key}.

@@ -24,6 +24,23 @@ host_network() {
   done
 }
 
+# host_cgroups: on a cgroup v1 host, mounts the enabled controllers that are not mounted (a container may be given only
+# some of them, as this machine is). containerd's shim looks up the mount of every hierarchy a container's process is
+# in; when one is missing it has no cgroup for the container, and the kubelet reports no CPU or memory per container
+# (so metrics-server has no pod metrics: no HPA, no `kubectl top pods`).
+host_cgroups() {
+  [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]] && return
+  local mounted hierarchy controllers
+  mounted=$(findmnt -rn -t cgroup -o OPTIONS | tr ',' '\n')
+  while read -r hierarchy controllers; do
+    grep -qxF "${controllers%%,*}" <<<"$mounted" && continue
+    log "mounting the cgroup v1 hierarchy $hierarchy ($controllers) at /sys/fs/cgroup/$controllers"
+    mkdir -p "/sys/fs/cgroup/$controllers"
+    mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$controllers" ||
+      die "cannot mount the cgroup controllers $controllers: the node's containers would have no CPU or memory metrics"
+  done < <(awk '!/^#/ && $2 != 0 && $4 == 1 { c = ($2 in h) ? h[$2] "," $1 : $1; h[$2] = c } END { for (k in h) print k, h[k] }' /proc/cgroups)
+}
+
 # import_image NAME ARCHIVE: into the node's runtime, unless it is there.
 import_image() {
   grep -qxF "$1" <<<"$("${CTR[@]}" images ls -q 2>/dev/null)" && return
@@ -34,6 +51,7 @@ import_image() {
 # start_node: containerd, kubelet, kube-proxy and the add-ons, each waited for.
 start_node() {
   local kubelet_flags=()
+  host_cgroups # before containerd and the kubelet, which see the hierarchies mounted when they start
   write_node_config
   if ((REGISTRY)); then
     # Before containerd starts: it reads the registry's hosts.toml when it pulls (config_path, node.sh).
@@ -82,6 +100,15 @@ start_node() {
   ready kube-apiserver "Gateway API CRDs" kubectl wait --for=condition=Established --timeout=1s \
     crd/gatewayclasses.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io \
     crd/httproutes.gateway.networking.k8s.io
+
+  # The resource metrics API: the node's kubelet serves /metrics/resource on its port (KUBELET_PORT, in the node's
+  # status) with its webhook authorization, which the manifest's RBAC (nodes/metrics) passes.
+  if ((METRICS_SERVER)); then
+    import_image "$METRICS_SERVER_IMAGE" "$METRICS_SERVER_BUILD/metrics-server.tar"
+    apply_manifest "$TC_DIR/manifests/metrics-server.yaml"
+    ready kube-apiserver "metrics-server (APIService v1beta1.metrics.k8s.io)" \
+      kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
+  fi
 
   if ((INGRESS)); then
     import_image "$TRAEFIK_IMAGE" "$ADDONS/images/traefik.tar"

@@ -7,24 +7,26 @@
 #   --ingress            the front door of Minikube: Gateway API CRDs + Traefik (GatewayClass and IngressClass `traefik`) on ports 80/443
 #   --network-policies   kube-router's NetworkPolicy controller (iptables + ipset) on the host
 #   --registry           an image registry (distribution, addons/registry) on localhost:16500 that the node pulls from
+#   --metrics-server     metrics-server (addons/metrics-server): the metrics.k8s.io API of HPAs and `kubectl top`
 # Idempotent: running it again starts only what is not running. Prints `export KUBECONFIG=...`.
 # Env: TEST_CLUSTER_TIMEOUT (seconds to wait for each component, default 180).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$TC_DIR/pki.sh"
 
-MODE=node INGRESS=0 NETWORK_POLICIES=0 REGISTRY=0
+MODE=node INGRESS=0 NETWORK_POLICIES=0 REGISTRY=0 METRICS_SERVER=0
 for arg; do
   case $arg in
     --kwok) MODE=kwok ;;
     --ingress) INGRESS=1 ;;
     --network-policies) NETWORK_POLICIES=1 ;;
     --registry) REGISTRY=1 ;;
-    *) die "usage: $0 [--kwok | [--ingress] [--network-policies] [--registry]]" ;;
+    --metrics-server) METRICS_SERVER=1 ;;
+    *) die "usage: $0 [--kwok | [--ingress] [--network-policies] [--registry] [--metrics-server]]" ;;
   esac
 done
-[[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES + REGISTRY == 0)) ||
-  die "--ingress, --network-policies and --registry need the real node (no --kwok)"
+[[ $MODE == node ]] || ((INGRESS + NETWORK_POLICIES + REGISTRY + METRICS_SERVER == 0)) ||
+  die "--ingress, --network-policies, --registry and --metrics-server need the real node (no --kwok)"
 need_root "$@"
 TIMEOUT=${TEST_CLUSTER_TIMEOUT:-180}
 started=$SECONDS
@@ -33,6 +35,7 @@ BUILD=$("$TC_DIR/build.sh")
 BIN=$BUILD/bin
 ((INGRESS + NETWORK_POLICIES == 0)) || ADDONS=$("$TC_DIR/addons/build.sh")
 ((REGISTRY == 0)) || REGISTRY_BIN=$("$TC_DIR/addons/registry/build.sh")
+((METRICS_SERVER == 0)) || METRICS_SERVER_BUILD=$("$TC_DIR/addons/metrics-server/build.sh")
 apt_need openssl curl iptables conntrack jq
 [[ $MODE == kwok ]] || apt_need runc containernetworking-plugins
 
@@ -79,7 +82,11 @@ start kube-apiserver "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETC
   --kubelet-client-certificate="$P/apiserver-kubelet-client.crt" --kubelet-client-key="$P/apiserver-kubelet-client.key" \
   --kubelet-certificate-authority="$P/ca.crt" --kubelet-preferred-address-types=InternalIP,Hostname \
   --service-account-issuer="https://kubernetes.default.svc.cluster.local" \
-  --service-account-key-file="$P/sa.pub" --service-account-signing-key-file="$P/sa.key" --profiling=false
+  --service-account-key-file="$P/sa.pub" --service-account-signing-key-file="$P/sa.key" --profiling=false \
+  --requestheader-client-ca-file="$P/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$P/front-proxy-client.crt" --proxy-client-key-file="$P/front-proxy-client.key"
 ready kube-apiserver "kube-apiserver (https://127.0.0.1:$APISERVER_PORT)" kubectl get --raw=/readyz
 
 start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$TC_STATE/controller-manager.kubeconfig" \

@@ -9,12 +9,12 @@
 #       replicas 1→3 and a config change, which must roll the pods through the checksum/config annotation) → helm test
 #       → rollback → uninstall, with kubectl assertions after each step. kwok completes Job pods (the migration hook)
 #       and bare restartPolicy=Never pods (helm test hooks) at once: they prove admission and scheduling, not behaviour.
-# node  Real node (`up.sh --ingress --network-policies`: containerd, kubelet, kube-proxy, CoreDNS, local-path storage,
-#       the Gateway API CRDs, Traefik serving the GatewayClass and IngressClass `traefik`, kube-router enforcing
-#       NetworkPolicies). The backend, PostgreSQL
+# node  Real node (`up.sh --ingress --network-policies --metrics-server`: containerd, kubelet, kube-proxy, CoreDNS,
+#       local-path storage, the Gateway API CRDs, Traefik serving the GatewayClass and IngressClass `traefik`, kube-router
+#       enforcing NetworkPolicies, metrics-server for the HPAs). The backend, PostgreSQL
 #       (built from Debian packages) and the frontend are loaded into the node and installed
 #       with pullPolicy Never and networkPolicy.enabled=true; then `helm test` and the scenarios of
-#       tools/test-cluster/test/*.test.mjs (node:test: chart, faults, Gateway, Ingress, NetworkPolicies); after the uninstall,
+#       tools/test-cluster/test/*.test.mjs (node:test: chart, faults, Gateway, HPA, Ingress, NetworkPolicies); after the uninstall,
 #       values-prod.yaml with an existing Secret and an "external" PostgreSQL (tools/test-cluster/test/prod/).
 #
 # Images: BACKEND_IMAGE / FRONTEND_IMAGE / POSTGRES_IMAGE from the environment, else the apps' images the Nx targets

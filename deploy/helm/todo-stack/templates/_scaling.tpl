@@ -38,6 +38,10 @@ spec:
           type: Utilization
           averageUtilization: {{ . }}
     {{- end }}
+  {{- with $autoscaling.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end -}}
 

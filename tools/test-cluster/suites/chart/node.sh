@@ -45,7 +45,7 @@ node_prod() { scenarios "$TC"/test/prod/*.test.mjs; }
 
 stage_node() {
   local start=$SECONDS up
-  cluster_up --ingress --network-policies
+  cluster_up --ingress --network-policies --metrics-server
   up=$((SECONDS - start))
   log "real-node cluster up in ${up}s"
   step "node: namespace with PodSecurity restricted" namespace
