@@ -11,6 +11,9 @@
 #                                           an addon's own images (`minikube addons enable --images/--registries`),
 #                                           space-separated ADDON:NAME=VALUE entries; such an addon is enabled after
 #                                           the start rather than by it
+#   MINIKUBE_LOAD_IMAGES='registry.k8s.io/metrics-server/metrics-server:v0.8.0' minikube/start.sh
+#                                           local images to `minikube image load` before the addons are enabled
+#                                           (offline: an addon image no registry serves), space-separated
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,6 +53,15 @@ else
   fi
 fi
 
+# Local images the addons need (MINIKUBE_LOAD_IMAGES), unless the node has them already.
+if [[ -n ${MINIKUBE_LOAD_IMAGES:-} ]]; then
+  node_images=$(mk image ls 2>/dev/null || true)
+  for image in $MINIKUBE_LOAD_IMAGES; do
+    grep -qxF "$image" <<<"$node_images" && continue
+    log "loading image $image into the node"
+    mk image load "$image" >&2 || die "minikube image load $image failed (see above); is it in the local Docker (docker image ls)?"
+  done
+fi
 # Addons: enabling an enabled addon is a no-op, so a profile started by hand gets them too.
 IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
 addons_json="$(mk addons list --output json 2>/dev/null || true)"

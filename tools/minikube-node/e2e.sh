@@ -12,7 +12,8 @@
 #     --force                              minikube refuses the docker driver as root, and asks GitHub about v1.35.4
 #   TRAEFIK_IMAGE, GATEWAY_API_CRDS        the front door from the test cluster's build and the Go module proxy
 #   MINIKUBE_CPUS, MINIKUBE_MEMORY         what this machine has (2 cores), at most the profile's
-#   MINIKUBE_ADDON_IMAGES/REGISTRIES       metrics-server on the image built here (tools/test-cluster/addons/metrics-server)
+#   MINIKUBE_LOAD_IMAGES, MINIKUBE_ADDON_IMAGES/REGISTRIES
+#                                          metrics-server on the image built here (tools/test-cluster/addons/metrics-server)
 # The profile is deleted at the end (and on failure).
 #   bash tools/minikube-node/e2e.sh        (as root, Docker running: tools/ci/install-docker.sh)
 set -euo pipefail
@@ -52,9 +53,9 @@ cpus=$(profile_value MINIKUBE_CPUS)
 export MINIKUBE_CPUS=${MINIKUBE_CPUS:-$cpus} MINIKUBE_MEMORY=${MINIKUBE_MEMORY:-6144}
 export MINIKUBE_START_ARGS="--base-image=$MINIKUBE_BASE_IMAGE --container-runtime=containerd --preload=false --cni=bridge --force"
 # The profile's metrics-server addon on the image built here (sigs.k8s.io/metrics-server v0.8.0): minikube's own is
-# a digest on registry.k8s.io. `minikube cache add` puts it in the node at start; the addon is then enabled with it.
+# a digest on registry.k8s.io. start.sh loads it into the node, then enables the addon with it.
 metrics_server_image=$(tools/test-cluster/addons/metrics-server/build.sh --docker)
-minikube cache add "$metrics_server_image"
+export MINIKUBE_LOAD_IMAGES=$metrics_server_image
 export MINIKUBE_ADDON_IMAGES="metrics-server:MetricsServer=${metrics_server_image#registry.k8s.io/}"
 export MINIKUBE_ADDON_REGISTRIES="metrics-server:MetricsServer=registry.k8s.io"
 export MINIKUBE_E2E=1
