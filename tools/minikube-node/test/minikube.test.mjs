@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, request, waitFor } from '@todo-stack/testing';
+import { freePort, request, runCollecting, waitFor } from '@todo-stack/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.MINIKUBE_E2E === '1';
@@ -34,28 +34,12 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
   console.log(`# ${key}: ${JSON.stringify(value)}`);
 };
 
-/**
- * Runs a command from the workspace root, collecting its output; resolves with exit code, output and seconds.
- * @param {string} command @param {string[]} args
- */
-function runCommand(command, args) {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: root,
-      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (/** @type {Buffer} */ chunk) => (output += chunk.toString());
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 }));
-  }).then((/** @type {any} */ result) => {
-    console.log(`# ${command} ${args.join(' ')}: exit ${result.code} in ${result.seconds} s`);
-    return /** @type {{ code: number; output: string; seconds: number }} */ (result);
+/** A command from the workspace root, as a user runs it; its exit code, output and seconds. */
+const runCommand = (/** @type {string} */ command, /** @type {string[]} */ args) =>
+  runCollecting(command, args, {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
   });
-}
 
 /** What the node cannot pull: PostgreSQL comes from the local Docker, like the apps and Traefik. */
 function deployOptions() {
@@ -79,7 +63,7 @@ const helmRevision = async () => {
   const { stdout } = await run('helm', ['--kube-context', PROFILE, 'history', RELEASE, '-n', NS, '-o', 'json']);
   return /** @type {{ revision: number; status: string }[]} */ (JSON.parse(stdout)).at(-1);
 };
-/** @param {{ code: number; output: string }} result */
+/** @param {{ code: number | null; output: string }} result */
 const tail = (result) => `exit ${result.code}; the end of its output:\n${result.output.slice(-4000)}`;
 
 /**

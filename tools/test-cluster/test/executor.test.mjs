@@ -12,12 +12,13 @@
  * INPUT_BUILD_ARGS (the container targets' BASE_IMAGE), kubectl and helm on PATH.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { runCollecting } from '@todo-stack/testing';
 import { request } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -57,23 +58,9 @@ function deploy(...extra) {
     '--output-style=static',
     ...extra,
   ];
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn('npx', args, {
-      cwd: root,
-      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (/** @type {Buffer} */ chunk) => (output += chunk.toString());
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('close', (code) => {
-      resolve({ code, output, seconds: (Date.now() - started) / 1000 });
-    });
-  }).then((/** @type {any} */ result) => {
-    console.log(`# npx ${args.join(' ')}: exit ${result.code} in ${result.seconds} s`);
-    return /** @type {{ code: number; output: string; seconds: number }} */ (result);
+  return runCollecting('npx', args, {
+    cwd: root,
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
   });
 }
 
