@@ -58,21 +58,6 @@ profile_running() {
 # is for people (box drawing, colours) and is not parsed.
 addon_enabled() { [[ "$2" =~ \"$1\":\{[^}]*\"Status\":\"enabled\" ]]; }
 
-# addon_overrides ADDON: the `--images=…`/`--registries=…` flags MINIKUBE_ADDON_IMAGES and MINIKUBE_ADDON_REGISTRIES
-# (space-separated ADDON:NAME=VALUE entries) give ADDON, space-separated; nothing when they give it none.
-addon_overrides() {
-  local flag entry values flags=()
-  for flag in images registries; do
-    values=()
-    local var="MINIKUBE_ADDON_${flag^^}"
-    for entry in ${!var:-}; do
-      [[ $entry == "$1:"* ]] && values+=("${entry#"$1:"}")
-    done
-    ((${#values[@]} == 0)) || flags+=("--$flag=$(IFS=,; echo "${values[*]}")")
-  done
-  echo "${flags[*]}"
-}
-
 # frontend_service NAMESPACE RELEASE: prints "SERVICE NODEPORT" of the release's frontend Service, found by the
 # chart's labels rather than by a copy of its naming rule; nothing when it is not deployed.
 frontend_service() {

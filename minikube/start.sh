@@ -6,14 +6,13 @@
 #   MINIKUBE_START_ARGS='--force --preload=false' minikube/start.sh
 #                                           more `minikube start` flags, split on spaces (CI's offline node image:
 #                                           tools/minikube-node/README.md)
-#   MINIKUBE_ADDON_IMAGES='metrics-server:MetricsServer=metrics-server/metrics-server:v0.8.0' \
-#   MINIKUBE_ADDON_REGISTRIES='metrics-server:MetricsServer=registry.k8s.io' minikube/start.sh
-#                                           an addon's own images (`minikube addons enable --images/--registries`),
-#                                           space-separated ADDON:NAME=VALUE entries; such an addon is enabled after
-#                                           the start rather than by it
+#   MINIKUBE_ADDON_IMAGES=MetricsServer=metrics-server/metrics-server:v0.8.0 \
+#   MINIKUBE_ADDON_REGISTRIES=MetricsServer=registry.k8s.io minikube/start.sh
+#                                           addons on other images: minikube itself reads these (its addon-images and
+#                                           addon-registries settings), as it reads every MINIKUBE_<FLAG> variable
 #   MINIKUBE_LOAD_IMAGES='registry.k8s.io/metrics-server/metrics-server:v0.8.0' minikube/start.sh
-#                                           local images to `minikube image load` before the addons are enabled
-#                                           (offline: an addon image no registry serves), space-separated
+#                                           local images to `minikube image load` into the node right after the start
+#                                           (offline: an image no registry serves), space-separated
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -41,10 +40,7 @@ else
   log "starting profile $MINIKUBE_PROFILE: driver $MINIKUBE_DRIVER, $MINIKUBE_CPUS CPUs, $MINIKUBE_MEMORY MiB, Kubernetes $MINIKUBE_KUBERNETES_VERSION (first start downloads ~1 GB, a few minutes)"
   addon_flags=()
   IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
-  for addon in "${addons[@]}"; do
-    # An addon with its own images is enabled below, with them: `minikube start --addons` takes no images.
-    [[ -n $(addon_overrides "$addon") ]] || addon_flags+=("--addons=$addon")
-  done
+  for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
   read -ra extra_flags <<<"${MINIKUBE_START_ARGS:-}"
   if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
       --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}" \
@@ -53,7 +49,7 @@ else
   fi
 fi
 
-# Local images the addons need (MINIKUBE_LOAD_IMAGES), unless the node has them already.
+# Local images (MINIKUBE_LOAD_IMAGES), unless the node has them already; a pod waiting for one pulls it again soon.
 if [[ -n ${MINIKUBE_LOAD_IMAGES:-} ]]; then
   node_images=$(mk image ls 2>/dev/null || true)
   for image in $MINIKUBE_LOAD_IMAGES; do
@@ -67,9 +63,8 @@ IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
 addons_json="$(mk addons list --output json 2>/dev/null || true)"
 for addon in "${addons[@]}"; do
   if addon_enabled "$addon" "$addons_json"; then continue; fi
-  read -ra overrides <<<"$(addon_overrides "$addon")"
-  log "enabling addon $addon${overrides[*]:+ (${overrides[*]})}"
-  mk addons enable "$addon" "${overrides[@]}" >&2 || die "minikube addons enable $addon failed (see above)"
+  log "enabling addon $addon"
+  mk addons enable "$addon" >&2 || die "minikube addons enable $addon failed (see above)"
 done
 
 log "profile $MINIKUBE_PROFILE is up; kubectl context: $MINIKUBE_PROFILE (kubectl --context $MINIKUBE_PROFILE get nodes)"

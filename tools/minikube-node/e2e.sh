@@ -53,11 +53,12 @@ cpus=$(profile_value MINIKUBE_CPUS)
 export MINIKUBE_CPUS=${MINIKUBE_CPUS:-$cpus} MINIKUBE_MEMORY=${MINIKUBE_MEMORY:-6144}
 export MINIKUBE_START_ARGS="--base-image=$MINIKUBE_BASE_IMAGE --container-runtime=containerd --preload=false --cni=bridge --force"
 # The profile's metrics-server addon on the image built here (sigs.k8s.io/metrics-server v0.8.0): minikube's own is
-# a digest on registry.k8s.io. start.sh loads it into the node, then enables the addon with it.
+# a digest on registry.k8s.io. minikube reads the addon-images/registries settings from these variables; start.sh
+# loads the image into the node right after the start (the addon's pod pulls it at its next retry).
 metrics_server_image=$(tools/test-cluster/addons/metrics-server/build.sh --docker)
 export MINIKUBE_LOAD_IMAGES=$metrics_server_image
-export MINIKUBE_ADDON_IMAGES="metrics-server:MetricsServer=${metrics_server_image#registry.k8s.io/}"
-export MINIKUBE_ADDON_REGISTRIES="metrics-server:MetricsServer=registry.k8s.io"
+export MINIKUBE_ADDON_IMAGES="MetricsServer=${metrics_server_image#registry.k8s.io/}"
+export MINIKUBE_ADDON_REGISTRIES="MetricsServer=registry.k8s.io"
 export MINIKUBE_E2E=1
 
 node --test --test-reporter=spec tools/minikube-node/test/minikube.test.mjs
