@@ -12,7 +12,7 @@ check=false
 [[ "${1:-}" == "--check" ]] && check=true
 
 if [[ -z "${TODO_STACK_NODE_MODULES:-}" ]]; then
-  eval "$("$here/install-helm.sh" --env)"
+  eval "$("$here/../../../tools/helm/install-helm.sh" --env)"
 fi
 generator="$TODO_STACK_NODE_MODULES/.bin/readme-generator"
 [[ -x "$generator" ]] || { echo "readme.sh: $generator is missing; run tools/helm/install-helm.sh" >&2; exit 1; }
