@@ -113,8 +113,11 @@ ensure_node_image() {
     "-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION#v}")/crictl
   mkdir -p "$WORK/node/bin"
   cp "$NODE_DIR"/Dockerfile "$NODE_DIR"/*.toml "$NODE_DIR"/*.conf "$NODE_DIR"/*.service "$WORK/node/"
-  # kicbase's own entrypoint (cgroups, mounts, machine id, iptables mode for a node in a container), as released.
-  cp "$(go_module_dir k8s.io/minikube "$MINIKUBE_VERSION")/deploy/kicbase/entrypoint" "$WORK/node/entrypoint"
+  # kicbase's own entrypoint (cgroups, mounts, machine id, iptables mode for a node in a container) and automount
+  # (the persistent volumes' directory on the node's /var volume), as released.
+  local kicbase
+  kicbase=$(go_module_dir k8s.io/minikube "$MINIKUBE_VERSION")/deploy/kicbase
+  cp "$kicbase/entrypoint" "$kicbase"/automount/minikube-automount{,.service} "$WORK/node/"
   cp "$BIN"/{containerd,containerd-shim-runc-v2,ctr} "$crictl" "$WORK/node/bin/"
   rootfs_key=$(rootfs_key)
   ROOTFS_REF=$NODE_REPO-rootfs:$rootfs_key

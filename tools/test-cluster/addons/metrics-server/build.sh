@@ -7,6 +7,7 @@
 #   build.sh --docker   also the image in the local Docker daemon (Minikube's addon: --images/--registries); prints its ref
 set -euo pipefail
 source "$(dirname "$0")/../../lib.sh"
+# shellcheck source=../../images/oci-pack.sh
 source "$TC_DIR/images/oci-pack.sh"
 
 docker=0
@@ -20,6 +21,7 @@ if [[ -f $OUT/metrics-server.tar ]]; then
 else
   start=$SECONDS
   mkdir -p "$OUT/tools"
+  # shellcheck source=../../../helm/go-tools.sh
   source "$TC_DIR/../helm/go-tools.sh" "$OUT" # go_tool
   # Its go.mod has no replace directive: `go install module@version` is its release build (-mod=readonly there).
   bin=$(go_tool metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server "$METRICS_SERVER_VERSION" \
