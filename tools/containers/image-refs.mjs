@@ -20,6 +20,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The one implementation is the deploy executor's (tools/nx-plugin); this file is its CLI, run by node from source.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the plugin is not an npm package the workspace imports by name
 import { ImageRefError, imageRefs } from '../nx-plugin/src/lib/image-refs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
