@@ -91,6 +91,19 @@ for (const values of CASES) {
       }
     });
 
+    test('nothing of live update without its switch: no hostPath volume, no command override, no development mode', () => {
+      for (const pod of pods) {
+        const hostPaths = (pod.spec.volumes ?? []).filter((volume) => volume.hostPath);
+        assert.deepEqual(hostPaths, [], `${pod.owner}: hostPath volumes`);
+        assert.equal(pod.template.metadata?.labels?.['todo-stack.dev/live-update'], undefined, `${pod.owner}: live-update label`);
+        for (const { name, container } of containers(pod.spec)) {
+          const where = `${pod.owner} container ${name}`;
+          assert.ok(!(container.command ?? []).some((arg) => /--watch|^dev$/.test(arg)), `${where}: ${container.command}`);
+          assert.ok(!(container.env ?? []).some((env) => env.name === 'NODE_ENV' && env.value === 'development'), `${where}: NODE_ENV=development`);
+        }
+      }
+    });
+
     test('no pod mounts a ServiceAccount token', () => {
       for (const pod of pods) assert.equal(pod.spec.automountServiceAccountToken, false, pod.owner);
       for (const sa of docs.filter((doc) => doc.kind === 'ServiceAccount')) {
@@ -449,6 +462,15 @@ describe('policies across renders', () => {
     assert.match(missing.error, /frontend\.image\.tag: empty/);
     const floating = render({ set: ['backend.image.tag=latest', TAGS[1]] }, { allowFailure: true });
     assert.match(floating.error, /backend\.image\.tag: "latest" is a floating tag/);
+  });
+
+  test('live update renders only with environment=local and the workspace path, and then mounts the workspace', () => {
+    const live = ['liveUpdate.enabled=true', 'liveUpdate.workspace=/todo-stack'];
+    const prod = render({ valuesFiles: ['values-prod.yaml'], set: [...TAGS, ...live] }, { allowFailure: true });
+    assert.match(prod.error, /liveUpdate\.enabled: live update .* environment=local only/);
+    const { docs } = render({ valuesFiles: ['values-dev.yaml'], set: [...TAGS, ...live] });
+    const hostPaths = podSpecs(docs).flatMap((pod) => (pod.spec.volumes ?? []).flatMap((v) => v.hostPath?.path ?? []));
+    assert.deepEqual(hostPaths.sort(), ['/todo-stack', '/todo-stack/dist/live/backend']);
   });
 
   test('names stay within 63 characters with a long release name', () => {

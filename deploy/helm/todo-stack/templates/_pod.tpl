@@ -131,3 +131,13 @@ what the autoscaler chose). Usage: {{- include "todo-stack.replicas" .Values.bac
 replicas: {{ .replicas }}
 {{- end }}
 {{- end -}}
+
+{{/*
+todo-stack.liveUpdate.pod: the pod template's mark of live update (`liveUpdate.enabled`): `kubectl get pods -l
+todo-stack.dev/live-update=true` lists the pods that run the workspace's code. Usage: in a pod template's labels.
+*/}}
+{{- define "todo-stack.liveUpdate.label" -}}
+{{- if .Values.liveUpdate.enabled }}
+todo-stack.dev/live-update: "true"
+{{- end }}
+{{- end -}}

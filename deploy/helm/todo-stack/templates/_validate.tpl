@@ -17,6 +17,7 @@ once, each with what to do. Called from NOTES.txt and from the Deployments (so `
 {{- end -}}
 {{- $messages = append $messages (include "todo-stack.validateValues.https" .) -}}
 {{- $messages = append $messages (include "todo-stack.validateValues.shutdown" .) -}}
+{{- $messages = append $messages (include "todo-stack.validateValues.liveUpdate" .) -}}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hostname) -}}
 {{- $messages = append $messages "ingress.hostname: set the host name of the app (e.g. todo.local), or ingress.enabled=false" -}}
 {{- end -}}
@@ -91,5 +92,16 @@ environment=production: the public URL {{ $url }} is plain http, so session cook
 {{- $needed := add (int $b.preStopSleepSeconds) (int $b.config.openaiTimeoutSeconds) 7 -}}
 {{- if lt (int $b.terminationGracePeriodSeconds) (int $needed) -}}
 backend.terminationGracePeriodSeconds: {{ $b.terminationGracePeriodSeconds }} is shorter than the preStop sleep ({{ $b.preStopSleepSeconds }}) + a chat turn (config.openaiTimeoutSeconds={{ $b.config.openaiTimeoutSeconds }}) + 7 s to store the reply and exit; set it to at least {{ $needed }}.
+{{- end -}}
+{{- end -}}
+
+{{/* Live update: development only, and the node path of the workspace must be absolute. */}}
+{{- define "todo-stack.validateValues.liveUpdate" -}}
+{{- if .Values.liveUpdate.enabled -}}
+{{- if ne .Values.environment "local" -}}
+liveUpdate.enabled: live update mounts the workspace from the node and runs a dev server; it is for environment=local only (values-dev.yaml). Deploy the images instead: liveUpdate.enabled=false.
+{{- else if not (hasPrefix "/" .Values.liveUpdate.workspace) -}}
+liveUpdate.workspace: the workspace's absolute path on the node is needed (npx nx run deploy:minikube --watch --live sets it).
+{{- end -}}
 {{- end -}}
 {{- end -}}
