@@ -14,26 +14,14 @@
  * localhost:16500) and REGISTRY_DIR (its storage, default /var/lib/todo-test-cluster/registry); kubectl on PATH.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request, waitFor } from './helpers.mjs';
+import { scratchWorkspace, Watch, watchArgs } from './watch-support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.WATCH_CLUSTER_TEST === '1';
 const NS = 'todo-watch';
 const RELEASE = 'todo-stack';
@@ -121,140 +109,6 @@ function savedBytes(/** @type {string} */ ref) {
   });
 }
 
-/**
- * Copies the node_modules dir `from` to `to` as hard links (`cp -al`: seconds, no file data copied), leaving out
- * `skip`. Real files, not links to this workspace's: Next.js' standalone output keeps a traced path that is a
- * symbolic link as that link, so with linked packages the frontend image had a dangling `next` ("Cannot find module
- * 'next'"). The workspace's own packages stay relative links (@todo-stack/shared -> ../../libs/shared): the copy's
- * sources. Nothing in the loop writes into node_modules but .cache, which the copy has of its own.
- */
-function copyModules(/** @type {string} */ from, /** @type {string} */ to, /** @type {string[]} */ skip = []) {
-  const names = readdirSync(from).filter((name) => !skip.includes(name));
-  mkdirSync(to, { recursive: true });
-  const copy = spawnSync('cp', ['-al', ...names.map((name) => path.join(from, name)), to], { encoding: 'utf8' });
-  if (copy.status !== 0) throw new Error(`cp -al ${from} ${to}: ${copy.stderr}`);
-}
-
-/**
- * A scratch copy of the committed workspace: a clone of HEAD with this workspace's node_modules (the root's and the
- * apps' own, npm workspaces) as hard links and its backend build output. The root's .cache, where the container targets record the image IDs
- * they built, is the copy's own; it starts with this workspace's records (the images of HEAD, built before this
- * suite), which the first deploy uses without building.
- */
-function scratchWorkspace() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'todo-watch-'));
-  const clone = spawnSync('git', ['clone', '--quiet', '--shared', root, dir], { encoding: 'utf8' });
-  if (clone.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`git clone ${root}: ${clone.stderr}`);
-  }
-  const modules = path.join(root, 'node_modules');
-  copyModules(modules, path.join(dir, 'node_modules'), ['.cache']);
-  cpSync(path.join(modules, '.cache/nx-container'), path.join(dir, 'node_modules/.cache/nx-container'), {
-    recursive: true,
-  });
-  for (const project of ['apps/backend', 'apps/frontend', 'libs/shared']) {
-    const nested = path.join(root, project, 'node_modules');
-    if (existsSync(nested)) copyModules(nested, path.join(dir, project, 'node_modules'));
-  }
-  // The backend build those images were made from, as Nx would restore it: the deploy reads its migrations
-  // (apps/backend/dist/drizzle) to tell whether an upgrade must run the migration Job.
-  cpSync(path.join(root, 'apps/backend/dist'), path.join(dir, 'apps/backend/dist'), { recursive: true });
-  return dir;
-}
-
-/** The watch process: its output, and a way to wait for a line matching a pattern after a given offset. */
-class Watch {
-  output = '';
-  /** @type {import('node:child_process').ChildProcess} */
-  child;
-  /** @type {Promise<number | null>} */
-  exited;
-  /** How the watch process ended, once it has. */
-  ended = '';
-  constructor(/** @type {string} */ cwd) {
-    const postgres = process.env.POSTGRES_IMAGE ?? '';
-    const at = postgres.lastIndexOf(':');
-    const args = [
-      'nx',
-      'run',
-      'deploy:minikube',
-      '--kubeContext=current',
-      `--namespace=${NS}`,
-      '--watch',
-      `--transport=${TRANSPORT}`,
-      `--registry=${REGISTRY}`,
-      `--loadCommand=${path.join(root, 'tools/test-cluster/load-image.sh')} {ref}`,
-      `--extraImages=${postgres}`,
-      `--set=postgresql.image.repository=${postgres.slice(0, at)}`,
-      `--set=postgresql.image.tag=${postgres.slice(at + 1)}`,
-      '--set=postgresql.image.pullPolicy=Never',
-      // One backend pod: the loop's rollout is one new pod, as on a laptop's values-dev with replicas lowered.
-      '--set=backend.replicas=1',
-      '--set=frontend.replicas=1',
-      // executor.test.mjs's release (namespace todo) keeps values-dev's NodePort 30080 on this node.
-      '--set=frontend.service.nodePort=30081',
-      '--helmTest=false',
-      '--port=0',
-      '--cleanup',
-      // Lines as they come, without a project prefix (static holds a task's output until it ends: never, here).
-      '--output-style=stream-without-prefixes',
-      // The first deploy takes the images of HEAD this workspace built (recorded in the copy's node_modules/.cache);
-      // the loop builds what an edit changes through Nx in the copy.
-      '--exclude-task-dependencies',
-    ];
-    console.log(`# (in ${cwd}) npx ${args.join(' ')}`);
-    this.child = spawn('npx', args, {
-      cwd,
-      env: {
-        ...process.env,
-        NX_DAEMON: 'false',
-        NX_TUI: 'false',
-        NX_NO_CLOUD: 'true',
-        NO_COLOR: '1',
-        // Inside the copy (Nx's default is keyed by the workspace's path, outside it): removed with it.
-        NX_CACHE_DIRECTORY: path.join(cwd, '.nx/cache'),
-        // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
-        // Relative: Nx joins it to the workspace root (an absolute path lands under the root too).
-        NX_PROFILE,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
-    });
-    const collect = (/** @type {Buffer} */ chunk) => (this.output += chunk.toString());
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) =>
-      this.child.on('close', (code, signal) => {
-        this.ended = `exit ${code ?? signal}`;
-        resolve(code);
-      }),
-    );
-  }
-  /** The first line from `offset` on that matches `pattern`; fails as soon as the watch ends without one. */
-  async line(/** @type {RegExp} */ pattern, offset = 0, timeoutMs = 600_000) {
-    const seen = await waitFor(
-      `a line matching ${pattern}`,
-      async () => {
-        const line = this.output
-          .slice(offset)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        return line ? { line } : this.ended ? { line: undefined } : undefined;
-      },
-      timeoutMs,
-    );
-    if (seen.line === undefined)
-      throw new Error(`the watch ended (${this.ended}) without a line matching ${pattern}:\n${this.output}`);
-    return seen.line;
-  }
-
-  async stop() {
-    if (!this.ended && this.child.pid) process.kill(-this.child.pid, 'SIGINT');
-    return this.exited;
-  }
-}
-
 /** @type {Record<string, unknown>} */
 const figures = {};
 const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
@@ -280,7 +134,11 @@ describe(
       await run('kubectl', ['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted']);
       scratch = scratchWorkspace();
       const started = Date.now();
-      watch = new Watch(scratch);
+      watch = new Watch(
+        scratch,
+        watchArgs({ namespace: NS, nodePort: 30081, transport: TRANSPORT, registry: REGISTRY }),
+        NX_PROFILE,
+      );
       await watch.line(/👀 watching/, 0, 1_200_000);
       report('watch: first deploy until watching (s)', (Date.now() - started) / 1000);
       const backend = (await kubectlJson('get', 'services', '-l', 'app.kubernetes.io/component=backend')).items[0];

@@ -55,6 +55,8 @@ export interface Target {
   minikube: boolean;
   /** Minikube: the node's address (`minikube ip`), where the frontend's NodePort answers. */
   nodeAddress?: string;
+  /** --live: the workspace's path on the node, which the live pods mount (see live/mount.ts). */
+  liveWorkspace?: string;
 }
 
 export const helmTarget = (ctx: StepContext, target: Target) => [

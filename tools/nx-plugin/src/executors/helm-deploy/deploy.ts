@@ -1,5 +1,5 @@
 import type { Runner } from '../../lib/runner.ts';
-import { DeployError, stepContext, type Target, type Workspace } from './context.ts';
+import { DeployError, stepContext, type StepContext, type Target, type Workspace } from './context.ts';
 import type { NormalizedOptions } from './options.ts';
 import { cluster } from './steps/cluster.ts';
 import { frontDoor } from './steps/front-door.ts';
@@ -25,13 +25,24 @@ export interface DeployResult {
   target?: Target;
 }
 
+/** --live: what the deploy asks of the live session (live/session.ts) once it knows the cluster. */
+export interface LivePreparation {
+  prepare(ctx: StepContext, target: Target): Promise<Target>;
+}
+
 /** The same deploy, also saying which cluster it deployed to. */
-export async function deployTo(o: NormalizedOptions, runner: Runner, workspace: Workspace): Promise<DeployResult> {
+export async function deployTo(
+  o: NormalizedOptions,
+  runner: Runner,
+  workspace: Workspace,
+  live?: LivePreparation,
+): Promise<DeployResult> {
   const ctx = stepContext(o, runner, workspace);
   let target: Target | undefined;
   try {
     const missing = checkTools(ctx, !o.kubeContext);
     target = await cluster(ctx);
+    if (live) target = await live.prepare(ctx, target);
     const refs = await images(ctx);
     const fingerprint = fingerprintOf(ctx, target, refs);
     if (o.dryRun) {

@@ -3,6 +3,7 @@ import { readProfile } from '../../lib/profile.ts';
 import { processRunner, type Runner } from '../../lib/runner.ts';
 import { DeployError, type Workspace } from './context.ts';
 import { deploy, deployTo, type DeployResult } from './deploy.ts';
+import type { LiveSession } from './live/session.ts';
 import { normalizeOptions, type NormalizedOptions } from './options.ts';
 import type { HelmDeployExecutorSchema } from './schema.js';
 import { watchFiles } from './watch/file-watcher.ts';
@@ -33,6 +34,8 @@ export default async function runExecutor(
     o = normalizeOptions(options, readProfile(context.root));
     if (o.watch && o.dryRun)
       throw new DeployError('--watch redeploys on every change; it cannot be combined with --dry-run.');
+    if (o.live && !o.watch)
+      throw new DeployError('--live is a mode of the watch loop: add --watch (or run nx run deploy:dev --live).');
     graph = await projectGraphOf(context);
     workspace = workspaceOf(graph, context.root, context.projectName ?? DEFAULT_PROJECT, env);
   } catch (error) {
@@ -40,10 +43,24 @@ export default async function runExecutor(
     return { success: false };
   }
   if (!o.watch) return { success: await deploy(o, runner, workspace) };
-  const { ok, target } = await deployTo(o, runner, workspace);
-  // Without a cluster (missing tools, Minikube not starting) there is nothing to watch for.
-  if (!target) return { success: false };
-  return { success: await watchUntilSignal(o, workspace, { ok, target }, runner) };
+  let live: LiveSession | undefined;
+  if (o.live) {
+    try {
+      // Loaded only here: esbuild and @nx/esbuild are no part of a deploy without --live.
+      live = await (await import('./live/session.ts')).LiveSession.start(context.root, graph, workspace.apps);
+    } catch (error) {
+      runner.error(`✖ deploy: live update cannot build the apps here: ${(error as Error).message}`);
+      return { success: false };
+    }
+  }
+  try {
+    const { ok, target } = await deployTo(o, runner, workspace, live);
+    // Without a cluster (missing tools, Minikube not starting) there is nothing to watch for.
+    if (!target) return { success: false };
+    return { success: await watchUntilSignal(o, workspace, { ok, target }, runner, live) };
+  } finally {
+    await live?.dispose();
+  }
 }
 
 /** Watch mode wired to the real world: the file watcher, child processes, Nx's project graph, SIGINT/SIGTERM. */
@@ -52,6 +69,7 @@ async function watchUntilSignal(
   workspace: Workspace,
   first: Required<DeployResult>,
   runner: Runner,
+  live: LiveSession | undefined,
 ): Promise<boolean> {
   // Each loop reads the graph every Nx command writes to .nx/workspace-data (projects and imports change while
   // watching): the previous loop's `nx run-many` (or the deploy itself) refreshed it, and reading it takes
@@ -71,6 +89,7 @@ async function watchUntilSignal(
       inputs: nxWorkspaceInputs(workspace.root),
       now: () => performance.now(),
       signal: stop.signal,
+      live,
     });
   } finally {
     process.off('SIGINT', onSignal);

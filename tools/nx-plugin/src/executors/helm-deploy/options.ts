@@ -27,6 +27,10 @@ export interface NormalizedOptions {
   helmTest: boolean;
   host: string;
   watch: boolean;
+  /** With watch: live update (live/session.ts). */
+  live: boolean;
+  /** With live and kubeContext: the workspace's path on the node ('' = its path here). */
+  liveWorkspace: string;
   cleanup: boolean;
   /** Local port of the frontend port-forward in watch mode; 0 = none. */
   port: number;

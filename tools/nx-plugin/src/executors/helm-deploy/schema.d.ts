@@ -23,6 +23,8 @@ export interface HelmDeployExecutorSchema {
   port?: number;
   debounce?: number;
   migrationsDir?: string;
+  live?: boolean;
+  liveWorkspace?: string;
   watchTimeout?: string;
   frontDoor?: boolean;
 }

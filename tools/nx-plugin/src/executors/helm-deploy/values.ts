@@ -14,10 +14,15 @@ export interface ChartValues {
   migrationsOnUpgrade: boolean;
   /** `frontend.service.nodeAddress`: the node the NodePort URL names, which the backend then trusts as an origin. */
   nodeAddress?: string;
+  /** `liveUpdate.*` (--live): the workspace's path on the node, and the backend bundle's folder in it. */
+  live?: { workspace: string; backendBundle: string };
 }
 
 /** The app whose image carries the migrations, and whose chart values hold the migration Job's switch. */
 export const MIGRATIONS_APP = 'backend';
+
+/** --live: where an app's bundle is built, workspace-relative (the backend's is `liveUpdate.backendBundle`). */
+export const liveBundleDir = (app: string) => `dist/live/${app}`;
 
 /** Minikube's registry addon: the registry Service on port 5000 of the node, and a proxy on each node's :5000. */
 export const MINIKUBE_REGISTRY_PORT = 5000;
@@ -62,6 +67,9 @@ export function chartValues(
     ),
     migrationsOnUpgrade: migrate,
     ...(target.nodeAddress ? { nodeAddress: target.nodeAddress } : {}),
+    ...(target.liveWorkspace
+      ? { live: { workspace: target.liveWorkspace, backendBundle: liveBundleDir('backend') } }
+      : {}),
   };
 }
 
@@ -75,6 +83,13 @@ function setPairs(values: ChartValues): string[] {
     ]),
     ...(values.migrationsOnUpgrade ? [] : [`${MIGRATIONS_APP}.migrations.runOnUpgrade=false`]),
     ...(values.nodeAddress ? [`frontend.service.nodeAddress=${values.nodeAddress}`] : []),
+    ...(values.live
+      ? [
+          'liveUpdate.enabled=true',
+          `liveUpdate.workspace=${values.live.workspace}`,
+          `liveUpdate.backendBundle=${values.live.backendBundle}`,
+        ]
+      : []),
   ];
 }
 

@@ -21,7 +21,7 @@ export function owningProject(graph: ProjectGraph, file: string): string | undef
 }
 
 /** Every project `project` depends on, directly or through others (static, dynamic and implicit dependencies). */
-function dependenciesOf(graph: ProjectGraph, project: string): Set<string> {
+export function dependenciesOf(graph: ProjectGraph, project: string): Set<string> {
   const seen = new Set<string>();
   const queue = [project];
   while (queue.length) {

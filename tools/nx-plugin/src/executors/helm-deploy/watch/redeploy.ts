@@ -10,8 +10,9 @@ import { affectedBy, type Affected } from './affected.ts';
 import { buildImages } from '../steps/build-images.ts';
 import { BufferingRunner } from './buffered-runner.ts';
 import { configuresNx, type WorkspaceInputs } from './inputs.ts';
+import type { LiveSession, LiveSync } from '../live/session.ts';
 
-type Phase = 'graph' | 'build' | 'load' | 'roll';
+type Phase = 'graph' | 'sync' | 'build' | 'load' | 'roll';
 
 /** What one loop did, for its one printed line. */
 export interface LoopResult {
@@ -24,8 +25,12 @@ export interface LoopResult {
   rebuilt: string[];
   /** The release was upgraded (new tags, or chart/values changes). */
   upgraded: boolean;
-  outcome: 'unaffected' | 'unchanged' | 'rolled' | 'failed';
+  outcome: 'unaffected' | 'unchanged' | 'live' | 'rolled' | 'failed';
   phases: { phase: Phase; ms: number }[];
+  /** --live: what the live sync did (the whole loop with outcome 'live'; beside the roll otherwise). */
+  live?: LiveSync;
+  /** --live: the file live update could not carry, and why: the loop took the image-and-roll path. */
+  fallback?: string;
   /** Why it failed; the steps' output (build log, diagnosis) has been printed above. */
   error?: string;
 }
@@ -39,6 +44,8 @@ export interface RedeployDeps {
    * content as deployed, deploys nothing without spawning `nx run-many`. Without it every affected app asks Nx.
    */
   inputs?: WorkspaceInputs;
+  /** --live: source edits go to the running pods (live/session.ts); needs `inputs`. */
+  live?: LiveSession;
 }
 
 /**
@@ -53,6 +60,8 @@ export class Redeployer {
   private deployed: ImageRefs | undefined;
   /** The workspace's content hashes when the release's last deploy started (what it was built from). */
   private deployedFiles: Map<string, string> | undefined;
+  /** --live: the content hashes the last loop saw (what the pods run, for the files live update carried). */
+  private seen: Map<string, string> | undefined;
 
   private readonly target: Target;
   private readonly deps: RedeployDeps;
@@ -76,15 +85,10 @@ export class Redeployer {
       outcome: 'unchanged',
       phases: [],
     };
-    const timed = async <T>(phase: Phase, work: () => Promise<T>): Promise<T> => {
-      const start = this.deps.now();
-      try {
-        return await work();
-      } finally {
-        result.phases.push({ phase, ms: this.deps.now() - start });
-      }
-    };
+    const timed = <T>(phase: Phase, work: () => Promise<T>) => this.timed(result, phase, work);
     try {
+      if (this.deps.live && this.deps.inputs && (await this.liveLoop(this.deps.live, this.deps.inputs, result)))
+        return result;
       const affected = await timed('graph', async () => {
         const graph = await this.deps.graph();
         const affected = affectedBy(graph, this.ctx, files);
@@ -144,14 +148,59 @@ export class Redeployer {
       result.edited.length && affected.apps.length ? await inputs.imageInputs(graph, affected.apps) : undefined;
     return {
       apps: affected.apps.filter((app) => images && edited(images[app])),
-      release: result.edited.some((file) => this.ctx.o.valuesFiles.includes(file) || isUnder(this.ctx.o.chart, file)),
+      release: result.edited.some((file) => this.isRelease(file)),
     };
+  }
+
+  private isRelease(file: string): boolean {
+    return this.ctx.o.valuesFiles.includes(file) || isUnder(this.ctx.o.chart, file);
+  }
+
+  private async timed<T>(result: LoopResult, phase: Phase, work: () => Promise<T>): Promise<T> {
+    const start = this.deps.now();
+    try {
+      return await work();
+    } finally {
+      result.phases.push({ phase, ms: this.deps.now() - start });
+    }
+  }
+
+  /**
+   * --live: the files changed since the last loop that live update carries go to the pods (bundles rebuilt, dev
+   * servers reloading) and end the loop (true). A file it cannot carry sends the loop on to the image-and-roll path
+   * (false, with `fallback` saying why); the bundles are rebuilt then too, so the pods the roll starts run them.
+   */
+  private async liveLoop(live: LiveSession, inputs: WorkspaceInputs, result: LoopResult): Promise<boolean> {
+    const plan = await this.timed(result, 'graph', async () => {
+      const now = await inputs.refresh(result.files);
+      const changed = result.files.filter((file) => !this.seen || this.seen.get(file) !== now.get(file));
+      for (const file of result.files) {
+        const hash = now.get(file);
+        if (hash === undefined) this.seen?.delete(file);
+        else this.seen?.set(file, hash);
+      }
+      if (!changed.length) return { kind: 'none' as const };
+      const graph = await this.deps.graph();
+      const images = await inputs.imageInputs(graph, [...this.ctx.apps]);
+      return live.plan(graph, changed, images, (file) => this.isRelease(file));
+    });
+    if (plan.kind === 'none') return false;
+    if (plan.kind === 'carried') {
+      result.affected = plan.apps;
+      result.live = await this.timed(result, 'sync', () => live.sync(plan.apps));
+      result.outcome = 'live';
+      return true;
+    }
+    result.fallback = `${plan.file} is ${plan.why}`;
+    result.live = await this.timed(result, 'sync', () => live.sync(live.bundledApps));
+    return false;
   }
 
   /** The tags the release was deployed with before watching (the workspace's last container builds). */
   async start(): Promise<void> {
     try {
       this.deployedFiles = await this.deps.inputs?.snapshot();
+      this.seen = this.deployedFiles && new Map(this.deployedFiles);
       this.deployed = await images(this.ctx);
     } catch (error) {
       // Unknown: the first loop then loads and rolls every app (load skips images the cluster has).

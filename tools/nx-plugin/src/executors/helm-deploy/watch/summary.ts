@@ -1,6 +1,18 @@
 import type { LoopResult } from './redeploy.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+/** "backend bundle rebuilt, 1 file (3.10 MB) written, restarting in place; frontend: its dev server recompiles". */
+function liveParts({ live }: LoopResult): string {
+  const parts = (live?.bundles ?? []).map(({ app, files, bytes }) =>
+    files.length
+      ? `${app} bundle rebuilt, ${files.length} file${files.length > 1 ? 's' : ''} (${megabytes(bytes)}) written, restarting in place`
+      : `${app} bundle unchanged`,
+  );
+  for (const app of live?.devServers ?? []) parts.push(`${app}: its dev server recompiles at the next request`);
+  return parts.join('; ') || 'nothing to sync';
+}
 
 /** "apps/backend/src/main.ts" or "apps/backend/src/main.ts +2 more". */
 function changed(files: string[]): string {
@@ -15,6 +27,7 @@ function changed(files: string[]): string {
 export function summaryLine(result: LoopResult): string {
   const phases = result.phases.map(({ phase, ms }) => `${phase} ${seconds(ms)}`).join(' · ');
   const parts = [`changed ${changed(result.files)}`];
+  if (result.fallback) parts.push(`image-and-roll: ${result.fallback}`);
   switch (result.outcome) {
     case 'unaffected':
       parts.push(
@@ -22,6 +35,9 @@ export function summaryLine(result: LoopResult): string {
           ? 'nothing to deploy: no app image input, not the release; nothing rebuilt, nothing rolled'
           : 'nothing to deploy: contents as deployed; nothing rebuilt, nothing rolled',
       );
+      break;
+    case 'live':
+      parts.push(`live: ${liveParts(result)}`);
       break;
     case 'unchanged':
       parts.push(
@@ -40,5 +56,6 @@ export function summaryLine(result: LoopResult): string {
       parts.push(`${result.error ?? 'failed'} (still watching)`);
       break;
   }
-  return `${result.outcome === 'failed' ? '✖' : '↻'} ${parts.join(' │ ')}${phases ? ` │ ${phases}` : ''}`;
+  const mark = { failed: '✖', live: '⚡' }[result.outcome as string] ?? '↻';
+  return `${mark} ${parts.join(' │ ')}${phases ? ` │ ${phases}` : ''}`;
 }

@@ -1,0 +1,131 @@
+import type { ProjectGraph } from '@nx/devkit';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * The file a live bundle writes last, in a folder of its own that the pods' Node watch mode watches
+ * (`--watch-path=<bundle>/restart`): one restart per build, after every output is in place. A folder, not the
+ * file: a watch on a file ends when the file is replaced; the folder stays.
+ */
+const GENERATION_FILE = 'restart/generation';
+
+/** What one build of a live bundle wrote. */
+export interface BundleWrite {
+  ms: number;
+  /** Output files whose content changed (written), workspace-relative. */
+  files: string[];
+  bytes: number;
+}
+
+/** The parts of esbuild's API used here (the workspace's esbuild, loaded at run time). */
+interface EsbuildContext {
+  rebuild(): Promise<{ errors: unknown[]; outputFiles?: { path: string; contents: Uint8Array }[] }>;
+  dispose(): Promise<void>;
+}
+
+/** The build configuration of a live bundle: the app's `build` target's development configuration. */
+const CONFIGURATION = 'development';
+
+/**
+ * An app bundled by @nx/esbuild (the backend), rebuilt incrementally in this process for live update: the same
+ * esbuild options as its `build` target (Nx's own option resolution: the target's options, its development
+ * configuration, its esbuild config file) into a directory of its own, which the pods mount. An esbuild context keeps
+ * the parsed modules between builds, so an edit costs what it touches; only the outputs whose content changed are
+ * written, then the generation file, once. `nx build` and its cache are left alone: the image path builds as before.
+ */
+export class LiveBundle {
+  private readonly hashes = new Map<string, string>();
+  private generation = 0;
+
+  private constructor(
+    readonly app: string,
+    /** Absolute output directory. */
+    readonly dir: string,
+    private readonly root: string,
+    private readonly context: EsbuildContext,
+  ) {}
+
+  /** Whether `app` is built by @nx/esbuild (its live update is a bundle; a Next.js app's is its dev server). */
+  static supports(graph: ProjectGraph, app: string): boolean {
+    return graph.nodes[app]?.data.targets?.build?.executor === '@nx/esbuild:esbuild';
+  }
+
+  /** The bundle of `app` written under `outDir` (workspace-relative); its assets are copied once. */
+  static async create(root: string, graph: ProjectGraph, app: string, outDir: string): Promise<LiveBundle> {
+    const build = graph.nodes[app]?.data.targets?.build;
+    if (!build) throw new Error(`${app} has no build target`);
+    // @nx/esbuild's option resolution is internal (its package exports only the executor): required by path, from
+    // the version the workspace pins, as the executor itself runs it.
+    const workspace = createRequire(path.join(root, 'package.json'));
+    const nxEsbuild = path.dirname(workspace.resolve('@nx/esbuild/package.json'));
+    const lib = (name: string) => workspace(path.join(nxEsbuild, 'dist/src/executors/esbuild/lib', name));
+    const { normalizeOptions } = lib('normalize.js');
+    const { buildEsbuildOptions } = lib('build-esbuild-options.js');
+    const { copyAssets } = workspace('@nx/js') as typeof import('@nx/js');
+    const options = {
+      ...build.options,
+      ...build.configurations?.[CONFIGURATION],
+      outputPath: outDir,
+      deleteOutputPath: false,
+      watch: false,
+    };
+    const context = {
+      root,
+      cwd: root,
+      isVerbose: false,
+      projectName: app,
+      targetName: 'build',
+      configurationName: CONFIGURATION,
+      projectGraph: graph,
+      projectsConfigurations: { version: 2, projects: {} },
+      nxJsonConfiguration: {},
+    };
+    const normalized = await normalizeOptions(options, context);
+    const dir = path.join(root, outDir);
+    mkdirSync(dir, { recursive: true });
+    await copyAssets(normalized, context as never);
+    const format = [normalized.format ?? 'esm'].flat()[0];
+    const esbuild = await import(pathToFileURL(workspace.resolve('esbuild')).href);
+    const esbuildContext = await esbuild.context({ ...buildEsbuildOptions(format, normalized, context), write: false });
+    return new LiveBundle(app, dir, root, esbuildContext);
+  }
+
+  /** Builds, writes what changed, removes outputs the build no longer makes, then the generation file. */
+  async build(): Promise<BundleWrite> {
+    const start = performance.now();
+    const result = await this.context.rebuild();
+    if (result.errors.length) throw new Error(`esbuild reported ${result.errors.length} error(s) (above)`);
+    const written: string[] = [];
+    let bytes = 0;
+    const outputs = new Set<string>();
+    for (const file of result.outputFiles ?? []) {
+      outputs.add(file.path);
+      const hash = createHash('sha256').update(file.contents).digest('hex');
+      if (this.hashes.get(file.path) === hash) continue;
+      mkdirSync(path.dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.contents);
+      this.hashes.set(file.path, hash);
+      written.push(path.relative(this.root, file.path));
+      bytes += file.contents.byteLength;
+    }
+    // Chunks are named by content: an edit that moves one leaves the old file behind.
+    for (const file of [...this.hashes.keys()].filter((file) => !outputs.has(file))) {
+      rmSync(file, { force: true });
+      this.hashes.delete(file);
+    }
+    if (written.length || !this.generation) {
+      this.generation += 1;
+      const generation = path.join(this.dir, GENERATION_FILE);
+      mkdirSync(path.dirname(generation), { recursive: true });
+      writeFileSync(generation, `${Date.now()} ${this.generation}\n`);
+    }
+    return { ms: performance.now() - start, files: written, bytes };
+  }
+
+  dispose(): Promise<void> {
+    return this.context.dispose();
+  }
+}
