@@ -39,14 +39,16 @@ const CONFIGURATION = 'development';
 export class LiveBundle {
   private readonly hashes = new Map<string, string>();
   private generation = 0;
+  /** Absolute output directory. */
+  private readonly dir: string;
+  private readonly root: string;
+  private readonly context: EsbuildContext;
 
-  private constructor(
-    readonly app: string,
-    /** Absolute output directory. */
-    readonly dir: string,
-    private readonly root: string,
-    private readonly context: EsbuildContext,
-  ) {}
+  private constructor(dir: string, root: string, context: EsbuildContext) {
+    this.dir = dir;
+    this.root = root;
+    this.context = context;
+  }
 
   /** Whether `app` is built by @nx/esbuild (its live update is a bundle; a Next.js app's is its dev server). */
   static supports(graph: ProjectGraph, app: string): boolean {
@@ -90,7 +92,7 @@ export class LiveBundle {
     const format = [normalized.format ?? 'esm'].flat()[0];
     const esbuild = await import(pathToFileURL(workspace.resolve('esbuild')).href);
     const esbuildContext = await esbuild.context({ ...buildEsbuildOptions(format, normalized, context), write: false });
-    return new LiveBundle(app, dir, root, esbuildContext);
+    return new LiveBundle(dir, root, esbuildContext);
   }
 
   /** Builds, writes what changed, removes outputs the build no longer makes, then the generation file. */

@@ -30,16 +30,28 @@ const isUnder = (dir: string, file: string) => file === dir || file.startsWith(`
  * configuration) goes through the image-and-roll loop, which says why.
  */
 export class LiveSession {
+  private readonly bundles: Map<string, LiveBundle>;
+  /** Apps served by Next.js' dev server in live mode. */
+  private readonly devServers: string[];
+  /** Per live app: the source roots whose files it carries (its own and its workspace libraries'). */
+  private readonly sources: Map<string, string[]>;
+  /** Per bundled app: its build's asset inputs (copied into images: migrations, static files). */
+  private readonly assets: Map<string, string[]>;
+  private readonly root: string;
+
   private constructor(
-    private readonly bundles: Map<string, LiveBundle>,
-    /** Apps served by Next.js' dev server in live mode. */
-    private readonly devServers: string[],
-    /** Per live app: the source roots whose files it carries (its own and its workspace libraries'). */
-    private readonly sources: Map<string, string[]>,
-    /** Per bundled app: its build's asset inputs (copied into images: migrations, static files). */
-    private readonly assets: Map<string, string[]>,
-    private readonly root: string,
-  ) {}
+    bundles: Map<string, LiveBundle>,
+    devServers: string[],
+    sources: Map<string, string[]>,
+    assets: Map<string, string[]>,
+    root: string,
+  ) {
+    this.bundles = bundles;
+    this.devServers = devServers;
+    this.sources = sources;
+    this.assets = assets;
+    this.root = root;
+  }
 
   static async start(root: string, graph: ProjectGraph, apps: readonly string[]): Promise<LiveSession> {
     const bundles = new Map<string, LiveBundle>();
