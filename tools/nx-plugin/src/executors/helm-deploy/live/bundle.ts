@@ -1,4 +1,4 @@
-import type { ProjectGraph } from '@nx/devkit';
+import { readProjectsConfigurationFromProjectGraph, type ProjectGraph } from '@nx/devkit';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,13 +26,11 @@ interface EsbuildContext {
   dispose(): Promise<void>;
 }
 
-/** The build configuration of a live bundle: the app's `build` target's development configuration. */
-const CONFIGURATION = 'development';
 
 /**
  * An app bundled by @nx/esbuild (the backend), rebuilt incrementally in this process for live update: the same
- * esbuild options as its `build` target (Nx's own option resolution: the target's options, its development
- * configuration, its esbuild config file) into a directory of its own, which the pods mount. An esbuild context keeps
+ * esbuild options as its `build` target (Nx's own option resolution: the target's options, its default
+ * configuration, its esbuild config file: the bundle its image runs) into a directory of its own, which the pods mount. An esbuild context keeps
  * the parsed modules between builds, so an edit costs what it touches; only the outputs whose content changed are
  * written, then the generation file, once. `nx build` and its cache are left alone: the image path builds as before.
  */
@@ -67,9 +65,10 @@ export class LiveBundle {
     const { normalizeOptions } = lib('normalize.js');
     const { buildEsbuildOptions } = lib('build-esbuild-options.js');
     const { copyAssets } = workspace('@nx/js') as typeof import('@nx/js');
+    const configuration = build.defaultConfiguration;
     const options = {
       ...build.options,
-      ...build.configurations?.[CONFIGURATION],
+      ...(configuration ? build.configurations?.[configuration] : {}),
       outputPath: outDir,
       deleteOutputPath: false,
       watch: false,
@@ -80,9 +79,9 @@ export class LiveBundle {
       isVerbose: false,
       projectName: app,
       targetName: 'build',
-      configurationName: CONFIGURATION,
+      configurationName: configuration,
       projectGraph: graph,
-      projectsConfigurations: { version: 2, projects: {} },
+      projectsConfigurations: readProjectsConfigurationFromProjectGraph(graph),
       nxJsonConfiguration: {},
     };
     const normalized = await normalizeOptions(options, context);
