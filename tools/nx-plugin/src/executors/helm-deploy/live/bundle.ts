@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DeployError } from '../context.ts';
 
 /**
  * The file a live bundle writes last, in a folder of its own that the pods' Node watch mode watches
@@ -22,7 +23,7 @@ export interface BundleWrite {
 
 /** The parts of esbuild's API used here (the workspace's esbuild, loaded at run time). */
 interface EsbuildContext {
-  rebuild(): Promise<{ errors: unknown[]; outputFiles?: { path: string; contents: Uint8Array }[] }>;
+  rebuild(): Promise<{ outputFiles?: { path: string; contents: Uint8Array }[] }>;
   dispose(): Promise<void>;
 }
 
@@ -42,7 +43,10 @@ export class LiveBundle {
   private readonly root: string;
   private readonly context: EsbuildContext;
 
-  private constructor(dir: string, root: string, context: EsbuildContext) {
+  private readonly app: string;
+
+  private constructor(app: string, dir: string, root: string, context: EsbuildContext) {
+    this.app = app;
     this.dir = dir;
     this.root = root;
     this.context = context;
@@ -91,14 +95,16 @@ export class LiveBundle {
     const format = [normalized.format ?? 'esm'].flat()[0];
     const esbuild = await import(pathToFileURL(workspace.resolve('esbuild')).href);
     const esbuildContext = await esbuild.context({ ...buildEsbuildOptions(format, normalized, context), write: false });
-    return new LiveBundle(dir, root, esbuildContext);
+    return new LiveBundle(app, dir, root, esbuildContext);
   }
 
   /** Builds, writes what changed, removes outputs the build no longer makes, then the generation file. */
   async build(): Promise<BundleWrite> {
     const start = performance.now();
-    const result = await this.context.rebuild();
-    if (result.errors.length) throw new Error(`esbuild reported ${result.errors.length} error(s) (above)`);
+    // esbuild prints its errors (file, line, what); an edit that does not build is the developer's to fix.
+    const result = await this.context.rebuild().catch((error: Error) => {
+      throw new DeployError(`${this.app}: the bundle did not build (${error.message.split('\n')[0]})`);
+    });
     const written: string[] = [];
     let bytes = 0;
     const outputs = new Set<string>();
