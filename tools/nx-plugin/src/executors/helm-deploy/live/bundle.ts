@@ -27,7 +27,6 @@ interface EsbuildContext {
   dispose(): Promise<void>;
 }
 
-
 /**
  * An app bundled by @nx/esbuild (the backend), rebuilt incrementally in this process for live update: the same
  * esbuild options as its `build` target (Nx's own option resolution: the target's options, its default

@@ -10,7 +10,7 @@ import { affectedBy, type Affected } from './affected.ts';
 import { buildImages } from '../steps/build-images.ts';
 import { BufferingRunner } from './buffered-runner.ts';
 import { configuresNx, type WorkspaceInputs } from './inputs.ts';
-import type { LiveSession, LiveSync } from '../live/session.ts';
+import { livePlan, type LiveSession, type LiveSync } from '../live/session.ts';
 
 type Phase = 'graph' | 'sync' | 'build' | 'load' | 'roll';
 
@@ -182,7 +182,7 @@ export class Redeployer {
       if (!changed.length) return { kind: 'none' as const };
       const graph = await this.deps.graph();
       const images = await inputs.imageInputs(graph, [...this.ctx.apps]);
-      return live.plan(graph, changed, images, (file) => this.isRelease(file));
+      return livePlan(live.rules, graph, changed, images, (file) => this.isRelease(file));
     });
     if (plan.kind === 'none') return false;
     if (plan.kind === 'carried') {
@@ -192,7 +192,7 @@ export class Redeployer {
       return true;
     }
     result.fallback = `${plan.file} is ${plan.why}`;
-    result.live = await this.timed(result, 'sync', () => live.sync(live.bundledApps));
+    result.live = await this.timed(result, 'sync', () => live.sync(live.rules.bundled));
     return false;
   }
 
