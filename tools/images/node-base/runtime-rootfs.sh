@@ -47,6 +47,13 @@ mapfile -t libraries < <(ldd /usr/bin/node | awk '$2 == "=>" && $3 ~ /^\// { pri
   exit 1
 }
 add "${libraries[@]}"
+# glibc's compatibility stubs (their symbols are in libc.so.6 since glibc 2.34), which native addons linked against an
+# older glibc still name, such as Next.js' SWC and Turbopack binary (live update runs `next dev` on this image). The
+# official node images have them with the rest of libc6.
+libc=$(printf '%s\n' "${libraries[@]}" | grep '/libc\.so\.6$' | head -n 1)
+for stub in libdl.so.2 libpthread.so.0 librt.so.1 libm.so.6; do
+  if [[ -e $(dirname "$libc")/$stub ]]; then add "$(dirname "$libc")/$stub"; fi
+done
 
 # Builtins (undici for fetch, acorn, …) that Debian's node loads from /usr/share/nodejs instead of embedding them.
 mapfile -t builtins < <(node -e '

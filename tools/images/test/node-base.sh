@@ -32,6 +32,10 @@ test_node_base() {
         }
       })("/");
       console.log(found.join(" "));')" /usr/bin/node
+  # Native addons linked against an older glibc (Next.js' SWC, which live update's `next dev` loads) name its stubs.
+  check "node base: glibc's libdl.so.2 and libpthread.so.0 are there for native addons" \
+    expect_eq "$(node_run "$image" node -p '["libdl.so.2", "libpthread.so.0"].filter((lib) =>
+      !require("node:fs").existsSync("/usr/lib/x86_64-linux-gnu/" + lib)).join(" ") || "both"')" both
   check "node base: docker run … sh fails (there is no shell)" \
     expect_fails node_run "$image" sh -c true
 
