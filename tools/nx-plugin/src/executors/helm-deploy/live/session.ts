@@ -1,5 +1,5 @@
 import type { ProjectGraph } from '@nx/devkit';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StepContext, Target } from '../context.ts';
 import { liveBundleDir } from '../values.ts';
@@ -139,7 +139,13 @@ export class LiveSession {
     for (const bundle of bundles)
       ctx.say(`  ${bundle.app}: bundle built in ${Math.round(bundle.ms)} ms → ${liveBundleDir(bundle.app)}`);
     for (const app of this.rules.devServers) {
-      mkdirSync(path.join(this.root, this.rules.roots.get(app) ?? app, '.next'), { recursive: true });
+      const appRoot = path.join(this.root, this.rules.roots.get(app) ?? app);
+      mkdirSync(path.join(appRoot, '.next'), { recursive: true });
+      // next dev rewrites its type references (git-ignored) at start: the one workspace file the pod writes, mounted
+      // on its own (the chart); the pod runs as another user than the workspace's owner.
+      const nextEnv = path.join(appRoot, 'next-env.d.ts');
+      if (!existsSync(nextEnv)) writeFileSync(nextEnv, '');
+      chmodSync(nextEnv, 0o666);
       ctx.say(`  ${app}: Next.js' dev server over the workspace (hot reload)`);
     }
     return { ...target, liveWorkspace: workspace };
