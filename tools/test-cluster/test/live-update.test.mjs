@@ -121,8 +121,9 @@ describe(
       assert.deepEqual(Object.keys(byComponent).sort(), ['backend', 'frontend']);
       const volumes = (/** @type {any} */ pod) =>
         pod.spec.volumes.flatMap((/** @type {any} */ v) => v.hostPath?.path ?? []);
-      assert.deepEqual(volumes(byComponent.backend), [path.join(scratch, 'dist/live/backend')]);
-      assert.deepEqual(volumes(byComponent.frontend), [scratch]);
+      assert.deepEqual(volumes(byComponent.backend), [scratch]);
+      assert.ok(byComponent.backend.spec.containers[0].command.includes('/workspace/apps/backend/tmp/live/main.js'));
+      assert.deepEqual(volumes(byComponent.frontend), [scratch, path.join(scratch, 'apps/frontend/next-env.d.ts')]);
       assert.ok(byComponent.frontend.spec.containers[0].command.includes('dev'));
     });
 

@@ -55,8 +55,8 @@ export interface Target {
   minikube: boolean;
   /** Minikube: the node's address (`minikube ip`), where the frontend's NodePort answers. */
   nodeAddress?: string;
-  /** --live: the workspace's path on the node, which the live pods mount (see live/mount.ts). */
-  liveWorkspace?: string;
+  /** --live: the workspace's path on the node, which the live pods mount (live/mount.ts), and the bundles in it. */
+  live?: { workspace: string; bundles: Record<string, string> };
 }
 
 export const helmTarget = (ctx: StepContext, target: Target) => [

@@ -21,9 +21,6 @@ export interface ChartValues {
 /** The app whose image carries the migrations, and whose chart values hold the migration Job's switch. */
 export const MIGRATIONS_APP = 'backend';
 
-/** --live: where an app's bundle is built, workspace-relative (the backend's is `liveUpdate.backendBundle`). */
-export const liveBundleDir = (app: string) => `dist/live/${app}`;
-
 /** Minikube's registry addon: the registry Service on port 5000 of the node, and a proxy on each node's :5000. */
 export const MINIKUBE_REGISTRY_PORT = 5000;
 const MINIKUBE_CLUSTER_REGISTRY = `localhost:${MINIKUBE_REGISTRY_PORT}`;
@@ -67,8 +64,8 @@ export function chartValues(
     ),
     migrationsOnUpgrade: migrate,
     ...(target.nodeAddress ? { nodeAddress: target.nodeAddress } : {}),
-    ...(target.liveWorkspace
-      ? { live: { workspace: target.liveWorkspace, backendBundle: liveBundleDir('backend') } }
+    ...(target.live
+      ? { live: { workspace: target.live.workspace, backendBundle: target.live.bundles.backend ?? '' } }
       : {}),
   };
 }
@@ -87,7 +84,7 @@ function setPairs(values: ChartValues): string[] {
       ? [
           'liveUpdate.enabled=true',
           `liveUpdate.workspace=${values.live.workspace}`,
-          `liveUpdate.backendBundle=${values.live.backendBundle}`,
+          ...(values.live.backendBundle ? [`liveUpdate.backendBundle=${values.live.backendBundle}`] : []),
         ]
       : []),
   ];

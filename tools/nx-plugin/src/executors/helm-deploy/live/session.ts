@@ -2,7 +2,6 @@ import type { ProjectGraph } from '@nx/devkit';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StepContext, Target } from '../context.ts';
-import { liveBundleDir } from '../values.ts';
 import { dependenciesOf } from '../watch/affected.ts';
 import { configuresNx } from '../watch/inputs.ts';
 import { LiveBundle, type BundleWrite } from './bundle.ts';
@@ -33,6 +32,12 @@ export interface LiveRules {
   /** Per live app: its project root. */
   roots: Map<string, string>;
 }
+
+/**
+ * Where an app's live bundle is built, workspace-relative: in its project (git-ignored `tmp/`), so that Node resolves
+ * the packages the bundle leaves out from the app's node_modules and the workspace's, as the sources do.
+ */
+export const liveBundleDir = (appRoot: string) => path.posix.join(appRoot, 'tmp/live');
 
 /** A project's sources: its `sourceRoot`, else Nx's convention, `<root>/src`. */
 const sourceRoot = (graph: ProjectGraph, project: string) =>
@@ -122,7 +127,8 @@ export class LiveSession {
   static async start(root: string, graph: ProjectGraph, apps: readonly string[]): Promise<LiveSession> {
     const rules = liveRules(graph, apps);
     const bundles = new Map<string, LiveBundle>();
-    for (const app of rules.bundled) bundles.set(app, await LiveBundle.create(root, graph, app, liveBundleDir(app)));
+    for (const app of rules.bundled)
+      bundles.set(app, await LiveBundle.create(root, graph, app, liveBundleDir(graph.nodes[app].data.root)));
     return new LiveSession(rules, bundles, root);
   }
 
@@ -136,8 +142,11 @@ export class LiveSession {
     const workspace = await liveWorkspace(ctx, target);
     ctx.say(`  the workspace is ${workspace} on the node; the pods run its code`);
     const { bundles } = await this.sync(this.rules.bundled);
+    const dirs = Object.fromEntries(
+      this.rules.bundled.map((app) => [app, liveBundleDir(this.rules.roots.get(app) ?? app)]),
+    );
     for (const bundle of bundles)
-      ctx.say(`  ${bundle.app}: bundle built in ${Math.round(bundle.ms)} ms → ${liveBundleDir(bundle.app)}`);
+      ctx.say(`  ${bundle.app}: bundle built in ${Math.round(bundle.ms)} ms → ${dirs[bundle.app]}`);
     for (const app of this.rules.devServers) {
       const appRoot = path.join(this.root, this.rules.roots.get(app) ?? app);
       mkdirSync(path.join(appRoot, '.next'), { recursive: true });
@@ -148,7 +157,7 @@ export class LiveSession {
       chmodSync(nextEnv, 0o666);
       ctx.say(`  ${app}: Next.js' dev server over the workspace (hot reload)`);
     }
-    return { ...target, liveWorkspace: workspace };
+    return { ...target, live: { workspace, bundles: dirs } };
   }
 
   /** Rebuilds the bundles of `apps` (those bundled); the dev servers among them reload by themselves. */
