@@ -104,12 +104,23 @@ describe('live update: chart values and the loop line', () => {
   const refs = { backend: { image: 'todo-backend', tag: 'nx-1' }, frontend: { image: 'todo-frontend', tag: 'nx-2' } };
 
   it('sets liveUpdate.* only when the cluster step found the workspace on the node', () => {
-    const live = helmValues(o, chartValues(o, { context: 'c', minikube: true, liveWorkspace: '/todo-stack' }, refs));
+    const live = helmValues(
+      o,
+      chartValues(
+        o,
+        {
+          context: 'c',
+          minikube: true,
+          live: { workspace: '/todo-stack', bundles: { backend: 'apps/backend/tmp/live' } },
+        },
+        refs,
+      ),
+    );
     expect(live.sets).toEqual(
       expect.arrayContaining([
         'liveUpdate.enabled=true',
         'liveUpdate.workspace=/todo-stack',
-        'liveUpdate.backendBundle=dist/live/backend',
+        'liveUpdate.backendBundle=apps/backend/tmp/live',
       ]),
     );
     const images = helmValues(o, chartValues(o, { context: 'c', minikube: true }, refs));
