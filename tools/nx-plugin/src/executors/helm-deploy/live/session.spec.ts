@@ -101,7 +101,8 @@ describe('live update: what an edit takes', () => {
 
 describe('live update: chart values and the loop line', () => {
   const o = normalizeOptions({ watch: true, live: true }, { MINIKUBE_PROFILE: 'todo-stack' });
-  const refs = { backend: { image: 'todo-backend', tag: 'nx-1' }, frontend: { image: 'todo-frontend', tag: 'nx-2' } };
+  const ref = (image: string, tag: string) => ({ image, tag, ref: `${image}:${tag}`, id: `sha256:${tag}` });
+  const refs = { backend: ref('todo-backend', 'nx-1'), frontend: ref('todo-frontend', 'nx-2') };
 
   it('sets liveUpdate.* only when the cluster step found the workspace on the node', () => {
     const live = helmValues(
