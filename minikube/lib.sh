@@ -53,6 +53,13 @@ profile_running() {
   [[ "$out" == "Running Running" ]]
 }
 
+# profile_exists: false when minikube knows no profile of this name (`minikube status` exits 85, ExGuestNotFound).
+profile_exists() {
+  local code=0
+  mk status >/dev/null 2>&1 || code=$?
+  [[ $code != 85 ]]
+}
+
 # addon_enabled ADDON JSON: true when JSON, the output of `minikube addons list --output json`, shows ADDON enabled. That JSON
 # is {"ingress":{"Profile":"…","Status":"enabled"},…} (cmd/minikube/cmd/config/addons_list.go); the table output
 # is for people (box drawing, colours) and is not parsed.

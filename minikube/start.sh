@@ -3,6 +3,7 @@
 # its addons are enabled. Idempotent. Exit codes: 0 running, 127 a tool is missing, 1 anything else.
 #   minikube/start.sh                       4 CPUs, 8 GiB, Kubernetes from profile.env
 #   MINIKUBE_MEMORY=6144 minikube/start.sh  override any profile.env value from the environment
+#                                           a new profile (docker driver) mounts the workspace at /todo-stack (live update)
 #   MINIKUBE_START_ARGS='--force --preload=false' minikube/start.sh
 #                                           more `minikube start` flags, split on spaces (CI's offline node image:
 #                                           tools/minikube-node/README.md)
@@ -42,6 +43,12 @@ else
   IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
   for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
   read -ra extra_flags <<<"${MINIKUBE_START_ARGS:-}"
+  # The workspace in the node at /todo-stack, for live update (`nx run deploy:minikube --watch --live`: the pods run
+  # its code). The docker driver sets mounts only when it creates the node (a new mount on an old profile is an error),
+  # so only then; MINIKUBE_MOUNT_STRING, which minikube reads itself, chooses another.
+  if [[ $MINIKUBE_DRIVER == docker && -z ${MINIKUBE_MOUNT_STRING:-} ]] && ! profile_exists; then
+    extra_flags+=("--mount-string=$(cd "$minikube_dir/.." && pwd):/todo-stack")
+  fi
   if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
       --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}" \
       "${extra_flags[@]}"; then
