@@ -358,6 +358,10 @@ function kubectl() {
   fail(`fake kubectl: unexpected ${args.join(' ')}`, 2);
 }
 
+/** The release's rendered manifest, as far as the executor reads it: the frontend's NodePort Service. */
+const manifest = (release) =>
+  `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${release.name}-frontend\n  labels:\n    app.kubernetes.io/component: frontend\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 3000\n      nodePort: 30080\n`;
+
 function helm() {
   const sets = all('--set');
   const valueFiles = all('-f').map((name) => readFileSync(name, 'utf8'));
@@ -407,9 +411,7 @@ function helm() {
   if (args[0] === 'get' && args[1] === 'manifest') {
     const release = readJson(releaseKey(), null);
     if (!release) fail('Error: release: not found');
-    return out(
-      `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${release.name}-frontend\n  labels:\n    app.kubernetes.io/component: frontend\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 3000\n      nodePort: 30080\n`,
-    );
+    return out(manifest(release));
   }
   if (args[0] === 'test') {
     const release = readJson(releaseKey(), null);
@@ -423,11 +425,11 @@ function helm() {
     return out(`${JSON.stringify([...past, { revision: release.revision, status: release.status }])}\n`);
   }
   if (args[0] === 'status') {
-    // The parts of `helm status -o json` the executor reads: the test hooks' last run.
+    // The parts of `helm status -o json` the executor reads: the test hooks' last run and the manifest.
     const release = readJson(releaseKey(), null);
     if (!release) fail('Error: release: not found');
     return out(
-      `${JSON.stringify({ name: release.name, info: { status: release.status }, hooks: [{ events: ['test'], last_run: { phase: release.testPhase ?? '' } }] })}\n`,
+      `${JSON.stringify({ name: release.name, info: { status: release.status }, manifest: manifest(release), hooks: [{ events: ['test'], last_run: { phase: release.testPhase ?? '' } }] })}\n`,
     );
   }
   if (args[0] === 'template' && process.env.FAKE_REAL_HELM) {

@@ -68,7 +68,10 @@ spec:
 `;
 
 /** Answers of a healthy machine: images resolve, nothing loaded yet, the release does not exist yet. */
-function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease()): Record<string, Handler> {
+function healthy(
+  extra: Record<string, Handler> = {},
+  release = new FakeRelease('deployed', 'Succeeded', MANIFEST),
+): Record<string, Handler> {
   return {
     ...release.handlers(),
     'helm get manifest': () => ({ stdout: MANIFEST }),
@@ -110,6 +113,7 @@ const HELM_LIST =
   'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
 const HELM_LIST_MIGRATIONS = HELM_LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
 const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
+const HELM_STATUS = 'helm status todo-stack --namespace todo --kube-context todo-stack --output json';
 
 describe('helm-deploy executor', () => {
   it('starts the profile, loads both images, installs, tests and prints the URL, in that order', async () => {
@@ -119,6 +123,8 @@ describe('helm-deploy executor', () => {
       'bash minikube/start.sh',
       'minikube -p todo-stack ip',
       INSPECT,
+      // Read beside the fingerprint comparison: what an unchanged release's report needs (none here yet).
+      HELM_STATUS,
       HELM_LIST,
       // Images before the front door: its image may be one of --extraImages, on a node that cannot pull it.
       'minikube -p todo-stack image ls',
@@ -473,8 +479,9 @@ describe('helm-deploy executor', () => {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
       });
-      expect(runner.calls.slice(0, 4)).toEqual([
+      expect(runner.calls.slice(0, 5)).toEqual([
         INSPECT,
+        HELM_STATUS.replace('--kube-context todo-stack', '--kube-context ci'),
         HELM_LIST.replace('--kube-context todo-stack', '--kube-context ci'),
         'sh -c tools/test-cluster/load-image.sh todo-backend:nx-111',
         'sh -c tools/test-cluster/load-image.sh todo-frontend:nx-222',
@@ -516,7 +523,7 @@ describe('no-op re-run (release fingerprint)', () => {
   async function twice(
     first: HelmDeployExecutorSchema,
     second: HelmDeployExecutorSchema,
-    { release = new FakeRelease(), builds = {} as Record<string, string> } = {},
+    { release = new FakeRelease('deployed', 'Succeeded', MANIFEST), builds = {} as Record<string, string> } = {},
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
     for (const [app, tag] of Object.entries(builds)) images.build(app, tag);
@@ -530,6 +537,34 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toEqual([]);
     expect(again.calls.some((call) => call.startsWith('helm test') || call.includes('image load'))).toBe(false);
     expect(again.output).toMatch(/unchanged: release todo-stack .*nothing deployed \(--force deploys anyway\)/);
+  });
+
+  it('--verbose (NX_VERBOSE_LOGGING) ends with where the run spent its time, phase by phase', async () => {
+    const release = new FakeRelease('deployed', 'Succeeded', MANIFEST);
+    await run(new FakeRunner(healthy({}, release)));
+    const quiet = new FakeRunner(healthy({}, release));
+    await run(quiet);
+    expect(quiet.output).not.toContain('⏱');
+    const verbose = new FakeRunner(healthy({}, release));
+    await runExecutor({ migrationsDir: MIGRATIONS }, CONTEXT, verbose, {
+      IMAGE_REFS_CACHE_DIR: images.cacheDir,
+      NX_VERBOSE_LOGGING: 'true',
+    });
+    expect(verbose.output).toMatch(
+      /⏱ start \d+\.\d\ds · graph \d+\.\d\ds · .*cluster .*images .*helm status .*release fingerprint .*report \d+\.\d\ds │ executor \d+\.\d\ds/,
+    );
+  });
+
+  it('reads the release once: one helm status gives the last test and the report its frontend Service', async () => {
+    const again = await twice({}, {});
+    expect(again.calls).toEqual([
+      'bash minikube/start.sh',
+      'minikube -p todo-stack ip',
+      INSPECT,
+      HELM_STATUS,
+      HELM_LIST,
+    ]);
+    expect(again.output).toContain('http://192.168.49.2:30080/');
   });
 
   it.each<[string, HelmDeployExecutorSchema]>([
