@@ -104,7 +104,9 @@ function world(name, { without = [], dockerResources } = {}) {
         env: {
           HOME: process.env.HOME,
           PATH: `${bin}:${sysbin}`,
+          // As CI runs Nx (.ci/run): no daemon, the graph's plugins in the nx process.
           NX_DAEMON: 'false',
+          NX_ISOLATE_PLUGINS: 'false',
           NX_TUI: 'false',
           NX_NO_CLOUD: 'true',
           NO_COLOR: '1',
@@ -113,6 +115,8 @@ function world(name, { without = [], dockerResources } = {}) {
           MINIKUBE_CALLS_LOG: process.env.MINIKUBE_CALLS_LOG,
           FAKE_STATE: w.state,
           IMAGE_REFS_CACHE_DIR: w.cache,
+          // Where the fake minikube saves its profiles' configs (the deploy reads them), never the user's ~/.minikube.
+          MINIKUBE_HOME: path.join(dir, 'minikube-home'),
           ...w.env,
         },
       });
@@ -245,24 +249,26 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
 
   it('second run with no change: profile reused, and no load, upgrade or helm test (the release fingerprint)', (t) => {
     const start = performance.now();
-    const second = deploy(w);
-    // A figure to compare runs by, never asserted: it depends on the machine and its load.
+    const second = deploy(w, '--verbose');
+    // Figures to compare runs by, never asserted: they depend on the machine and its load.
     t.diagnostic(
       `no-op re-run: ${((performance.now() - start) / 1000).toFixed(2)} s for nx run deploy:minikube, ${second.calls.length} tool calls`,
     );
     assert.equal(second.code, 0, second.output);
-    const cluster = [
-      'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
-      'minikube -p todo-stack addons list --output json',
-      'minikube -p todo-stack ip',
-    ];
-    // One helm status gives both the last test run and the report's frontend Service: no helm get manifest.
-    assert.deepEqual(sideBySide(second.calls, [...cluster, INSPECT_BOTH], [STATUS, LIST]), [
-      ...cluster,
+    // --verbose: the executor ends with the time of each phase.
+    const phases = /⏱ (start .* │ executor \S+)/.exec(second.output)?.[1];
+    assert.ok(phases, second.output);
+    t.diagnostic(`no-op phases: ${phases}`);
+    // The profile runs and its saved config has the addons: one minikube status, no start.sh or minikube ip. One
+    // helm status gives both the last test run and the report's frontend Service: no helm get manifest.
+    const cluster = 'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}';
+    assert.deepEqual(sideBySide(second.calls, [cluster, INSPECT_BOTH], [STATUS, LIST]), [
+      cluster,
       INSPECT_BOTH,
       STATUS,
       LIST,
     ]);
+    assert.match(second.output, /running, with its addons \(metrics-server\): reusing it/);
     assert.match(second.output, /unchanged: release todo-stack .* nothing deployed \(--force deploys anyway\)/);
     assert.match(second.output, /http:\/\/192\.168\.49\.2:30080\//);
   });

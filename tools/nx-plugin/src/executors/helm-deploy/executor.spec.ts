@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { nxCommand } from '../../lib/nx-cli.ts';
-import { parseProfile } from '../../lib/profile.ts';
+import { minikubeDir, parseProfile } from '../../lib/profile.ts';
 import runExecutor from './executor.ts';
 import { frontendAccess, summarizeManifests } from './manifests.ts';
 import type { HelmDeployExecutorSchema } from './schema.js';
@@ -623,6 +623,64 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toHaveLength(1);
     expect(again.calls.some((call) => call.startsWith('helm test'))).toBe(true);
     expect(again.calls.some((call) => call.startsWith('helm list'))).toBe(false);
+  });
+});
+
+describe('a running Minikube profile: one minikube status, no start.sh', () => {
+  const STATUS = 'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}';
+  let home: string;
+  /** minikube's saved config of the profile (profiles/<name>/config.json under MINIKUBE_HOME/.minikube). */
+  const saveConfig = (addons: Record<string, boolean>, ip = '192.168.58.2') => {
+    const dir = path.join(home, '.minikube', 'profiles', 'todo-stack');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ Name: 'todo-stack', Addons: addons, Nodes: [{ Name: '', IP: ip, ControlPlane: true }] }),
+    );
+  };
+  const status = (answer: string, code = 0) => ({ [STATUS]: () => ({ stdout: answer, code }) });
+  const runIn = (runner: FakeRunner) =>
+    runExecutor({ migrationsDir: MIGRATIONS }, CONTEXT, runner, {
+      IMAGE_REFS_CACHE_DIR: images.cacheDir,
+      MINIKUBE_HOME: home,
+    });
+  beforeEach(() => {
+    home = mkdtempSync(path.join(tmpdir(), 'minikube-home-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('running with every addon of profile.env: the node address from its config, no start.sh or minikube ip', async () => {
+    saveConfig({ 'metrics-server': true, 'storage-provisioner': true });
+    const runner = new FakeRunner(healthy(status('Running Running')));
+    await expect(runIn(runner)).resolves.toEqual({ success: true });
+    expect(runner.calls.slice(0, 2)).toEqual([STATUS, INSPECT]);
+    expect(runner.calls.some((call) => call.includes('start.sh') || call.endsWith(' ip'))).toBe(false);
+    expect(runner.calls).toContain(HELM_UPGRADE.replace('nodeAddress=192.168.49.2', 'nodeAddress=192.168.58.2'));
+    expect(runner.output).toContain('running, with its addons (metrics-server): reusing it');
+  });
+
+  it.each<[string, () => void, Record<string, Handler>]>([
+    [
+      'an addon of profile.env is not enabled',
+      () => saveConfig({ 'metrics-server': false }),
+      status('Running Running'),
+    ],
+    ['there is no saved config', () => undefined, status('Running Running')],
+    ['the profile is stopped', () => saveConfig({ 'metrics-server': true }), status('Stopped Stopped', 7)],
+  ])('%s: start.sh and minikube ip, as on a first start', async (_, setUp, answers) => {
+    setUp();
+    const runner = new FakeRunner(healthy(answers));
+    await expect(runIn(runner)).resolves.toEqual({ success: true });
+    expect(
+      runner.calls.filter((call) => call.startsWith('bash') || call.startsWith('minikube -p todo-stack ip')),
+    ).toEqual(['bash minikube/start.sh', 'minikube -p todo-stack ip']);
+  });
+
+  it("minikube's own rule for MINIKUBE_HOME: a directory named .minikube is used as it is", () => {
+    expect(minikubeDir({ MINIKUBE_HOME: '/data/.minikube', HOME: '/root' })).toBe('/data/.minikube');
+    expect(minikubeDir({ MINIKUBE_HOME: '/data', HOME: '/root' })).toBe('/data/.minikube');
+    expect(minikubeDir({ HOME: '/root' })).toBe('/root/.minikube');
+    expect(minikubeDir({})).toBeUndefined();
   });
 });
 
