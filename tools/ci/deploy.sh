@@ -16,7 +16,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../shell/common.sh" # log, die, step
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
+# No daemon, as CI: the plugins in the nx process, not a worker each (NX_ISOLATE_PLUGINS, see .ci/run).
+export NX_DAEMON=false NX_ISOLATE_PLUGINS=false NX_TUI=false NX_NO_CLOUD=true
 
 # Every script is checked and each failure named; `set -e` is off inside `if ! step`, so a bare loop would pass.
 syntax() {

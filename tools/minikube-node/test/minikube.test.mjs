@@ -53,7 +53,8 @@ function deployOptions() {
     '--output-style=static',
   ];
 }
-const deploy = () => runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions()]);
+const deploy = (/** @type {string[]} */ ...extra) =>
+  runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions(), ...extra]);
 const helper = (/** @type {string} */ name, /** @type {string[]} */ ...args) =>
   runCommand('bash', [`minikube/${name}.sh`, ...args]);
 /** @param {string[]} args */
@@ -138,9 +139,11 @@ describe(
 
     test('a re-run with nothing changed reuses the profile and adds no helm revision', async () => {
       const before = await helmRevision();
-      const result = await deploy();
+      // --verbose: the executor's last line says where the time went (Nx's start, each CLI call).
+      const result = await deploy('--verbose');
       assert.equal(result.code, 0, tail(result));
       report('no-op re-run (s)', result.seconds);
+      report('no-op re-run phases', /⏱ (.*)/.exec(result.output)?.[1]);
       assert.match(result.output, /reusing it|is running/);
       assert.match(result.output, /unchanged/);
       assert.deepEqual(await helmRevision(), before);

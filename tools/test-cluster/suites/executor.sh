@@ -16,7 +16,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" # log, die, require_no_cluster
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 [[ $(id -u) -eq 0 ]] || die "run as root: the test cluster needs mounts, iptables and cgroups."
 [[ -x node_modules/.bin/nx ]] || die "node_modules is missing: run npm ci first."
-export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
+# No daemon, as CI: the plugins in the nx process, not a worker each (NX_ISOLATE_PLUGINS, see .ci/run).
+export NX_DAEMON=false NX_ISOLATE_PLUGINS=false NX_TUI=false NX_NO_CLOUD=true
 start=$SECONDS
 
 eval "$(tools/helm/install-helm.sh --env)"

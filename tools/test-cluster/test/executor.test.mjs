@@ -170,7 +170,8 @@ describe(
         const revision = await helmRevision();
         const gens = await generations();
         const made = await creations();
-        const again = await deploy();
+        // --verbose: the executor's last line says where the time went (Nx's start, each CLI call).
+        const again = await deploy('--verbose');
         assert.equal(again.code, 0, again.output);
         assert.match(again.output, /unchanged: release todo-stack .* nothing deployed/);
         assert.doesNotMatch(again.output, /helm upgrade --install|helm test/);
@@ -179,6 +180,7 @@ describe(
         const added = [...(await creations())].filter((item) => !made.has(item));
         assert.deepEqual(added, [], 'no pod was created, scheduled or made by a Job');
         report('no-op re-run seconds (npx nx run, in all)', again.seconds);
+        report('no-op re-run phases', /⏱ (.*)/.exec(again.output)?.[1]);
       },
     );
 

@@ -7,7 +7,7 @@
 // minikube is strict: only the subcommands and flags minikube v1.38.1 defines, printed in its formats (see
 // MINIKUBE_CLI below). With FAKE_REAL_HELM=<path>, `helm template` runs the real helm. With MINIKUBE_CALLS_LOG=<file>,
 // every minikube command line is also appended there, for tools/nx-plugin/real-minikube (the real CLI must accept it).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -168,13 +168,37 @@ function addonsTable(profile, enabled) {
   );
 }
 
+/** The profile's directory in minikube's state: MINIKUBE_HOME's .minikube (localpath.MiniPath), profiles/<name>. */
+const profileDir = (name) => {
+  const home = process.env.MINIKUBE_HOME;
+  return path.join(path.basename(home) === '.minikube' ? home : path.join(home, '.minikube'), 'profiles', name);
+};
+/**
+ * The profile's saved config as minikube writes it (config.ClusterConfig in profiles/<name>/config.json): the addons
+ * and the node's address, what the deploy reads of it. Only under MINIKUBE_HOME: the fake never writes ~/.minikube.
+ */
+function saveConfig(name, profile) {
+  if (!process.env.MINIKUBE_HOME) return;
+  mkdirSync(profileDir(name), { recursive: true });
+  const config = {
+    Name: name,
+    Driver: profile.flags?.driver?.at(-1) ?? 'docker',
+    Addons: Object.fromEntries(profile.addons.map((addon) => [addon, true])),
+    Nodes: [{ Name: '', IP: '192.168.49.2', Port: 8443, ControlPlane: true, Worker: true }],
+  };
+  writeFileSync(path.join(profileDir(name), 'config.json'), JSON.stringify(config));
+}
+
 function minikube() {
   const { command, flags, positional } = parseMinikube(args);
   const one = (name, fallback) => flags[name]?.at(-1) ?? fallback;
   const profile = one('profile', 'minikube');
   const profiles = readJson('minikube.json', {});
   const running = profiles[profile];
-  const save = (value) => writeJson('minikube.json', { ...readJson('minikube.json', {}), [profile]: value });
+  const save = (value) => {
+    writeJson('minikube.json', { ...readJson('minikube.json', {}), [profile]: value });
+    saveConfig(profile, value);
+  };
   // mustload.Partial/Running (pkg/minikube/mustload/mustload.go): an unknown profile ends every command but start.
   // On stdout, as out.Styled prints it: a caller must read the exit code, not whether stdout is empty.
   const notFound = () => {
@@ -268,6 +292,7 @@ function minikube() {
     case 'delete': {
       delete profiles[profile];
       writeJson('minikube.json', profiles);
+      if (process.env.MINIKUBE_HOME) rmSync(profileDir(profile), { recursive: true, force: true });
       return out(`🔥  Deleting "${profile}" in docker ...\n💀  Removed all traces of the "${profile}" cluster.\n`);
     }
     case 'tunnel':
@@ -358,6 +383,10 @@ function kubectl() {
   fail(`fake kubectl: unexpected ${args.join(' ')}`, 2);
 }
 
+/** The release's rendered manifest, as far as the executor reads it: the frontend's NodePort Service. */
+const manifest = (release) =>
+  `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${release.name}-frontend\n  labels:\n    app.kubernetes.io/component: frontend\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 3000\n      nodePort: 30080\n`;
+
 function helm() {
   const sets = all('--set');
   const valueFiles = all('-f').map((name) => readFileSync(name, 'utf8'));
@@ -407,9 +436,7 @@ function helm() {
   if (args[0] === 'get' && args[1] === 'manifest') {
     const release = readJson(releaseKey(), null);
     if (!release) fail('Error: release: not found');
-    return out(
-      `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${release.name}-frontend\n  labels:\n    app.kubernetes.io/component: frontend\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 3000\n      nodePort: 30080\n`,
-    );
+    return out(manifest(release));
   }
   if (args[0] === 'test') {
     const release = readJson(releaseKey(), null);
@@ -423,11 +450,11 @@ function helm() {
     return out(`${JSON.stringify([...past, { revision: release.revision, status: release.status }])}\n`);
   }
   if (args[0] === 'status') {
-    // The parts of `helm status -o json` the executor reads: the test hooks' last run.
+    // The parts of `helm status -o json` the executor reads: the test hooks' last run and the manifest.
     const release = readJson(releaseKey(), null);
     if (!release) fail('Error: release: not found');
     return out(
-      `${JSON.stringify({ name: release.name, info: { status: release.status }, hooks: [{ events: ['test'], last_run: { phase: release.testPhase ?? '' } }] })}\n`,
+      `${JSON.stringify({ name: release.name, info: { status: release.status }, manifest: manifest(release), hooks: [{ events: ['test'], last_run: { phase: release.testPhase ?? '' } }] })}\n`,
     );
   }
   if (args[0] === 'template' && process.env.FAKE_REAL_HELM) {

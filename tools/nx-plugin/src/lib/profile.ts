@@ -43,3 +43,13 @@ export function parseProfile(text: string, env: NodeJS.ProcessEnv = {}): Minikub
 export function readProfile(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): MinikubeProfile {
   return parseProfile(readFileSync(path.join(workspaceRoot, PROFILE_FILE), 'utf8'), env);
 }
+
+/**
+ * Where minikube keeps its state, as its localpath.MiniPath() finds it: $MINIKUBE_HOME (itself when it is named
+ * .minikube, else its .minikube), else $HOME/.minikube; undefined without either.
+ */
+export function minikubeDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const home = env['MINIKUBE_HOME'];
+  if (home) return path.basename(home) === '.minikube' ? home : path.join(home, '.minikube');
+  return env['HOME'] ? path.join(env['HOME'], '.minikube') : undefined;
+}

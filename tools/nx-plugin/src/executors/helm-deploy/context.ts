@@ -4,7 +4,7 @@ import type { NormalizedOptions } from './options.ts';
 /** An expected failure: its message is printed for the user and the executor returns { success: false }. */
 export class DeployError extends Error {}
 
-/** What the deploy takes from the Nx workspace, read once per run (see workspace.ts). */
+/** What the deploy takes from the Nx workspace and its environment, read once per run (see workspace.ts). */
 export interface Workspace {
   /** Workspace root: the runner's working directory, for the files the executor reads itself. */
   root: string;
@@ -14,6 +14,8 @@ export interface Workspace {
   apps: readonly string[];
   /** Where the apps' container targets record the image they built (see lib/image-refs.ts). */
   imageCacheDir: string;
+  /** Where minikube keeps its profiles' saved configs (lib/profile.ts minikubeDir); undefined: not known. */
+  minikubeDir?: string;
 }
 
 /** What every step gets: the options, the workspace, the runner (the outside world) and small helpers on it. */

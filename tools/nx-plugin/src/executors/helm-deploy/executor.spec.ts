@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { nxCommand } from '../../lib/nx-cli.ts';
-import { parseProfile } from '../../lib/profile.ts';
+import { minikubeDir, parseProfile } from '../../lib/profile.ts';
 import runExecutor from './executor.ts';
 import { frontendAccess, summarizeManifests } from './manifests.ts';
 import type { HelmDeployExecutorSchema } from './schema.js';
@@ -68,7 +68,10 @@ spec:
 `;
 
 /** Answers of a healthy machine: images resolve, nothing loaded yet, the release does not exist yet. */
-function healthy(extra: Record<string, Handler> = {}, release = new FakeRelease()): Record<string, Handler> {
+function healthy(
+  extra: Record<string, Handler> = {},
+  release = new FakeRelease('deployed', 'Succeeded', MANIFEST),
+): Record<string, Handler> {
   return {
     ...release.handlers(),
     'helm get manifest': () => ({ stdout: MANIFEST }),
@@ -110,6 +113,7 @@ const HELM_LIST =
   'helm list --namespace todo --kube-context todo-stack --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json';
 const HELM_LIST_MIGRATIONS = HELM_LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
 const HELM_TEST = 'helm test todo-stack --namespace todo --kube-context todo-stack --timeout 5m';
+const HELM_STATUS = 'helm status todo-stack --namespace todo --kube-context todo-stack --output json';
 
 describe('helm-deploy executor', () => {
   it('starts the profile, loads both images, installs, tests and prints the URL, in that order', async () => {
@@ -119,6 +123,8 @@ describe('helm-deploy executor', () => {
       'bash minikube/start.sh',
       'minikube -p todo-stack ip',
       INSPECT,
+      // Read beside the fingerprint comparison: what an unchanged release's report needs (none here yet).
+      HELM_STATUS,
       HELM_LIST,
       // Images before the front door: its image may be one of --extraImages, on a node that cannot pull it.
       'minikube -p todo-stack image ls',
@@ -473,8 +479,9 @@ describe('helm-deploy executor', () => {
         kubeContext: 'ci',
         loadCommand: 'tools/test-cluster/load-image.sh {ref}',
       });
-      expect(runner.calls.slice(0, 4)).toEqual([
+      expect(runner.calls.slice(0, 5)).toEqual([
         INSPECT,
+        HELM_STATUS.replace('--kube-context todo-stack', '--kube-context ci'),
         HELM_LIST.replace('--kube-context todo-stack', '--kube-context ci'),
         'sh -c tools/test-cluster/load-image.sh todo-backend:nx-111',
         'sh -c tools/test-cluster/load-image.sh todo-frontend:nx-222',
@@ -516,7 +523,7 @@ describe('no-op re-run (release fingerprint)', () => {
   async function twice(
     first: HelmDeployExecutorSchema,
     second: HelmDeployExecutorSchema,
-    { release = new FakeRelease(), builds = {} as Record<string, string> } = {},
+    { release = new FakeRelease('deployed', 'Succeeded', MANIFEST), builds = {} as Record<string, string> } = {},
   ) {
     await run(new FakeRunner(healthy({}, release)), first);
     for (const [app, tag] of Object.entries(builds)) images.build(app, tag);
@@ -530,6 +537,34 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toEqual([]);
     expect(again.calls.some((call) => call.startsWith('helm test') || call.includes('image load'))).toBe(false);
     expect(again.output).toMatch(/unchanged: release todo-stack .*nothing deployed \(--force deploys anyway\)/);
+  });
+
+  it('--verbose (NX_VERBOSE_LOGGING) ends with where the run spent its time, phase by phase', async () => {
+    const release = new FakeRelease('deployed', 'Succeeded', MANIFEST);
+    await run(new FakeRunner(healthy({}, release)));
+    const quiet = new FakeRunner(healthy({}, release));
+    await run(quiet);
+    expect(quiet.output).not.toContain('⏱');
+    const verbose = new FakeRunner(healthy({}, release));
+    await runExecutor({ migrationsDir: MIGRATIONS }, CONTEXT, verbose, {
+      IMAGE_REFS_CACHE_DIR: images.cacheDir,
+      NX_VERBOSE_LOGGING: 'true',
+    });
+    expect(verbose.output).toMatch(
+      /⏱ start \d+\.\d\ds · graph \d+\.\d\ds · .*cluster .*images .*helm status .*release fingerprint .*report \d+\.\d\ds │ executor \d+\.\d\ds/,
+    );
+  });
+
+  it('reads the release once: one helm status gives the last test and the report its frontend Service', async () => {
+    const again = await twice({}, {});
+    expect(again.calls).toEqual([
+      'bash minikube/start.sh',
+      'minikube -p todo-stack ip',
+      INSPECT,
+      HELM_STATUS,
+      HELM_LIST,
+    ]);
+    expect(again.output).toContain('http://192.168.49.2:30080/');
   });
 
   it.each<[string, HelmDeployExecutorSchema]>([
@@ -588,6 +623,64 @@ describe('no-op re-run (release fingerprint)', () => {
     expect(upgrades(again)).toHaveLength(1);
     expect(again.calls.some((call) => call.startsWith('helm test'))).toBe(true);
     expect(again.calls.some((call) => call.startsWith('helm list'))).toBe(false);
+  });
+});
+
+describe('a running Minikube profile: one minikube status, no start.sh', () => {
+  const STATUS = 'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}';
+  let home: string;
+  /** minikube's saved config of the profile (profiles/<name>/config.json under MINIKUBE_HOME/.minikube). */
+  const saveConfig = (addons: Record<string, boolean>, ip = '192.168.58.2') => {
+    const dir = path.join(home, '.minikube', 'profiles', 'todo-stack');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ Name: 'todo-stack', Addons: addons, Nodes: [{ Name: '', IP: ip, ControlPlane: true }] }),
+    );
+  };
+  const status = (answer: string, code = 0) => ({ [STATUS]: () => ({ stdout: answer, code }) });
+  const runIn = (runner: FakeRunner) =>
+    runExecutor({ migrationsDir: MIGRATIONS }, CONTEXT, runner, {
+      IMAGE_REFS_CACHE_DIR: images.cacheDir,
+      MINIKUBE_HOME: home,
+    });
+  beforeEach(() => {
+    home = mkdtempSync(path.join(tmpdir(), 'minikube-home-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+  it('running with every addon of profile.env: the node address from its config, no start.sh or minikube ip', async () => {
+    saveConfig({ 'metrics-server': true, 'storage-provisioner': true });
+    const runner = new FakeRunner(healthy(status('Running Running')));
+    await expect(runIn(runner)).resolves.toEqual({ success: true });
+    expect(runner.calls.slice(0, 2)).toEqual([STATUS, INSPECT]);
+    expect(runner.calls.some((call) => call.includes('start.sh') || call.endsWith(' ip'))).toBe(false);
+    expect(runner.calls).toContain(HELM_UPGRADE.replace('nodeAddress=192.168.49.2', 'nodeAddress=192.168.58.2'));
+    expect(runner.output).toContain('running, with its addons (metrics-server): reusing it');
+  });
+
+  it.each<[string, () => void, Record<string, Handler>]>([
+    [
+      'an addon of profile.env is not enabled',
+      () => saveConfig({ 'metrics-server': false }),
+      status('Running Running'),
+    ],
+    ['there is no saved config', () => undefined, status('Running Running')],
+    ['the profile is stopped', () => saveConfig({ 'metrics-server': true }), status('Stopped Stopped', 7)],
+  ])('%s: start.sh and minikube ip, as on a first start', async (_, setUp, answers) => {
+    setUp();
+    const runner = new FakeRunner(healthy(answers));
+    await expect(runIn(runner)).resolves.toEqual({ success: true });
+    expect(
+      runner.calls.filter((call) => call.startsWith('bash') || call.startsWith('minikube -p todo-stack ip')),
+    ).toEqual(['bash minikube/start.sh', 'minikube -p todo-stack ip']);
+  });
+
+  it("minikube's own rule for MINIKUBE_HOME: a directory named .minikube is used as it is", () => {
+    expect(minikubeDir({ MINIKUBE_HOME: '/data/.minikube', HOME: '/root' })).toBe('/data/.minikube');
+    expect(minikubeDir({ MINIKUBE_HOME: '/data', HOME: '/root' })).toBe('/data/.minikube');
+    expect(minikubeDir({ HOME: '/root' })).toBe('/root/.minikube');
+    expect(minikubeDir({})).toBeUndefined();
   });
 });
 

@@ -2,10 +2,11 @@ import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
 import { readProfile } from '../../lib/profile.ts';
 import { processRunner, type Runner } from '../../lib/runner.ts';
 import { DeployError, type Workspace } from './context.ts';
-import { deploy, deployTo, type DeployResult } from './deploy.ts';
+import { deployTo, type DeployResult } from './deploy.ts';
 import type { LiveSession } from './live/session.ts';
 import { normalizeOptions, type NormalizedOptions } from './options.ts';
 import type { HelmDeployExecutorSchema } from './schema.js';
+import { PhaseTimings, timingsWanted } from './timings.ts';
 import { watchFiles } from './watch/file-watcher.ts';
 import { nxWorkspaceInputs } from './watch/inputs.ts';
 import { processSpawner } from './watch/processes.ts';
@@ -19,7 +20,7 @@ const DEFAULT_PROJECT = 'deploy';
  * `nx run deploy:minikube`: the cluster up (a Minikube profile, or a kube context), the images of the apps the
  * deploy project depends on in it, helm upgrade --install --wait (skipped when the release already has these
  * inputs), helm test, the URL. With --watch it then redeploys what each edit affects until Ctrl-C. Returns
- * { success: false } with a printed reason rather than throwing.
+ * { success: false } with a printed reason rather than throwing. With --verbose it ends with the time of each phase.
  */
 export default async function runExecutor(
   options: HelmDeployExecutorSchema,
@@ -27,6 +28,7 @@ export default async function runExecutor(
   runner: Runner = processRunner(context.root),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ success: boolean }> {
+  const timings = new PhaseTimings();
   let o: NormalizedOptions;
   let graph: ProjectGraph;
   let workspace: Workspace;
@@ -36,13 +38,12 @@ export default async function runExecutor(
       throw new DeployError('--watch redeploys on every change; it cannot be combined with --dry-run.');
     if (o.live && !o.watch)
       throw new DeployError('--live is a mode of the watch loop: add --watch (or run nx run deploy:dev --live).');
-    graph = await projectGraphOf(context);
+    graph = await timings.time('graph', () => projectGraphOf(context));
     workspace = workspaceOf(graph, context.root, context.projectName ?? DEFAULT_PROJECT, env);
   } catch (error) {
     runner.error(`✖ deploy: ${(error as Error).message}`);
     return { success: false };
   }
-  if (!o.watch) return { success: await deploy(o, runner, workspace) };
   let live: LiveSession | undefined;
   if (o.live) {
     try {
@@ -54,7 +55,9 @@ export default async function runExecutor(
     }
   }
   try {
-    const { ok, target } = await deployTo(o, runner, workspace, live);
+    const { ok, target } = await deployTo(o, runner, workspace, timings, live);
+    if (timingsWanted(env)) runner.info(`\n⏱ ${timings.summary()}`);
+    if (!o.watch) return { success: ok };
     // Without a cluster (missing tools, Minikube not starting) there is nothing to watch for.
     if (!target) return { success: false };
     return { success: await watchUntilSignal(o, workspace, { ok, target }, runner, live) };

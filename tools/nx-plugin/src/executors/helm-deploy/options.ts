@@ -41,6 +41,8 @@ export interface NormalizedOptions {
   /** helm --wait timeout of a watch loop's rollout. */
   watchTimeout: string;
   frontDoor: boolean;
+  /** The addons minikube/start.sh enables on the profile (MINIKUBE_ADDONS of minikube/profile.env). */
+  addons: string[];
   /** What the front door step installs on Minikube (from minikube/profile.env); undefined: nothing. */
   frontDoorPlan: FrontDoorPlan | undefined;
 }
@@ -70,6 +72,10 @@ export function normalizeOptions(
     ...o,
     frontDoorPlan: frontDoorPlan(profile, o),
     profile: o.profile || profile.MINIKUBE_PROFILE,
+    addons: (profile.MINIKUBE_ADDONS ?? '')
+      .split(',')
+      .map((addon) => addon.trim())
+      .filter(Boolean),
     valuesFiles: toArray(o.valuesFiles),
     set: toArray(o.set),
     extraImages: toArray(o.extraImages),

@@ -1,5 +1,6 @@
 import type { ExecutorContext, ProjectGraph } from '@nx/devkit';
 import { imageCacheDir } from '../../lib/image-refs.ts';
+import { minikubeDir } from '../../lib/profile.ts';
 import { DeployError, type Workspace } from './context.ts';
 
 /** The target every deployed app has: it builds the app's image (tagged with its Nx task hash). */
@@ -40,5 +41,12 @@ export function workspaceOf(
     throw new DeployError(
       `project ${project} deploys no app: none of its dependencies has a ${CONTAINER_TARGET} target (add the apps to implicitDependencies in its project.json).`,
     );
-  return { root, project, apps, imageCacheDir: imageCacheDir(root, env) };
+  const minikube = minikubeDir(env);
+  return {
+    root,
+    project,
+    apps,
+    imageCacheDir: imageCacheDir(root, env),
+    ...(minikube ? { minikubeDir: minikube } : {}),
+  };
 }

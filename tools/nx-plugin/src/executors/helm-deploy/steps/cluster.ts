@@ -1,11 +1,52 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { TROUBLESHOOTING } from '../../../lib/advice.ts';
 import { DeployError, type StepContext, type Target } from '../context.ts';
 
-/** Step "cluster": the Minikube profile up (minikube/start.sh), or the kube context to deploy to. */
+/** The parts of a profile's saved config (minikube's config.ClusterConfig, profiles/<name>/config.json) read here. */
+interface ProfileConfig {
+  Addons?: Record<string, boolean>;
+  Nodes?: { IP?: string; ControlPlane?: boolean }[];
+}
+
+/**
+ * The node address of the profile when its saved config has every addon start.sh enables: the address `minikube ip`
+ * prints (the control-plane node's IP of the same config). Undefined (no config, an addon missing): start.sh decides.
+ */
+function configuredAddress(ctx: StepContext): string | undefined {
+  if (!ctx.minikubeDir) return undefined;
+  let config: ProfileConfig;
+  try {
+    const file = path.join(ctx.minikubeDir, 'profiles', ctx.o.profile, 'config.json');
+    config = JSON.parse(readFileSync(file, 'utf8')) as ProfileConfig;
+  } catch {
+    return undefined;
+  }
+  if (!ctx.o.addons.every((addon) => config.Addons?.[addon] === true)) return undefined;
+  const node = config.Nodes?.find((candidate) => candidate.ControlPlane) ?? config.Nodes?.[0];
+  return node?.IP || undefined;
+}
+
+/** Whether the profile's host and API server run (minikube/lib.sh's profile_running, the check start.sh makes). */
+async function running(ctx: StepContext): Promise<boolean> {
+  const status = await ctx.read('minikube', ['-p', ctx.o.profile, 'status', '--format', '{{.Host}} {{.APIServer}}']);
+  return status.code === 0 && status.stdout.trim() === 'Running Running';
+}
+
+/**
+ * Step "cluster": the Minikube profile up (minikube/start.sh), or the kube context to deploy to. A profile that
+ * runs and whose saved config has every addon is used as it is, with one `minikube status` instead of start.sh's
+ * checks and `minikube ip` (its image loads, MINIKUBE_LOAD_IMAGES, are for a start); anything else goes to start.sh.
+ */
 export async function cluster(ctx: StepContext): Promise<Target> {
   const { o } = ctx;
   if (!o.kubeContext) {
     ctx.step(`Minikube profile ${o.profile}`);
+    const address = o.dryRun ? undefined : configuredAddress(ctx);
+    if (address && (await running(ctx))) {
+      ctx.say(`  running, with its addons${o.addons.length ? ` (${o.addons.join(', ')})` : ''}: reusing it`);
+      return { context: o.profile, minikube: true, nodeAddress: address };
+    }
     await ctx.act(
       'bash',
       ['minikube/start.sh'],

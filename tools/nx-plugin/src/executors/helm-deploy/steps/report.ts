@@ -1,17 +1,21 @@
 import { helmTarget, type StepContext, type Target } from '../context.ts';
 import { frontendAccess, type FrontendAccess } from '../manifests.ts';
 
-/** The frontend's Service and ports, from the deployed release's manifest (`helm get manifest`). */
-async function deployedFrontend(ctx: StepContext, target: Target): Promise<FrontendAccess | undefined> {
+/**
+ * The frontend's Service and ports, from the deployed release's manifest: the one given (an unchanged release's,
+ * read with its status), else `helm get manifest`.
+ */
+async function deployedFrontend(ctx: StepContext, target: Target, known?: string): Promise<FrontendAccess | undefined> {
   if (ctx.o.dryRun) return undefined;
+  if (known !== undefined) return frontendAccess(known);
   const manifest = await ctx.read('helm', ['get', 'manifest', ctx.o.release, ...helmTarget(ctx, target)]);
   return manifest.code === 0 ? frontendAccess(manifest.stdout) : undefined;
 }
 
 export type Outcome = 'deployed' | 'unchanged' | 'dry-run';
 
-/** Step "report": what happened and where the app is. */
-export async function report(ctx: StepContext, target: Target, outcome: Outcome): Promise<void> {
+/** Step "report": what happened and where the app is; `manifest`: the release's, when the caller has read it. */
+export async function report(ctx: StepContext, target: Target, outcome: Outcome, manifest?: string): Promise<void> {
   const { o } = ctx;
   const titles: Record<Outcome, string> = {
     'dry-run': 'dry run done: nothing was started, loaded or installed',
@@ -19,7 +23,7 @@ export async function report(ctx: StepContext, target: Target, outcome: Outcome)
     deployed: 'Todo Stack is running',
   };
   ctx.step(titles[outcome]);
-  const frontend = await deployedFrontend(ctx, target);
+  const frontend = await deployedFrontend(ctx, target, manifest);
   const service = frontend?.service ?? '<the frontend Service>';
   if (target.minikube) {
     // The node's address, read by the cluster step (a dry run reads nothing).

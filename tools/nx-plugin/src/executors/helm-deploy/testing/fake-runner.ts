@@ -45,9 +45,10 @@ export class FakeRunner implements Runner {
 const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 /**
- * A Helm release as `helm upgrade --labels` / `helm list --selector` see it: each upgrade stores its labels (the
- * fingerprint, the migrations key) and `status` (deployed unless told otherwise) on the new revision; the list shows
- * the latest revision only when it carries the selector's label.
+ * A Helm release as `helm upgrade --labels` / `helm list --selector` / `helm status` see it: each upgrade stores its
+ * labels (the fingerprint, the migrations key) and `status` (deployed unless told otherwise) on the new revision; the
+ * list shows the latest revision only when it carries the selector's label; status shows the latest revision (its
+ * test hooks and `manifest`), or fails before the first upgrade.
  */
 export class FakeRelease {
   labels: Record<string, string> = {};
@@ -58,6 +59,8 @@ export class FakeRelease {
     public status = 'deployed',
     /** Phase of the last run of the chart's test hooks (`helm status -o json`). */
     public testPhase = 'Succeeded',
+    /** The rendered manifest of each revision (`helm status -o json`'s `manifest`). */
+    public manifest = '',
   ) {}
   get fingerprint(): string | undefined {
     return this.labels['todo-stack-deploy-fingerprint'];
@@ -74,9 +77,17 @@ export class FakeRelease {
         this.revision += 1;
         return {};
       },
-      'helm status': () => ({
-        stdout: JSON.stringify({ hooks: [{ events: ['test'], last_run: { phase: this.testPhase } }] }),
-      }),
+      'helm status': () =>
+        this.revision === 0
+          ? { code: 1, stderr: 'Error: release: not found' }
+          : {
+              stdout: JSON.stringify({
+                version: this.revision,
+                info: { status: this.status },
+                manifest: this.manifest,
+                hooks: [{ events: ['test'], last_run: { phase: this.testPhase } }],
+              }),
+            },
       'helm list': (args) => {
         const [label, wanted] = argAfter(args, '--selector').split('=');
         const match = this.revision > 0 && wanted === this.labels[label];

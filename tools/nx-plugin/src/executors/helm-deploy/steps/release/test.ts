@@ -22,19 +22,33 @@ export async function helmTest(ctx: StepContext, target: Target): Promise<void> 
   );
 }
 
+/** What an unchanged release's report and test decision need, from one `helm status -o json` of its latest revision. */
+export interface DeployedRelease {
+  /** Whether its last `helm test` passed (the test hooks' last_run): tests that failed or never ran run again. */
+  testsPassed: boolean;
+  /** Its manifest, where the report finds the frontend's Service. */
+  manifest?: string;
+}
+
 /**
- * Whether the release's last `helm test` passed (`helm status -o json`: the test hooks' last_run). An unchanged
- * release whose tests failed or never ran is tested again rather than reported as fine.
+ * The release's latest revision as `helm status -o json` prints it (the release without its chart: hooks with their
+ * last run, manifest). Undefined when helm cannot read it (no release yet); read-only, so the deploy asks for it
+ * while `helm list` compares the fingerprint, and uses it only when nothing changed.
  */
-export async function lastTestPassed(ctx: StepContext, target: Target): Promise<boolean> {
+export async function deployedRelease(ctx: StepContext, target: Target): Promise<DeployedRelease | undefined> {
   const status = await ctx.read('helm', ['status', ctx.o.release, ...helmTarget(ctx, target), '--output', 'json']);
-  if (status.code !== 0) return false;
+  if (status.code !== 0) return undefined;
   try {
-    const hooks = (JSON.parse(status.stdout) as { hooks?: { events?: string[]; last_run?: { phase?: string } }[] })
-      .hooks;
-    const tests = (hooks ?? []).filter((hook) => hook.events?.includes('test'));
-    return tests.length > 0 && tests.every((hook) => hook.last_run?.phase === 'Succeeded');
+    const release = JSON.parse(status.stdout) as {
+      hooks?: { events?: string[]; last_run?: { phase?: string } }[];
+      manifest?: string;
+    };
+    const tests = (release.hooks ?? []).filter((hook) => hook.events?.includes('test'));
+    return {
+      testsPassed: tests.length > 0 && tests.every((hook) => hook.last_run?.phase === 'Succeeded'),
+      ...(typeof release.manifest === 'string' ? { manifest: release.manifest } : {}),
+    };
   } catch {
-    return false;
+    return { testsPassed: false };
   }
 }
