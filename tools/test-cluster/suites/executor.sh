@@ -5,7 +5,8 @@
 # (plus PostgreSQL as an extra image, since the node pulls nothing): first deploy, no-op re-run, frontend-only change,
 # and the diagnosis of a missing image and of a crashing backend. Then tools/test-cluster/test/watch.test.mjs: the
 # inner loop (--watch --transport=registry, the node's registry of up.sh --registry) in a scratch clone: a backend
-# edit served, a test-file edit and a no-op save roll nothing. The cluster is torn down on exit.
+# edit served, a test-file edit and a no-op save roll nothing. Then tools/test-cluster/test/live-update.test.mjs: --live
+# (the pods run the scratch workspace by hostPath; edits answer without a rollout). The cluster is torn down on exit.
 #   bash tools/test-cluster/suites/executor.sh      (as root; under `flock /work/test-cluster.lock` where several jobs share
 #                                         the machine: the test cluster uses fixed ports)
 # Env: NODE_BASE_IMAGE and POSTGRES_IMAGE (tools/images/base-images.sh; built or loaded from its cache if unset).
@@ -38,4 +39,6 @@ echo "cluster-deploy: cluster up after $((SECONDS - start))s; context $(kubectl 
 node --test --test-concurrency=1 --test-reporter=spec tools/test-cluster/test/executor.test.mjs
 echo "cluster-deploy: executor tests done after $((SECONDS - start))s"
 WATCH_CLUSTER_TEST=1 node --test --test-reporter=spec tools/test-cluster/test/watch.test.mjs
+echo "cluster-deploy: watch tests done after $((SECONDS - start))s"
+LIVE_CLUSTER_TEST=1 node --test --test-reporter=spec tools/test-cluster/test/live-update.test.mjs
 echo "cluster-deploy: done in $((SECONDS - start))s"

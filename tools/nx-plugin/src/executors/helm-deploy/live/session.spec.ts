@@ -136,7 +136,7 @@ describe('live update: chart values and the loop line', () => {
     upgraded: false,
     outcome: 'live',
     phases: [
-      { phase: 'graph', ms: 40 },
+      { phase: 'plan', ms: 40 },
       { phase: 'sync', ms: 310 },
     ],
     ...over,
@@ -152,7 +152,7 @@ describe('live update: chart values and the loop line', () => {
       }),
     );
     expect(line).toBe(
-      '⚡ changed apps/backend/src/app/routes/health.ts │ live: backend bundle rebuilt, 1 file (3.10 MB) written, restarting in place │ graph 0.0s · sync 0.3s',
+      '⚡ changed apps/backend/src/app/routes/health.ts │ live: backend bundle rebuilt, 1 file (3.10 MB) written, restarting in place │ plan 0.0s · sync 0.3s',
     );
     expect(summaryLine(result({ live: { bundles: [], devServers: ['frontend'] } }))).toMatch(
       /live: frontend: its dev server recompiles at the next request/,

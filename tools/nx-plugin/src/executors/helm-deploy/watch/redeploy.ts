@@ -12,7 +12,7 @@ import { BufferingRunner } from './buffered-runner.ts';
 import { configuresNx, type WorkspaceInputs } from './inputs.ts';
 import { livePlan, type LiveSession, type LiveSync } from '../live/session.ts';
 
-type Phase = 'graph' | 'sync' | 'build' | 'load' | 'roll';
+type Phase = 'graph' | 'plan' | 'sync' | 'build' | 'load' | 'roll';
 
 /** What one loop did, for its one printed line. */
 export interface LoopResult {
@@ -171,7 +171,7 @@ export class Redeployer {
    * (false, with `fallback` saying why); the bundles are rebuilt then too, so the pods the roll starts run them.
    */
   private async liveLoop(live: LiveSession, inputs: WorkspaceInputs, result: LoopResult): Promise<boolean> {
-    const plan = await this.timed(result, 'graph', async () => {
+    const plan = await this.timed(result, 'plan', async () => {
       const now = await inputs.refresh(result.files);
       const changed = result.files.filter((file) => !this.seen || this.seen.get(file) !== now.get(file));
       for (const file of result.files) {
