@@ -11,12 +11,12 @@
  * Run by tools/test-cluster/suites/executor.sh after watch.test.mjs. Env as watch.test.mjs, and LIVE_CLUSTER_TEST=1.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor as poll } from '@todo-stack/testing';
 import { request, run, waitFor } from './helpers.mjs';
-import { scratchWorkspace, Watch, watchArgs } from './watch-support.mjs';
+import { finish, scratchWorkspace, Watch, watchArgs } from './watch-support.mjs';
 
 const enabled = process.env.LIVE_CLUSTER_TEST === '1';
 // No Pod Security label: live pods mount the workspace by hostPath, which only the `privileged` level admits.
@@ -103,13 +103,7 @@ describe(
       report('live: first deploy until watching (s)', (Date.now() - started) / 1000);
     });
 
-    after(async () => {
-      await watch?.stop();
-      console.log(`# watch stopped (${watch?.ended}); its output:\n${watch?.output.replace(/^/gm, '#   ')}`);
-      console.log(`# figures: ${JSON.stringify(figures)}`);
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-      await run('kubectl', ['delete', 'namespace', NS, '--timeout=180s']).catch(() => undefined);
-    });
+    after(() => finish({ watch, scratch, namespace: NS, figures }));
 
     test('the pods run the workspace: the backend its bundle, the frontend Next.js dev server', async () => {
       assert.match(watch.output, /▸ live update/);

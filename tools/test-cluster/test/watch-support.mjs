@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './helpers.mjs';
+import { run, waitFor } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -159,4 +159,17 @@ export function watchArgs({ namespace, nodePort, transport, registry, extra = []
     '--exclude-task-dependencies',
     ...extra,
   ];
+}
+
+/**
+ * A watch suite's end: the watch stopped (Ctrl-C), its whole output and the figures printed, the scratch copy and
+ * the namespace removed.
+ * @param {{ watch?: Watch, scratch?: string, namespace: string, figures: Record<string, unknown> }} what
+ */
+export async function finish({ watch, scratch, namespace, figures }) {
+  await watch?.stop();
+  console.log(`# watch stopped (${watch?.ended}); its output:\n${watch?.output.replace(/^/gm, '#   ')}`);
+  console.log(`# figures: ${JSON.stringify(figures)}`);
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await run('kubectl', ['delete', 'namespace', namespace, '--timeout=180s']).catch(() => undefined);
 }

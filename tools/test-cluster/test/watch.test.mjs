@@ -15,12 +15,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { request, waitFor } from './helpers.mjs';
-import { scratchWorkspace, Watch, watchArgs } from './watch-support.mjs';
+import { finish, scratchWorkspace, Watch, watchArgs } from './watch-support.mjs';
 
 const enabled = process.env.WATCH_CLUSTER_TEST === '1';
 const NS = 'todo-watch';
@@ -145,13 +145,7 @@ describe(
       health = `http://${backend.spec.clusterIP}:${backend.spec.ports[0].port}/health`;
     });
 
-    after(async () => {
-      await watch?.stop();
-      console.log(`# watch stopped (${watch?.ended}); its output:\n${watch?.output.replace(/^/gm, '#   ')}`);
-      console.log(`# figures: ${JSON.stringify(figures)}`);
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-      await run('kubectl', ['delete', 'namespace', NS, '--timeout=180s']).catch(() => undefined);
-    });
+    after(() => finish({ watch, scratch, namespace: NS, figures }));
 
     test(
       'the first deploy went through the registry: pods pull its images',
