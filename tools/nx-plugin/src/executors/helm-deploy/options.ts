@@ -34,7 +34,7 @@ export interface NormalizedOptions {
   cleanup: boolean;
   /** Local port of the frontend port-forward in watch mode; 0 = none. */
   port: number;
-  /** Quiet period (ms) that ends a burst of saves in watch mode. */
+  /** Quiet period (ms) that ends a burst of saves in watch mode (schema.json: no default, it depends on live). */
   debounce: number;
   /** The backend image's migrations (workspace-relative); '' = an upgrade always runs the migration Job. */
   migrationsDir: string;
@@ -47,7 +47,10 @@ export interface NormalizedOptions {
   frontDoorPlan: FrontDoorPlan | undefined;
 }
 
-type Defaults = Required<Omit<HelmDeployExecutorSchema, 'profile'>>;
+type Defaults = Required<Omit<HelmDeployExecutorSchema, 'profile' | 'debounce'>>;
+
+/** Watch mode's quiet period: a burst of saves is one loop. Live syncs are cheap, so live mode waits less. */
+const DEBOUNCE_MS = { images: 300, live: 100 };
 
 /**
  * schema.json's defaults, the only place they are written. Nx fills them in before calling the executor; this
@@ -72,6 +75,7 @@ export function normalizeOptions(
     ...o,
     frontDoorPlan: frontDoorPlan(profile, o),
     profile: o.profile || profile.MINIKUBE_PROFILE,
+    debounce: o.debounce ?? (o.live ? DEBOUNCE_MS.live : DEBOUNCE_MS.images),
     addons: (profile.MINIKUBE_ADDONS ?? '')
       .split(',')
       .map((addon) => addon.trim())

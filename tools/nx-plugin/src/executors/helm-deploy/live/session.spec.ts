@@ -104,6 +104,13 @@ describe('live update: chart values and the loop line', () => {
   const ref = (image: string, tag: string) => ({ image, tag, ref: `${image}:${tag}`, id: `sha256:${tag}` });
   const refs = { backend: ref('todo-backend', 'nx-1'), frontend: ref('todo-frontend', 'nx-2') };
 
+  it('waits less for a burst of saves in live mode, unless told', () => {
+    const profile = { MINIKUBE_PROFILE: 'todo-stack' };
+    expect(o.debounce).toBe(100);
+    expect(normalizeOptions({ watch: true }, profile).debounce).toBe(300);
+    expect(normalizeOptions({ watch: true, live: true, debounce: 500 }, profile).debounce).toBe(500);
+  });
+
   it('sets liveUpdate.* only when the cluster step found the workspace on the node', () => {
     const live = helmValues(
       o,
