@@ -116,7 +116,7 @@ describe(
       const volumes = (/** @type {any} */ pod) =>
         pod.spec.volumes.flatMap((/** @type {any} */ v) => v.hostPath?.path ?? []);
       assert.deepEqual(volumes(byComponent.backend), [scratch]);
-      assert.ok(byComponent.backend.spec.containers[0].command.includes('/workspace/apps/backend/tmp/live/main.js'));
+      assert.ok(byComponent.backend.spec.containers[0].command.includes('/workspace/apps/backend/tmp/live/runner.mjs'));
       assert.deepEqual(volumes(byComponent.frontend), [scratch, path.join(scratch, 'apps/frontend/next-env.d.ts')]);
       assert.ok(byComponent.frontend.spec.containers[0].command.includes('dev'));
     });

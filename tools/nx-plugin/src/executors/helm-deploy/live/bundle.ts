@@ -1,17 +1,23 @@
 import { readProjectsConfigurationFromProjectGraph, type ProjectGraph } from '@nx/devkit';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeployError } from '../context.ts';
 
 /**
- * The file a live bundle writes last, in a folder of its own that the pods' Node watch mode watches
- * (`--watch-path=<bundle>/restart`): one restart per build, after every output is in place. A folder, not the
- * file: a watch on a file ends when the file is replaced; the folder stays.
+ * The file a live bundle writes last, in a folder of its own that the pods' runner watches (runner.mjs): one reload
+ * per build, after every output is in place. A folder, not the file: a watch on a file ends when the file is
+ * replaced; the folder stays.
  */
 const GENERATION_FILE = 'restart/generation';
+
+/** The app's live entry, relative to its root: `serve()` starts the app and returns how to close it. */
+const LIVE_ENTRY = 'src/live.ts';
+
+/** The process the pods run (copied beside the bundle): it swaps the app in place at each generation. */
+const RUNNER = new URL('./runner.mjs', import.meta.url);
 
 /** The package names of the workspace projects `app` depends on (they are bundled: sources, not packages). */
 function workspacePackages(root: string, graph: ProjectGraph, app: string): string[] {
@@ -61,8 +67,8 @@ interface EsbuildContext {
 /**
  * An app bundled by @nx/esbuild (the backend), rebuilt incrementally in this process for live update: the esbuild
  * options of its `build` target (Nx's own option resolution: the target's options, its default configuration, its
- * esbuild config file), except that packages stay in node_modules (packagesFromNodeModules), into a directory the pods
- * mount. An esbuild context keeps the parsed modules between builds; only the outputs whose content changed are
+ * esbuild config file), except that packages stay in node_modules (packagesFromNodeModules) and the entry is the app's
+ * live entry (src/live.ts), into a directory the pods mount, beside the runner that serves it (runner.mjs). An esbuild context keeps the parsed modules between builds; only the outputs whose content changed are
  * written, then the generation file, once. `nx build` and its cache are left alone: the image path builds as before.
  */
 export class LiveBundle {
@@ -91,6 +97,11 @@ export class LiveBundle {
   static async create(root: string, graph: ProjectGraph, app: string, outDir: string): Promise<LiveBundle> {
     const build = graph.nodes[app]?.data.targets?.build;
     if (!build) throw new Error(`${app} has no build target`);
+    const entry = path.join(graph.nodes[app].data.root, LIVE_ENTRY);
+    if (!existsSync(path.join(root, entry)))
+      throw new Error(
+        `${entry} is missing: live update serves ${app} through it (export async function serve(): Promise<{ close(): Promise<void> }>, as apps/backend/src/live.ts does).`,
+      );
     // @nx/esbuild's option resolution is internal (its package exports only the executor): required by path, from
     // the version the workspace pins, as the executor itself runs it.
     const workspace = createRequire(path.join(root, 'package.json'));
@@ -127,9 +138,13 @@ export class LiveBundle {
     const esbuildOptions = buildEsbuildOptions(format, normalized, context);
     const esbuildContext = await esbuild.context({
       ...esbuildOptions,
+      // One file per build, so that each reload runs every module of the app afresh (no chunk's state survives).
+      entryPoints: [entry],
+      splitting: false,
       plugins: [...(esbuildOptions.plugins ?? []), packagesFromNodeModules(workspacePackages(root, graph, app))],
       write: false,
     });
+    copyFileSync(RUNNER, path.join(dir, 'runner.mjs'));
     return new LiveBundle(app, dir, root, esbuildContext);
   }
 
