@@ -1,5 +1,4 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { RequestLogger } from './request-logger.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,15 +11,13 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_ID_LABEL = 'request_id';
-
 /**
  * One structured line per request, after the response: request id (bound by Fastify as `request_id`),
  * method, route, status, user and latency. No headers or bodies, so no token or password can leak.
  */
 export class AccessLog extends LogController {
   constructor() {
-    super({ requestIdLogLabel: REQUEST_ID_LABEL });
+    super({ requestIdLogLabel: 'request_id' });
   }
 
   override incomingRequest(): void {
@@ -31,22 +28,17 @@ export class AccessLog extends LogController {
     // A getter that builds a fresh object on every read: read once.
     const { url: route, config } = request.routeOptions;
     const query = request.url.indexOf('?');
-    // Through the app's logger with the request id as a field: the same line, without making the request's child
-    // logger (see request-logger.ts). pino leaves out fields that are undefined.
-    const unbound = request.log instanceof RequestLogger ? request.log.unbound : undefined;
-    const log = unbound ?? request.log;
     const fields = {
-      request_id: unbound ? request.id : undefined,
       method: request.method,
       url: query === -1 ? request.url : request.url.slice(0, query),
       route,
       status: reply.statusCode,
       user_id: request.userId,
       latency_ms: Math.round(reply.elapsedTime * 100) / 100,
-      err: error ?? undefined,
+      ...(error ? { err: error } : {}),
     };
-    if (reply.statusCode >= 500 || error) log.error(fields, 'request failed');
-    else if (config?.probe) log.debug(fields, 'request completed');
-    else log.info(fields, 'request completed');
+    if (reply.statusCode >= 500 || error) request.log.error(fields, 'request failed');
+    else if (config?.probe) request.log.debug(fields, 'request completed');
+    else request.log.info(fields, 'request completed');
   }
 }

@@ -13,7 +13,6 @@ import { pino } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AccessLog } from './access-log.js';
-import { requestLoggerFactory } from './request-logger.js';
 import { refuseNonCanonicalPath } from './canonical-path.js';
 import { logSerializers, withoutUrlCredentials } from './log-serializers.js';
 import { validatorCompiler } from './validation.js';
@@ -121,8 +120,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     genReqId: requestId,
     logController: new AccessLog(),
-    // request.log makes its pino child only when something logs through it (the access log does not).
-    childLoggerFactory: requestLoggerFactory,
     return503OnClosing: true,
     // The embedded database's first start (initdb + migrations) can take longer than avvio's 10 s.
     pluginTimeout: 60_000,

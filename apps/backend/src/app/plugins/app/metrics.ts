@@ -36,12 +36,12 @@ export default fp(
     });
     // Callback style: no promise per request on the hot path.
     app.addHook('onResponse', (request, reply, done) => {
-      metrics.request(
-        request.method,
-        request.routeOptions.url ?? UNMATCHED_ROUTE,
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
+      metrics.request({
+        method: request.method,
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        statusCode: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
       done();
     });
   },
