@@ -4,8 +4,9 @@
  * (bench/fastapi, one uvicorn worker, same database, same users) and each task route's share of the
  * raw-SQL ceiling (pgbench running the route's own statements at the same concurrency), the servers'
  * peak RSS, and cold start. Then each task route and chat against the bare Fastify baseline (bench/bare.ts, its own
- * process, same database and users): BENCH_BARE_ROUNDS interleaved rounds (ours then bare, bare then ours, ...), each
- * route's median requests/s and CPU per request on both, and the product's share of the bare route's requests/s.
+ * process, same database and users): BENCH_BARE_ROUNDS interleaved rounds of BENCH_BARE_DURATION s (ours then bare,
+ * bare then ours, ...), each route's median requests/s and CPU per request on both, and the product's share of the
+ * bare route by CPU time per request (the goal's figure: steady on a shared machine) and by requests/s.
  * The product runs with metrics on (METRICS_PORT, the chart's default), scraped every 15 s as Prometheus would.
  * Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
@@ -31,8 +32,10 @@ const COLD_STARTS = 5;
 // Chat turns start a new conversation each; a user keeps at most LIMITS.conversationsPerUser, so turns are spread
 // over this many users and their conversations are deleted before each chat run (every measured turn stores).
 const CHATTERS = 30;
-// Rounds of the comparison with the bare baseline (0: skip it).
-const BARE_ROUNDS = Number(process.env['BENCH_BARE_ROUNDS'] ?? 3);
+// Rounds of the comparison with the bare baseline (0: skip it), and the seconds of each run in them: many short
+// interleaved runs, so a swing of the shared machine's load hits both servers of a round alike.
+const BARE_ROUNDS = Number(process.env['BENCH_BARE_ROUNDS'] ?? 6);
+const BARE_DURATION_S = Number(process.env['BENCH_BARE_DURATION'] ?? 5);
 // BENCH_METRICS=off: the product without METRICS_PORT.
 const WITH_METRICS = process.env['BENCH_METRICS'] !== 'off';
 const SCRAPE_INTERVAL_MS = 15_000;
@@ -164,13 +167,23 @@ interface BareRow {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
+/**
+ * The product's share of the bare route, round by round (both servers of a round ran under the same load), and the
+ * median over the rounds: by CPU time per request (bare / ours: the goal's figure, it moves least with the machine's
+ * load) and by requests/s (ours / bare).
+ */
 function bareRow({ name, ours, bare }: BareRow): string {
   const rps = (samples: Sample[]) => median(samples.map((sample) => sample.rps));
   const cpu = (samples: Sample[]) => median(samples.map((sample) => sample.cpu)).toFixed(3);
   const errors = (samples: Sample[]) => samples.reduce((sum, sample) => sum + sample.failures, 0);
-  const perRound = ours.map((sample, i) => `${Math.round((sample.rps / bare[i]!.rps) * 100)}%`).join(', ');
-  const share = `${Math.round((rps(ours) / rps(bare)) * 100)}%`;
-  return `| ${name} | ${Math.round(rps(ours))} | ${Math.round(rps(bare))} | ${share} | ${perRound} | ${cpu(ours)} / ${cpu(bare)} | ${errors(ours)} / ${errors(bare)} |`;
+  const percent = (value: number) => `${Math.round(value * 100)}%`;
+  const cpuShares = ours.map((sample, i) => bare[i]!.cpu / sample.cpu);
+  const rpsShares = ours.map((sample, i) => sample.rps / bare[i]!.rps);
+  const shares = (values: number[]) => `${percent(median(values))} (${values.map(percent).join(', ')})`;
+  return (
+    `| ${name} | ${cpu(ours)} / ${cpu(bare)} | ${shares(cpuShares)} | ${Math.round(rps(ours))} / ${Math.round(rps(bare))} | ` +
+    `${shares(rpsShares)} | ${errors(ours)} / ${errors(bare)} |`
+  );
 }
 
 /**
@@ -317,11 +330,11 @@ async function main(): Promise<void> {
             variables: { token: user.token, user_id: user.user.id },
           });
         /** autocannon on one server while sampling its RSS. */
-        const load = async (target: ChildProcess, origin: string, route: Route) => {
+        const load = async (target: ChildProcess, origin: string, route: Route, duration = DURATION_S) => {
           if (target.pid === undefined) throw new Error('a server process has no pid');
           const cpuBefore = cpuMs(target.pid);
           const { peakBytes, result } = await peakRss(target.pid, () =>
-            autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...route(origin) }),
+            autocannon({ connections: CONNECTIONS, duration, ...route(origin) }),
           );
           const requests = result.requests.total || 1;
           return { result, peakBytes, cpuPerRequest: (cpuMs(target.pid) - cpuBefore) / requests };
@@ -451,7 +464,7 @@ async function main(): Promise<void> {
                 if (round % 2 === 1) sides.reverse();
                 for (const side of sides) {
                   if (writes) await reset();
-                  const measured = await load(side.target, side.origin, route);
+                  const measured = await load(side.target, side.origin, route, BARE_DURATION_S);
                   if (side.target === child) rss.ours = Math.max(rss.ours, measured.peakBytes);
                   else rss.bare = Math.max(rss.bare, measured.peakBytes);
                   side.samples.push({
@@ -460,8 +473,10 @@ async function main(): Promise<void> {
                     failures: failures(measured.result),
                   });
                 }
+                const [lastOurs, lastBare] = [row.ours.at(-1)!, row.bare.at(-1)!];
                 console.error(
-                  `bare round ${round + 1}/${BARE_ROUNDS} ${row.name}: ours ${Math.round(row.ours.at(-1)!.rps)} req/s, bare ${Math.round(row.bare.at(-1)!.rps)} req/s`,
+                  `bare round ${round + 1}/${BARE_ROUNDS} ${row.name}: ours ${Math.round(lastOurs.rps)} req/s ${lastOurs.cpu.toFixed(3)} ms CPU, ` +
+                    `bare ${Math.round(lastBare.rps)} req/s ${lastBare.cpu.toFixed(3)} ms CPU`,
                 );
               }
             }
@@ -500,13 +515,14 @@ async function main(): Promise<void> {
         );
         if (bare.length > 0) {
           console.log(
-            `\nAgainst the bare Fastify baseline (bench/bare.ts), ${BARE_ROUNDS} interleaved rounds of ${DURATION_S} s per route and server, ` +
-              `metrics ${WITH_METRICS ? 'on' : 'off'}; medians; peak RSS: backend ${mb(rss.ours)}, bare ${mb(rss.bare)}\n`,
+            `\nAgainst the bare Fastify baseline (bench/bare.ts), ${BARE_ROUNDS} interleaved rounds of ${BARE_DURATION_S} s per route and server, ` +
+              `metrics ${WITH_METRICS ? 'on' : 'off'}; medians; shares: median of the rounds' (per round); ` +
+              `peak RSS: backend ${mb(rss.ours)}, bare ${mb(rss.bare)}\n`,
           );
           console.log(
-            '| route | req/s (ours) | req/s (bare) | share of bare | shares per round | CPU ms/request (ours / bare) | errors + non-2xx (ours / bare) |',
+            '| route | CPU ms/request (ours / bare) | share of bare by CPU/request | req/s (ours / bare) | share of bare by req/s | errors + non-2xx (ours / bare) |',
           );
-          console.log('|---|---|---|---|---|---|---|');
+          console.log('|---|---|---|---|---|---|');
           for (const row of bare) console.log(bareRow(row));
         }
       } finally {

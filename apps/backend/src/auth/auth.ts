@@ -9,7 +9,7 @@ import type { AppDb } from '../db/client.js';
 import { authSchema } from '../db/schema.js';
 import type { RevocationFeed } from './revocations.js';
 import type { SessionCache } from './session-cache.js';
-import { createSessionLookup, type SessionUserRef } from './session-lookup.js';
+import { createSessionLookup, type SessionLookup, type SessionUserRef } from './session-lookup.js';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 export interface AuthLogger {
@@ -96,9 +96,16 @@ export async function createUserResolver(auth: Auth, db: AppDb, secret: string, 
     expiresIn: context.sessionConfig.expiresIn,
     updateAge: context.sessionConfig.updateAge,
   });
-  return async function resolveUser(headers: IncomingHttpHeaders): Promise<SessionUser | undefined> {
-    const found = await lookupSession(headers);
-    if (found !== 'defer') return found.user ?? undefined;
-    return (await auth.api.getSession({ headers: fromNodeHeaders(headers) }))?.user;
+  /** What the fast path could not decide is Better Auth's (it extends or deletes the session). */
+  const settle = (found: SessionLookup, headers: IncomingHttpHeaders) =>
+    found === 'defer'
+      ? auth.api.getSession({ headers: fromNodeHeaders(headers) }).then((session) => session?.user)
+      : (found.user ?? undefined);
+  /** The signed-in user: synchronously when the session is cached, else once the database has answered. */
+  return function resolveUser(
+    headers: IncomingHttpHeaders,
+  ): SessionUser | undefined | Promise<SessionUser | undefined> {
+    const found = lookupSession(headers);
+    return found instanceof Promise ? found.then((lookup) => settle(lookup, headers)) : settle(found, headers);
   };
 }

@@ -85,11 +85,8 @@ export function createSessionLookup(db: AppDb, options: SessionLookupOptions) {
     return session;
   };
 
-  return async function lookupSession(headers: IncomingHttpHeaders): Promise<SessionLookup> {
-    const { token, dontRemember } = tokenOf(headers);
-    if (!token) return NOBODY;
-    const session = cache.get(token) ?? (await fetchSession(token));
-    if (!session) return NOBODY;
+  /** Expiry and the refresh due date, checked on every request, cached or not. */
+  const valid = (token: string, session: CachedSession, dontRemember: boolean): SessionLookup => {
     const { expiresAt } = session;
     const time = now();
     const refreshDue = expiresAt - options.expiresIn * 1000 + options.updateAge * 1000 <= time;
@@ -99,6 +96,15 @@ export function createSessionLookup(db: AppDb, options: SessionLookupOptions) {
       return 'defer';
     }
     return { user: session.user };
+  };
+
+  /** Synchronous when the session is cached (most API requests): no promise on that path. */
+  return function lookupSession(headers: IncomingHttpHeaders): SessionLookup | Promise<SessionLookup> {
+    const { token, dontRemember } = tokenOf(headers);
+    if (!token) return NOBODY;
+    const cached = cache.get(token);
+    if (cached) return valid(token, cached, dontRemember);
+    return fetchSession(token).then((session) => (session ? valid(token, session, dontRemember) : NOBODY));
   };
 }
 

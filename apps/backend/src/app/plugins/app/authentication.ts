@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { createAuth, createUserResolver, type Auth, type SessionUser } from '../../../auth/auth.js';
 import { createRevocationFeed } from '../../../auth/revocations.js';
 import { createSessionCache } from '../../../auth/session-cache.js';
@@ -7,8 +7,11 @@ import { createSessionCache } from '../../../auth/session-cache.js';
 declare module 'fastify' {
   interface FastifyInstance {
     auth: Auth;
-    /** onRequest hook: resolves the session from the cookie or `Authorization: Bearer`, or answers 401. */
-    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /**
+     * onRequest hook (callback style): resolves the session from the cookie or `Authorization: Bearer` and sets
+     * `request.user`, or answers 401. While the session is cached it calls `done` synchronously, no promise.
+     */
+    authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   }
   interface FastifyRequest {
     user?: SessionUser;
@@ -28,14 +31,31 @@ export default fp(
     app.decorate('auth', auth);
     app.decorateRequest('user', undefined);
     app.decorateRequest('userId', undefined);
-    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
-      const user = await resolveUser(request.headers);
+    const signedIn = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      done: HookHandlerDoneFunction,
+      user: SessionUser | undefined,
+    ) => {
       if (!user) {
         reply.header('www-authenticate', 'Bearer');
-        return reply.unauthorized('Not authenticated: sign in, or send Authorization: Bearer <token>.');
+        reply.unauthorized('Not authenticated: sign in, or send Authorization: Bearer <token>.');
+        return;
       }
       request.user = user;
       request.userId = user.id;
+      done();
+    };
+    app.decorate('authenticate', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      let user;
+      try {
+        user = resolveUser(request.headers);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (user instanceof Promise) user.then((found) => signedIn(request, reply, done, found), done);
+      else signedIn(request, reply, done, user);
     });
   },
   { name: 'auth', dependencies: ['config', 'database', 'sensible'] },
