@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DeployError, type StepContext, type Target } from '../context.ts';
 
 /** Where minikube/start.sh mounts the workspace in the node (`--mount-string=<workspace>:/todo-stack`). */
-export const MINIKUBE_WORKSPACE_MOUNT = '/todo-stack';
+const MINIKUBE_WORKSPACE_MOUNT = '/todo-stack';
 
 /** The profile settings `minikube profile list -o json` prints, as far as read here. */
 interface ProfileList {
