@@ -46,6 +46,21 @@ need() {
 # mk ARGS...: minikube on this profile.
 mk() { minikube -p "$MINIKUBE_PROFILE" "$@"; }
 
+# cni_manifest: what `minikube start --cni` gets for MINIKUBE_CNI. For kube-router, minikube/kube-router.yaml with its
+# image set to KUBE_ROUTER_IMAGE, written once per content under ${TODO_STACK_CACHE:-~/.cache/todo-stack}/minikube/
+# (minikube applies the file again at every start of the profile, so it must stay where it is); else MINIKUBE_CNI
+# (nothing when it is empty: minikube's default).
+cni_manifest() {
+  [[ ${MINIKUBE_CNI:-} == kube-router ]] || { printf '%s' "${MINIKUBE_CNI:-}"; return; }
+  local manifest dir=${TODO_STACK_CACHE:-$HOME/.cache/todo-stack}/minikube file
+  manifest=$(sed "s#^\( *image: \)docker.io/cloudnativelabs/kube-router:.*#\1$KUBE_ROUTER_IMAGE#" "$minikube_dir/kube-router.yaml")
+  file=$dir/kube-router-$(cksum <<<"$manifest" | cut -d' ' -f1).yaml
+  if [[ ! -f $file ]] && ! { mkdir -p "$dir" && printf '%s\n' "$manifest" >"$file.tmp" && mv "$file.tmp" "$file"; }; then
+    die "cannot write kube-router's manifest to $dir (set TODO_STACK_CACHE to a writable directory)"
+  fi
+  printf '%s\n' "$file"
+}
+
 # profile_running: true when the profile's host and API server are running.
 profile_running() {
   local out

@@ -4,6 +4,8 @@
 #   minikube/start.sh                       4 CPUs, 8 GiB, Kubernetes from profile.env
 #   MINIKUBE_MEMORY=6144 minikube/start.sh  override any profile.env value from the environment
 #                                           a new profile (docker driver) mounts the workspace at /todo-stack (live update)
+#   MINIKUBE_CNI=bridge minikube/start.sh   another CNI at the profile's creation (default kube-router: kube-router.yaml
+#                                           with KUBE_ROUTER_IMAGE, the CNI that enforces the chart's NetworkPolicies)
 #   MINIKUBE_START_ARGS='--force --preload=false' minikube/start.sh
 #                                           more `minikube start` flags, split on spaces (CI's offline node image:
 #                                           tools/minikube-node/README.md)
@@ -40,6 +42,9 @@ else
   fi
   log "starting profile $MINIKUBE_PROFILE: driver $MINIKUBE_DRIVER, $MINIKUBE_CPUS CPUs, $MINIKUBE_MEMORY MiB, Kubernetes $MINIKUBE_KUBERNETES_VERSION (first start downloads ~1 GB, a few minutes)"
   addon_flags=()
+  cni=$(cni_manifest) || exit 1
+  cni_flags=()
+  [[ -z $cni ]] || cni_flags=(--cni="$cni")
   IFS=, read -ra addons <<<"$MINIKUBE_ADDONS"
   for addon in "${addons[@]}"; do addon_flags+=("--addons=$addon"); done
   read -ra extra_flags <<<"${MINIKUBE_START_ARGS:-}"
@@ -50,7 +55,7 @@ else
     extra_flags+=("--mount-string=$(cd "$minikube_dir/.." && pwd):/todo-stack")
   fi
   if ! mk start --driver="$MINIKUBE_DRIVER" --cpus="$MINIKUBE_CPUS" --memory="$MINIKUBE_MEMORY" \
-      --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${addon_flags[@]}" \
+      --disk-size="$MINIKUBE_DISK_SIZE" --kubernetes-version="$MINIKUBE_KUBERNETES_VERSION" "${cni_flags[@]}" "${addon_flags[@]}" \
       "${extra_flags[@]}"; then
     die "minikube start failed (see above). Common causes: not enough memory for Docker (lower MINIKUBE_MEMORY), an old profile with other settings (minikube/delete.sh, then start again), no network for the first download. More: docs/troubleshooting.md"
   fi

@@ -258,6 +258,37 @@ oci_image() {
   image "$name" "$dir"
 }
 
+# kube-router's image (the profile's CNI, minikube/kube-router.yaml): Debian's iptables, ipset and iproute2 on bookworm
+# (the node's release: its iptables-nft is the node's and kube-proxy's, so all three program the same tables) and the
+# test cluster's kube-router build. No CNI plugins: the node has bridge, host-local, loopback and portmap in
+# /opt/cni/bin, which the manifest's init container then leaves alone. Cached by content like the node image.
+readonly KUBE_ROUTER_PACKAGES=(iptables ipset iproute2)
+ensure_kube_router_image() {
+  local key logfile=$CACHE_DIR/logs/kube-router-image.log dir=$WORK/images/kube-router tarball
+  key=$({ printf '%s\n' "$NODE_SUITE" "${KUBE_ROUTER_PACKAGES[@]}"; cat "$IMAGES_DIR/lib/rootfs.sh"; } | sha256sum | cut -c1-12)
+  local rootfs_ref=todo-stack/kube-router-rootfs:$key
+  tarball=$CACHE_DIR/kube-router-rootfs-$key.tar
+  if ! image_present "$rootfs_ref"; then
+    if [[ ! -s $tarball ]]; then
+      require_mmdebstrap
+      log "kube-router image: building its root file system (mmdebstrap $NODE_SUITE); log: $logfile"
+      if ! rootfs_build "$NODE_SUITE" "$WORK" "${KUBE_ROUTER_PACKAGES[@]}" >"$tarball.tmp" 2>>"$logfile"; then
+        rm -f "$tarball.tmp"
+        tail -n 30 "$logfile" >&2
+        die "mmdebstrap of kube-router's root file system failed; the last lines of $logfile are above"
+      fi
+      mv "$tarball.tmp" "$tarball"
+      find "$CACHE_DIR" -maxdepth 1 -name 'kube-router-rootfs-*.tar' ! -path "$tarball" -delete
+    fi
+    docker import - "$rootfs_ref" <"$tarball" >>"$logfile" || die "docker import of $tarball failed"
+  fi
+  mkdir -p "$dir"
+  cp "$ADDONS_OUT/bin/kube-router" "$dir/"
+  printf 'FROM %s\nCOPY kube-router /usr/local/bin/kube-router\nENTRYPOINT ["/usr/local/bin/kube-router"]\n' \
+    "$rootfs_ref" >"$dir/Dockerfile"
+  image "$KUBE_ROUTER_IMAGE" "$dir"
+}
+
 start=$SECONDS
 if [[ ${1:-} == rootfs ]]; then
   mkdir -p "$CACHE_DIR/logs"
@@ -277,5 +308,11 @@ ensure_cluster_images
 # here): the test cluster's Traefik, built from source, as a Docker image the deploy loads into the node.
 ADDONS_OUT=$("$TC_DIR/addons/build.sh")
 oci_image "$TRAEFIK_IMAGE" "$ADDONS_OUT/images/traefik.tar" $'USER 65532:65532\nENTRYPOINT ["/traefik"]'
+# The CNI's image for the profile's kube-router manifest (its KUBE_ROUTER_IMAGE is the official one).
+readonly KUBE_ROUTER_IMAGE=localhost/todo-stack/kube-router:$KUBE_ROUTER_VERSION
+ensure_kube_router_image
+# The busybox of the test cluster's probe pods, for the NetworkPolicy checks (tools/test-cluster/test/network-policy).
+oci_image "$HELPER_IMAGE" "$OUT/images/busybox.tar" $'ENV PATH=/bin\nCMD ["/bin/sh"]'
 log "ready in $((SECONDS - start))s"
-printf 'MINIKUBE_KUBERNETES_VERSION=%s\nMINIKUBE_BASE_IMAGE=%s\nTRAEFIK_IMAGE=%s\n' "$K8S_VERSION" "$NODE_IMAGE" "$TRAEFIK_IMAGE"
+printf 'MINIKUBE_KUBERNETES_VERSION=%s\nMINIKUBE_BASE_IMAGE=%s\nTRAEFIK_IMAGE=%s\nKUBE_ROUTER_IMAGE=%s\nPROBE_IMAGE=%s\n' \
+  "$K8S_VERSION" "$NODE_IMAGE" "$TRAEFIK_IMAGE" "$KUBE_ROUTER_IMAGE" "$HELPER_IMAGE"

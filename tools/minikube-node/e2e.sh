@@ -8,12 +8,18 @@
 #     --base-image=<the local node image>  no kicbase pull (minikube looks in the local daemon first)
 #     --container-runtime=containerd       the node image has no Docker engine (cri-dockerd is not packaged by Debian)
 #     --preload=false                      no preload download; binaries and images come from the caches filled here
-#     --cni=bridge                         the default CNI for containerd (kindnet) is an image no one can pull here
+#     --extra-config=apiserver.enable-aggregator-routing=true
+#                                          the API server reaches metrics-server by its pod's address, not its Service's:
+#                                          this machine's egress answers every address on port 443 (404), so the API
+#                                          server's first, kept-alive connection to the Service, made before kube-proxy
+#                                          has its rules, lands there and the metrics API stays unavailable
 #     --force                              minikube refuses the docker driver as root, and asks GitHub about v1.35.4
 #   TRAEFIK_IMAGE, GATEWAY_API_CRDS        the front door from the test cluster's build and the Go module proxy
+#   KUBE_ROUTER_IMAGE                      the profile's CNI (kube-router) on the image built here
 #   MINIKUBE_CPUS, MINIKUBE_MEMORY         what this machine has (2 cores), at most the profile's
 #   MINIKUBE_LOAD_IMAGES, MINIKUBE_ADDON_IMAGES/REGISTRIES
-#                                          metrics-server on the image built here (tools/test-cluster/addons/metrics-server)
+#                                          metrics-server on the image built here (tools/test-cluster/addons/metrics-server),
+#                                          and kube-router's image (its pods pull it again after their first back-off)
 # The profile is deleted at the end (and on failure).
 #   bash tools/minikube-node/e2e.sh        (as root, Docker running: tools/ci/install-docker.sh)
 set -euo pipefail
@@ -51,12 +57,14 @@ trap cleanup EXIT
 cpus=$(profile_value MINIKUBE_CPUS)
 (($(nproc) >= cpus)) || cpus=$(nproc)
 export MINIKUBE_CPUS=${MINIKUBE_CPUS:-$cpus} MINIKUBE_MEMORY=${MINIKUBE_MEMORY:-6144}
-export MINIKUBE_START_ARGS="--base-image=$MINIKUBE_BASE_IMAGE --container-runtime=containerd --preload=false --cni=bridge --force"
+export MINIKUBE_START_ARGS="--base-image=$MINIKUBE_BASE_IMAGE --container-runtime=containerd --preload=false \
+--extra-config=apiserver.enable-aggregator-routing=true --force"
 # The profile's metrics-server addon on the image built here (sigs.k8s.io/metrics-server v0.8.0): minikube's own is
 # a digest on registry.k8s.io. minikube reads the addon-images/registries settings from these variables; start.sh
 # loads the image into the node right after the start (the addon's pod pulls it at its next retry).
 metrics_server_image=$(tools/test-cluster/addons/metrics-server/build.sh --docker)
-export MINIKUBE_LOAD_IMAGES=$metrics_server_image
+export MINIKUBE_LOAD_IMAGES="$metrics_server_image $KUBE_ROUTER_IMAGE"
+export METRICS_SERVER_IMAGE=$metrics_server_image
 export MINIKUBE_ADDON_IMAGES="MetricsServer=${metrics_server_image#registry.k8s.io/}"
 export MINIKUBE_ADDON_REGISTRIES="MetricsServer=registry.k8s.io"
 export MINIKUBE_E2E=1

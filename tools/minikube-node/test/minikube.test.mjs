@@ -3,21 +3,26 @@
  * The real Minikube, as a user meets it: `minikube/start.sh` from no profile, then `npx nx run deploy:minikube` with
  * no --kubeContext (images in by `minikube image load`, the front door, helm upgrade --install with values-dev,
  * helm test), sign-up, create and list through the URLs it prints (the NodePort, and the Gateway's host on port
- * 80); a re-run that changes nothing; the metrics-server addon on its image built here; then the life cycle:
- * status.sh, stop.sh, start.sh again (the tasks are still there), tunnel.sh --port-forward, delete.sh.
+ * 80); a re-run that changes nothing; the chart's NetworkPolicies enforced by the profile's CNI (kube-router), by the
+ * very suite that checks them on the test cluster; `kubectl top pods` through the metrics-server addon on its image
+ * built here; then the life cycle: status.sh, stop.sh, start.sh again (the tasks are still there), tunnel.sh
+ * --port-forward, delete.sh.
  *
  * Run by tools/minikube-node/e2e.sh (`npx nx run minikube-node:e2e`), which builds the node image and sets the env;
  * skipped anywhere else. Env: MINIKUBE_E2E=1, minikube, kubectl and helm on PATH, MINIKUBE_START_ARGS and the
- * profile overrides (MINIKUBE_*, TRAEFIK_IMAGE, GATEWAY_API_CRDS), POSTGRES_IMAGE, INPUT_BUILD_ARGS.
+ * profile overrides (MINIKUBE_*, TRAEFIK_IMAGE, KUBE_ROUTER_IMAGE, GATEWAY_API_CRDS), POSTGRES_IMAGE,
+ * METRICS_SERVER_IMAGE, PROBE_IMAGE (busybox, for the policy checks' probe pods), INPUT_BUILD_ARGS.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { freePort, request, runCollecting, waitFor } from '@todo-stack/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -67,6 +72,8 @@ const helmRevision = async () => {
   const { stdout } = await run('helm', ['--kube-context', PROFILE, 'history', RELEASE, '-n', NS, '-o', 'json']);
   return /** @type {{ revision: number; status: string }[]} */ (JSON.parse(stdout)).at(-1);
 };
+/** The test cluster's NetworkPolicy suite: the same allow/deny checks, run here against the profile. */
+const NETWORK_POLICY_SUITE = path.join(root, 'tools/test-cluster/test/network-policy.test.mjs');
 /** @param {{ code: number | null; output: string }} result */
 const tail = (result) => `exit ${result.code}; the end of its output:\n${result.output.slice(-4000)}`;
 
@@ -152,10 +159,55 @@ describe(
       assert.deepEqual(await helmRevision(), before);
     });
 
-    // Not yet asserted here: `kubectl top` on Minikube. The API server's discovery check of v1beta1.metrics.k8s.io
-    // answers 404 (FailedDiscoveryCheck) although metrics-server serves the path (403 to an anonymous curl from the
-    // node); on the test cluster the same image answers `kubectl top` (tools/test-cluster/test/hpa.test.mjs).
-    test('the metrics-server addon runs on the image built here (MINIKUBE_ADDON_IMAGES), Ready', async () => {
+    test('the CNI enforces the chart’s NetworkPolicies: the test cluster’s allow/deny checks pass here', async () => {
+      const cni = JSON.parse(await kubectl('-n', 'kube-system', 'get', 'daemonset', 'kube-router', '-o', 'json'));
+      assert.equal(cni.spec.template.spec.containers[0].image, process.env.KUBE_ROUTER_IMAGE);
+      const probeImage = process.env.PROBE_IMAGE ?? '';
+      assert.ok(probeImage, 'PROBE_IMAGE (the probe pods’ busybox) is set by tools/minikube-node/e2e.sh');
+      const loaded = await runCommand('minikube', ['-p', PROFILE, 'image', 'load', probeImage]);
+      assert.equal(loaded.code, 0, tail(loaded));
+      const frontend = JSON.parse(
+        await kubectl('-n', NS, 'get', 'deployments', '-l', 'app.kubernetes.io/component=frontend', '-o', 'json'),
+      ).items[0];
+      assert.ok(frontend, 'the release has a frontend Deployment');
+      // The suite's kubectl and helm talk to the cluster of KUBECONFIG: this profile's context alone.
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'minikube-netpol-'));
+      try {
+        const kubeconfig = path.join(dir, 'kubeconfig');
+        await writeFile(kubeconfig, await kubectl('config', 'view', '--minify', '--flatten'), { mode: 0o600 });
+        const suite = await runCollecting(
+          process.execPath,
+          ['--test', '--test-concurrency=1', '--test-reporter=spec', NETWORK_POLICY_SUITE],
+          {
+            cwd: root,
+            env: {
+              ...process.env,
+              // Set by this runner for its children: it would make the inner run report to this one, not print.
+              NODE_TEST_CONTEXT: undefined,
+              KUBECONFIG: kubeconfig,
+              KUBECTL: 'kubectl',
+              HELM: 'helm',
+              CLUSTER_NAMESPACE: NS,
+              CLUSTER_RELEASE: RELEASE,
+              PROBE_IMAGE: probeImage,
+              FRONTEND_IMAGE: frontend.spec.template.spec.containers[0].image,
+            },
+          },
+        );
+        const counts = Object.fromEntries(
+          [...stripVTControlCharacters(suite.output).matchAll(/^\s*ℹ (tests|pass|fail|skipped|todo) (\d+)$/gm)].map(
+            (m) => [m[1], Number(m[2])],
+          ),
+        );
+        report('NetworkPolicy checks (tools/test-cluster/test/network-policy.test.mjs)', counts);
+        assert.equal(suite.code, 0, tail(suite));
+        assert.ok(counts.pass > 0 && counts.pass === counts.tests, tail(suite));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('the metrics-server addon runs on the image built here (MINIKUBE_ADDON_IMAGES); kubectl top pods answers', async () => {
       const pod = await waitFor(
         async () => {
           const { items } = JSON.parse(
@@ -167,7 +219,24 @@ describe(
         },
         { timeoutMs: 300_000, intervalMs: 5_000, what: 'a Ready metrics-server pod' },
       );
-      assert.equal(pod.spec.containers[0].image, process.env.MINIKUBE_LOAD_IMAGES);
+      assert.equal(pod.spec.containers[0].image, process.env.METRICS_SERVER_IMAGE);
+      // The Metrics API through the API server's aggregator; the first scrape comes within the addon's resolution.
+      const top = await waitFor(
+        async () => {
+          const out = await kubectl('top', 'pods', '-n', NS, '--no-headers').catch(() => '');
+          return /^\S*backend\S*\s+\d+m\s+\d+Mi\s*$/m.test(out) && /^\S*frontend\S*\s+\d+m\s+\d+Mi\s*$/m.test(out)
+            ? out
+            : undefined;
+        },
+        { timeoutMs: 240_000, intervalMs: 5_000, what: `kubectl top pods -n ${NS} listing the backend and frontend` },
+      );
+      report(
+        `kubectl top pods -n ${NS}`,
+        top
+          .trim()
+          .split('\n')
+          .map((line) => line.trim().replace(/\s+/g, ' ')),
+      );
     });
 
     test('status.sh, stop.sh, start.sh again: the release and its data are still there', async () => {

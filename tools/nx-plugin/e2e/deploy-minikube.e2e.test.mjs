@@ -26,7 +26,10 @@ const root = path.resolve(here, '../../..');
 const nxBin = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 const TOOLS = ['minikube', 'docker', 'kubectl', 'helm'];
 // What the scripts and Nx need besides the four tools; the host's own docker/kubectl/helm stay out of PATH.
-const SYSTEM = ['node', 'bash', 'sh', 'env', 'dirname', 'cat', 'grep', 'tr', 'git', 'sed', 'mktemp', 'rm', 'uname'];
+const SYSTEM = [
+  ...['node', 'bash', 'sh', 'env', 'dirname', 'cat', 'grep', 'tr', 'git', 'sed', 'mktemp', 'rm', 'uname'],
+  ...['cksum', 'cut', 'mkdir', 'mv'], // minikube/start.sh's CNI manifest
+];
 
 /** The real helm: HELM_BIN, the one tools/helm/install-helm.sh caches, or helm on PATH. */
 function findHelm() {
@@ -117,6 +120,7 @@ function world(name, { without = [], dockerResources } = {}) {
           IMAGE_REFS_CACHE_DIR: w.cache,
           // Where the fake minikube saves its profiles' configs (the deploy reads them), never the user's ~/.minikube.
           MINIKUBE_HOME: path.join(dir, 'minikube-home'),
+          TODO_STACK_CACHE: w.cache,
           ...w.env,
         },
       });
@@ -154,7 +158,8 @@ const fp = (text) =>
   text
     .replace(/(deploy-fingerprint=)[0-9a-f]{48}/g, '$1FP')
     .replace(/(todo-stack-migrations=)[0-9a-f]{48}/g, '$1MK')
-    .replace(/\S*\/todo-stack-front-door\/traefik-[0-9a-f]{12}\.yaml/g, 'TRAEFIK_MANIFEST');
+    .replace(/\S*\/todo-stack-front-door\/traefik-[0-9a-f]{12}\.yaml/g, 'TRAEFIK_MANIFEST')
+    .replace(/[^\s=]*\/minikube\/kube-router-\d+\.yaml/g, 'KUBE_ROUTER_MANIFEST');
 const helmTarget = (context = 'todo-stack') => `--namespace todo --kube-context ${context}`;
 const LIST = `helm list ${helmTarget()} --filter ^todo-stack$ --all --selector todo-stack-deploy-fingerprint=FP --output json`;
 const LIST_MIGRATIONS = LIST.replace('todo-stack-deploy-fingerprint=FP', 'todo-stack-migrations=MK');
@@ -215,7 +220,7 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const cluster = [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'docker info --format {{.NCPU}} {{.MemTotal}}',
-      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=metrics-server',
+      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --cni=KUBE_ROUTER_MANIFEST --addons=metrics-server',
       'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack ip',
     ];

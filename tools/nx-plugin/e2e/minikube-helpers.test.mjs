@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const SYSTEM = ['bash', 'dirname', 'cat', 'grep', 'tr'];
+const SYSTEM = ['bash', 'dirname', 'cat', 'grep', 'tr', 'sed', 'cksum', 'cut', 'mkdir', 'mv'];
 
 let work;
 before(() => {
@@ -48,6 +48,7 @@ function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
   }
   const log = path.join(dir, 'calls.log');
   return {
+    dir,
     /** What the fake helm leaves after `npx nx run deploy:minikube`: the release, so kubectl finds its Services. */
     deployed() {
       writeFileSync(
@@ -66,6 +67,7 @@ function setup(name, tools = ['minikube', 'docker', 'kubectl']) {
           FAKE_LOG: log,
           MINIKUBE_CALLS_LOG: process.env.MINIKUBE_CALLS_LOG,
           FAKE_STATE: path.join(dir, 'state'),
+          TODO_STACK_CACHE: path.join(dir, 'cache'),
           ...env,
         },
       });
@@ -92,11 +94,21 @@ describe('minikube/ helpers', () => {
 
     const start = h.run('start.sh');
     assert.equal(start.code, 0, start.output);
-    assert.ok(
-      start.calls.includes(
-        'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --addons=metrics-server',
-      ),
-      start.calls.join('\n'),
+    const cni = start.calls
+      .map((call) =>
+        /^minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1\.35\.4 --cni=(\S+) --addons=metrics-server$/.exec(
+          call,
+        ),
+      )
+      .find(Boolean)?.[1];
+    assert.ok(cni, start.calls.join('\n'));
+    // The profile's CNI: minikube/kube-router.yaml with KUBE_ROUTER_IMAGE, in the cache (minikube applies it again at
+    // every start).
+    assert.ok(cni.startsWith(`${path.join(h.dir, 'cache', 'minikube')}/kube-router-`), cni);
+    assert.equal(
+      readFileSync(cni, 'utf8'),
+      readFileSync(path.join(root, 'minikube/kube-router.yaml'), 'utf8'),
+      'the profile’s image is the one the manifest names',
     );
     assert.equal(h.run('status.sh', ['--quiet']).code, 0);
 
@@ -142,6 +154,23 @@ describe('minikube/ helpers', () => {
     assert.ok(
       start.calls.some((call) => call.startsWith('minikube -p small start --driver=docker --cpus=2 --memory=4096 ')),
       start.calls.join('\n'),
+    );
+  });
+
+  it('KUBE_ROUTER_IMAGE names the CNI manifest’s image (CI: its own build); MINIKUBE_CNI picks another CNI', () => {
+    const h = setup('cni');
+    const ci = h.run('start.sh', [], { KUBE_ROUTER_IMAGE: 'localhost/todo-stack/kube-router:v2.1.0' });
+    assert.equal(ci.code, 0, ci.output);
+    const manifest = / --cni=(\S+) /.exec(ci.calls.find((call) => call.includes(' start ')) ?? '')?.[1];
+    assert.ok(manifest, ci.calls.join('\n'));
+    const images = [...readFileSync(manifest, 'utf8').matchAll(/^ *image: (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(images, ['localhost/todo-stack/kube-router:v2.1.0', 'localhost/todo-stack/kube-router:v2.1.0']);
+    h.run('delete.sh', ['--yes']);
+    const bridge = h.run('start.sh', [], { MINIKUBE_CNI: 'bridge' });
+    assert.equal(bridge.code, 0, bridge.output);
+    assert.ok(
+      bridge.calls.some((call) => call.includes(' start ') && / --cni=bridge /.test(call)),
+      bridge.calls.join('\n'),
     );
   });
 

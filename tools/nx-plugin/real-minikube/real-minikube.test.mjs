@@ -15,7 +15,7 @@
 //   (default: runs the fake-tool e2e tests with MINIKUBE_CALLS_LOG to record them; tools/ci/deploy.sh passes its own).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -132,7 +132,17 @@ function commandOf(argv) {
 /** The subcommand's first word: `-p todo-stack image ls` → image. */
 const subcommand = (argv) => argv.find((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '-p');
 /** `minikube start` creates a cluster: only its validation runs here (--dry-run: flags, driver, resources). */
-const runnable = (argv) => (subcommand(argv) === 'start' ? [...argv, '--dry-run', ...AS_ROOT] : argv);
+/**
+ * start.sh's `--cni=<file>` named the kube-router manifest it wrote into the recording run's temporary cache, gone
+ * by now (the real minikube stats it, even with --dry-run): the profile's own minikube/kube-router.yaml stands in.
+ */
+const withManifest = (argv) =>
+  argv.map((arg) =>
+    /^--cni=.*\/kube-router-\d+\.yaml$/.test(arg) && !existsSync(arg.slice('--cni='.length))
+      ? `--cni=${path.join(root, 'minikube/kube-router.yaml')}`
+      : arg,
+  );
+const runnable = (argv) => (subcommand(argv) === 'start' ? [...withManifest(argv), '--dry-run', ...AS_ROOT] : argv);
 
 /** The command lines the real minikube refuses (or, for start, does not validate to the end), with its reason. */
 function refusals(argvs) {

@@ -10,7 +10,8 @@
  * (not a broken network); the policies are then put back and deny again.
  *
  * Env (set by tools/test-cluster/suites/chart.sh): KUBECONFIG, KUBECTL, CLUSTER_NAMESPACE, CLUSTER_RELEASE, PROBE_IMAGE,
- * FRONTEND_IMAGE (required: the frontend's tests fail without it).
+ * FRONTEND_IMAGE (required: the frontend's tests fail without it). tools/minikube-node/test/minikube.test.mjs runs this
+ * file as it is against the Minikube profile (kube-router as its CNI).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -18,7 +19,8 @@ import { env, inNamespace, isReady, probePod, run, waitFor } from './helpers.mjs
 
 const NS = env('CLUSTER_NAMESPACE');
 const RELEASE = env('CLUSTER_RELEASE');
-const FULLNAME = `${RELEASE}-todo-stack`;
+// The chart's todo-stack.fullname: the release's name when it holds the chart's (Minikube's `todo-stack`), else both.
+const FULLNAME = RELEASE.includes('todo-stack') ? RELEASE : `${RELEASE}-todo-stack`;
 const cluster = inNamespace(NS);
 const PROBE = 'netpol-probe';
 
