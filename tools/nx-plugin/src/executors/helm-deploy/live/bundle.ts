@@ -1,6 +1,6 @@
 import { readProjectsConfigurationFromProjectGraph, type ProjectGraph } from '@nx/devkit';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -163,7 +163,9 @@ export class LiveBundle {
       const hash = createHash('sha256').update(file.contents).digest('hex');
       if (this.hashes.get(file.path) === hash) continue;
       mkdirSync(path.dirname(file.path), { recursive: true });
-      writeFileSync(file.path, file.contents);
+      // Whole or not at all: the runner may import the file at any time (a reload in progress).
+      writeFileSync(`${file.path}.tmp`, file.contents);
+      renameSync(`${file.path}.tmp`, file.path);
       this.hashes.set(file.path, hash);
       written.push(path.relative(this.root, file.path));
       bytes += file.contents.byteLength;

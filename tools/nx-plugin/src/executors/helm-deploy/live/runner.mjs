@@ -26,19 +26,25 @@ async function reload() {
   log(30, 'live update: serving the new build', { generation, ms: Math.round(performance.now() - started) });
 }
 
-/** One reload at a time; the events of one write (truncate, then write) make one. */
+/** How long the events of one write (truncate, then write) take to arrive: they make one reload. */
+const SETTLE_MS = 25;
+
+/** One reload at a time, once the events of a write settled. */
 function schedule() {
   if (pending) return;
   pending = true;
-  running = running
-    .then(reload)
-    .catch((err) =>
-      log(50, 'live update: the build does not serve; waiting for the next one', { err: String(err?.stack ?? err) }),
-    );
+  setTimeout(() => {
+    running = running
+      .then(reload)
+      .catch((err) =>
+        log(50, 'live update: the build does not serve; waiting for the next one', { err: String(err?.stack ?? err) }),
+      );
+  }, SETTLE_MS);
 }
 
 async function stop(signal) {
   log(30, 'shutting down: finishing in-flight requests', { signal });
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await running;
   await app?.close();
   log(30, 'shutdown complete');

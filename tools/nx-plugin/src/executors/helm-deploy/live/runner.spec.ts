@@ -36,6 +36,14 @@ async function answer(port: number, expected: RegExp, timeoutMs = 20_000): Promi
   throw new Error(`no answer matching ${expected} within ${timeoutMs} ms; last: ${last}`);
 }
 
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${condition}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('live update: the runner swaps the app in place', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'live-runner-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,11 +72,11 @@ describe('live update: the runner swaps the app in place', () => {
       // A build that fails to serve is reported; the next one serves.
       writeFileSync(path.join(dir, 'live.js'), 'export async function serve() { throw new Error("broken"); }');
       writeFileSync(path.join(dir, 'restart/generation'), '3');
+      await until(() => /the build does not serve; waiting for the next one.*broken/.test(output));
       await answer(port, /ECONNREFUSED|fetch failed/);
       writeFileSync(path.join(dir, 'live.js'), app('build-4'));
       writeFileSync(path.join(dir, 'restart/generation'), '4');
       await answer(port, /^build-4 /);
-      expect(output).toMatch(/the build does not serve; waiting for the next one.*broken/);
     } finally {
       runner.kill('SIGTERM');
     }
