@@ -220,7 +220,8 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const cluster = [
       'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}',
       'docker info --format {{.NCPU}} {{.MemTotal}}',
-      'minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --cni=KUBE_ROUTER_MANIFEST --addons=metrics-server',
+      'minikube -p todo-stack status',
+      `minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1.35.4 --cni=KUBE_ROUTER_MANIFEST --addons=metrics-server --mount-string=${root}:/todo-stack`,
       'minikube -p todo-stack addons list --output json',
       'minikube -p todo-stack ip',
     ];

@@ -94,19 +94,20 @@ describe('minikube/ helpers', () => {
 
     const start = h.run('start.sh');
     assert.equal(start.code, 0, start.output);
+    // A new profile: the workspace mounted in the node for live update (the docker driver mounts only at creation).
     const cni = start.calls
       .map((call) =>
-        /^minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1\.35\.4 --cni=(\S+) --addons=metrics-server$/.exec(
+        /^minikube -p todo-stack start --driver=docker --cpus=4 --memory=8192 --disk-size=20g --kubernetes-version=v1\.35\.4 --cni=(\S+) --addons=metrics-server --mount-string=(\S+)$/.exec(
           call,
         ),
       )
-      .find(Boolean)?.[1];
-    assert.ok(cni, start.calls.join('\n'));
+      .find(Boolean);
+    assert.equal(cni?.[2], `${root}:/todo-stack`, start.calls.join('\n'));
     // The profile's CNI: minikube/kube-router.yaml with KUBE_ROUTER_IMAGE, in the cache (minikube applies it again at
     // every start).
-    assert.ok(cni.startsWith(`${path.join(h.dir, 'cache', 'minikube')}/kube-router-`), cni);
+    assert.ok(cni[1].startsWith(`${path.join(h.dir, 'cache', 'minikube')}/kube-router-`), cni[1]);
     assert.equal(
-      readFileSync(cni, 'utf8'),
+      readFileSync(cni[1], 'utf8'),
       readFileSync(path.join(root, 'minikube/kube-router.yaml'), 'utf8'),
       'the profile’s image is the one the manifest names',
     );
@@ -131,6 +132,8 @@ describe('minikube/ helpers', () => {
     const resumed = h.run('start.sh');
     assert.equal(resumed.code, 0, resumed.output);
     assert.ok(resumed.calls.some((call) => call.startsWith('minikube -p todo-stack start ')));
+    // An existing profile keeps the mounts it was created with (a new one would be an error).
+    assert.ok(!resumed.calls.some((call) => call.includes('--mount-string')), resumed.calls.join('\n'));
     assert.equal(h.run('status.sh', ['--quiet']).code, 0);
 
     const refused = h.run('delete.sh');
@@ -182,7 +185,9 @@ describe('minikube/ helpers', () => {
       start.calls.some(
         (call) =>
           call.startsWith('minikube -p todo-stack start --driver=docker ') &&
-          call.endsWith(' --addons=metrics-server --container-runtime=containerd --preload=false'),
+          call.endsWith(
+            ` --addons=metrics-server --container-runtime=containerd --preload=false --mount-string=${root}:/todo-stack`,
+          ),
       ),
       start.calls.join('\n'),
     );
