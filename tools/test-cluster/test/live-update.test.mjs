@@ -26,6 +26,7 @@ const HEALTH_ROUTE = 'apps/backend/src/app/routes/health.ts';
 const SIGN_IN_PAGE = 'apps/frontend/src/app/sign-in/page.tsx';
 const MIGRATION = 'apps/backend/drizzle/0002_rate_limits.sql';
 const EDITS = 3;
+const REGISTRY = process.env.REGISTRY ?? 'localhost:16500';
 /** @param {string[]} args */
 const kubectlJson = async (...args) =>
   JSON.parse((await run('kubectl', ['-n', NS, ...args, '-o', 'json'], { maxBuffer: 64 << 20 })).stdout);
@@ -91,11 +92,12 @@ describe(
       await run('kubectl', ['create', 'namespace', NS]);
       scratch = scratchWorkspace();
       const started = Date.now();
+      // Through the node's registry, as the watch suite: the images are there already (that suite pushed them).
       const args = watchArgs({
         namespace: NS,
         nodePort: 30082,
-        transport: 'load',
-        registry: '',
+        transport: 'registry',
+        registry: REGISTRY,
         extra: ['--live'],
       });
       watch = new Watch(scratch, args, '.nx/live-profile.json');
