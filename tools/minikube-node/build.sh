@@ -87,24 +87,30 @@ seed_binaries() {
   log "minikube's binary cache: $dir"
 }
 
-# The root file system's key: what mmdebstrap uses.
-rootfs_key() { { printf '%s\n' "$NODE_SUITE" "${NODE_PACKAGES[@]}"; cat "$IMAGES_DIR/lib/rootfs.sh"; } | sha256sum | cut -c1-12; }
+# rootfs_key PACKAGE...: the key of a root file system of these packages: what mmdebstrap uses.
+rootfs_key() { { printf '%s\n' "$NODE_SUITE" "$@"; cat "$IMAGES_DIR/lib/rootfs.sh"; } | sha256sum | cut -c1-12; }
 
-# ensure_rootfs_tarball KEY LOGFILE: the node's Debian root file system as a tarball in the cache (mmdebstrap, a few
-# minutes; no Docker needed), so that a daemon that lost the imported image gets it back in seconds.
+# ensure_rootfs_tarball NAME KEY LOGFILE DIR PACKAGE...: a Debian root file system (of DIR's configuration and the
+# packages) as a tarball in the cache, $CACHE_DIR/NAME-rootfs-KEY.tar (mmdebstrap, a few minutes; no Docker needed), so
+# that a daemon that lost the imported image gets it back in seconds; older tarballs of NAME go. Sets ROOTFS_TARBALL.
 ensure_rootfs_tarball() {
-  ROOTFS_TARBALL=$CACHE_DIR/minikube-node-rootfs-$1.tar
+  local name=$1 key=$2 logfile=$3 dir=$4
+  shift 4
+  ROOTFS_TARBALL=$CACHE_DIR/$name-rootfs-$key.tar
   [[ -s $ROOTFS_TARBALL ]] && return 0
   require_mmdebstrap
-  log "node image: building the root file system (mmdebstrap $NODE_SUITE); log: $2"
-  if ! rootfs_build "$NODE_SUITE" "$NODE_DIR" "${NODE_PACKAGES[@]}" >"$ROOTFS_TARBALL.tmp" 2>>"$2"; then
+  log "$name: building the root file system (mmdebstrap $NODE_SUITE); log: $logfile"
+  if ! rootfs_build "$NODE_SUITE" "$dir" "$@" >"$ROOTFS_TARBALL.tmp" 2>>"$logfile"; then
     rm -f "$ROOTFS_TARBALL.tmp"
-    tail -n 30 "$2" >&2
-    die "mmdebstrap of the node's root file system failed; the last lines of $2 are above"
+    tail -n 30 "$logfile" >&2
+    die "mmdebstrap of $name's root file system failed; the last lines of $logfile are above"
   fi
   mv "$ROOTFS_TARBALL.tmp" "$ROOTFS_TARBALL"
-  find "$CACHE_DIR" -maxdepth 1 -name 'minikube-node-rootfs-*.tar' ! -path "$ROOTFS_TARBALL" -delete
+  find "$CACHE_DIR" -maxdepth 1 -name "$name-rootfs-*.tar" ! -path "$ROOTFS_TARBALL" -delete
 }
+
+# The node's root file system.
+node_rootfs() { ensure_rootfs_tarball minikube-node "$1" "$2" "$NODE_DIR" "${NODE_PACKAGES[@]}"; }
 
 # The node image, by content: present in the daemon, else loaded from the cache's tarball, else built.
 ensure_node_image() {
@@ -119,7 +125,7 @@ ensure_node_image() {
   kicbase=$(go_module_dir k8s.io/minikube "$MINIKUBE_VERSION")/deploy/kicbase
   cp "$kicbase/entrypoint" "$kicbase"/automount/minikube-automount{,.service} "$WORK/node/"
   cp "$BIN"/{containerd,containerd-shim-runc-v2,ctr} "$crictl" "$WORK/node/bin/"
-  rootfs_key=$(rootfs_key)
+  rootfs_key=$(rootfs_key "${NODE_PACKAGES[@]}")
   ROOTFS_REF=$NODE_REPO-rootfs:$rootfs_key
   key=$( (cd "$WORK/node" && find . -type f | LC_ALL=C sort | xargs sha256sum; echo "$rootfs_key") | sha256sum | cut -c1-12)
   ref=$NODE_REPO:$key
@@ -137,7 +143,7 @@ ensure_node_image() {
     local logfile=$CACHE_DIR/logs/minikube-node-$key.log start=$SECONDS
     : >"$logfile"
     if ! image_present "$ROOTFS_REF"; then
-      ensure_rootfs_tarball "$rootfs_key" "$logfile"
+      node_rootfs "$rootfs_key" "$logfile"
       docker import - "$ROOTFS_REF" <"$ROOTFS_TARBALL" >>"$logfile" || die "docker import of $ROOTFS_TARBALL failed"
     fi
     log "node image: building $ref"
@@ -264,23 +270,12 @@ oci_image() {
 # /opt/cni/bin, which the manifest's init container then leaves alone. Cached by content like the node image.
 readonly KUBE_ROUTER_PACKAGES=(iptables ipset iproute2)
 ensure_kube_router_image() {
-  local key logfile=$CACHE_DIR/logs/kube-router-image.log dir=$WORK/images/kube-router tarball
-  key=$({ printf '%s\n' "$NODE_SUITE" "${KUBE_ROUTER_PACKAGES[@]}"; cat "$IMAGES_DIR/lib/rootfs.sh"; } | sha256sum | cut -c1-12)
+  local key logfile=$CACHE_DIR/logs/kube-router-image.log dir=$WORK/images/kube-router
+  key=$(rootfs_key "${KUBE_ROUTER_PACKAGES[@]}")
   local rootfs_ref=todo-stack/kube-router-rootfs:$key
-  tarball=$CACHE_DIR/kube-router-rootfs-$key.tar
   if ! image_present "$rootfs_ref"; then
-    if [[ ! -s $tarball ]]; then
-      require_mmdebstrap
-      log "kube-router image: building its root file system (mmdebstrap $NODE_SUITE); log: $logfile"
-      if ! rootfs_build "$NODE_SUITE" "$WORK" "${KUBE_ROUTER_PACKAGES[@]}" >"$tarball.tmp" 2>>"$logfile"; then
-        rm -f "$tarball.tmp"
-        tail -n 30 "$logfile" >&2
-        die "mmdebstrap of kube-router's root file system failed; the last lines of $logfile are above"
-      fi
-      mv "$tarball.tmp" "$tarball"
-      find "$CACHE_DIR" -maxdepth 1 -name 'kube-router-rootfs-*.tar' ! -path "$tarball" -delete
-    fi
-    docker import - "$rootfs_ref" <"$tarball" >>"$logfile" || die "docker import of $tarball failed"
+    ensure_rootfs_tarball kube-router "$key" "$logfile" "$WORK" "${KUBE_ROUTER_PACKAGES[@]}"
+    docker import - "$rootfs_ref" <"$ROOTFS_TARBALL" >>"$logfile" || die "docker import of $ROOTFS_TARBALL failed"
   fi
   mkdir -p "$dir"
   cp "$ADDONS_OUT/bin/kube-router" "$dir/"
@@ -292,7 +287,7 @@ ensure_kube_router_image() {
 start=$SECONDS
 if [[ ${1:-} == rootfs ]]; then
   mkdir -p "$CACHE_DIR/logs"
-  ensure_rootfs_tarball "$(rootfs_key)" "$CACHE_DIR/logs/minikube-node-rootfs.log"
+  node_rootfs "$(rootfs_key "${NODE_PACKAGES[@]}")" "$CACHE_DIR/logs/minikube-node-rootfs.log"
   log "root file system: $ROOTFS_TARBALL ($((SECONDS - start))s)"
   exit 0
 fi
