@@ -112,6 +112,8 @@ export interface AppConfig {
   mcp: McpConfig;
   /** The Prometheus listener's port (0: any free port); undefined: metrics are off and nothing is measured. */
   metricsPort?: number;
+  /** Listen with SO_REUSEPORT (live update's entry, src/live.ts: the next build listens beside this one). */
+  reusePort?: boolean;
   /** OpenTelemetry traces; undefined: off, and the SDK is never loaded. */
   tracing?: TracingConfig;
 }

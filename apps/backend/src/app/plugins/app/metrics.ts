@@ -21,11 +21,11 @@ const UNMATCHED_ROUTE = 'unmatched';
  */
 export default fp(
   async (app) => {
-    const { metricsPort, host } = app.config;
+    const { metricsPort, host, reusePort } = app.config;
     if (metricsPort === undefined) return;
     const metrics = createMetrics({ poolStats: app.database.poolStats });
     const server = createMetricsServer(metrics.registry, (err) => app.log.error({ err }, 'collecting metrics failed'));
-    server.listen(metricsPort, host);
+    server.listen({ port: metricsPort, host, reusePort });
     await once(server, 'listening');
     const address = server.address() as AddressInfo;
     app.log.info({ address: `${address.address}:${address.port}` }, 'metrics listening on /metrics');
