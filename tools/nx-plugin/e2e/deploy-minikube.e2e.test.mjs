@@ -265,9 +265,9 @@ describe('nx run deploy:minikube (fake minikube, docker, kubectl, helm)', () => 
     const phases = /⏱ (start .* │ executor \S+)/.exec(second.output)?.[1];
     assert.ok(phases, second.output);
     t.diagnostic(`no-op phases: ${phases}`);
-    // The profile runs and its saved config has the addons: one minikube status, no start.sh or minikube ip. One
-    // helm status gives both the last test run and the report's frontend Service: no helm get manifest.
-    const cluster = 'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}';
+    // The profile runs and its saved config has the addons: one /readyz through its context, no start.sh or
+    // minikube ip. One helm status gives both the last test run and the report's frontend Service: no helm get manifest.
+    const cluster = 'kubectl --context todo-stack get --raw /readyz --request-timeout=3s';
     assert.deepEqual(sideBySide(second.calls, [cluster, INSPECT_BOTH], [STATUS, LIST]), [
       cluster,
       INSPECT_BOTH,

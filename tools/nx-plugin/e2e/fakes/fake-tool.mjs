@@ -308,6 +308,14 @@ const releaseKey = () =>
 
 function kubectl() {
   if (args.includes('port-forward')) return out('Forwarding from 127.0.0.1:8080 -> 3000\n');
+  // The API server of a Minikube profile's context (named after the profile) answers while the profile runs.
+  if (args.includes('--raw') && flag('--raw') === '/readyz') {
+    const context = flag('--context');
+    const profile = readJson('minikube.json', {})[context];
+    if (!profile) fail(`error: context "${context}" does not exist`);
+    if (profile.stopped) fail('Unable to connect to the server: dial tcp 192.168.49.2:8443: connect: no route to host');
+    return out('ok');
+  }
   if (args[0] === 'config' && args[1] === 'current-context') {
     if (!process.env.FAKE_CURRENT_CONTEXT) fail('error: current-context is not set');
     return out(`${process.env.FAKE_CURRENT_CONTEXT}\n`);

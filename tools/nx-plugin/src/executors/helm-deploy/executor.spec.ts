@@ -626,8 +626,8 @@ describe('no-op re-run (release fingerprint)', () => {
   });
 });
 
-describe('a running Minikube profile: one minikube status, no start.sh', () => {
-  const STATUS = 'minikube -p todo-stack status --format {{.Host}} {{.APIServer}}';
+describe('a running Minikube profile: one /readyz through its context, no start.sh', () => {
+  const STATUS = 'kubectl --context todo-stack get --raw /readyz --request-timeout=3s';
   let home: string;
   /** minikube's saved config of the profile (profiles/<name>/config.json under MINIKUBE_HOME/.minikube). */
   const saveConfig = (addons: Record<string, boolean>, ip = '192.168.58.2') => {
@@ -651,7 +651,7 @@ describe('a running Minikube profile: one minikube status, no start.sh', () => {
 
   it('running with every addon of profile.env: the node address from its config, no start.sh or minikube ip', async () => {
     saveConfig({ 'metrics-server': true, 'storage-provisioner': true });
-    const runner = new FakeRunner(healthy(status('Running Running')));
+    const runner = new FakeRunner(healthy(status('ok')));
     await expect(runIn(runner)).resolves.toEqual({ success: true });
     expect(runner.calls.slice(0, 2)).toEqual([STATUS, INSPECT]);
     expect(runner.calls.some((call) => call.includes('start.sh') || call.endsWith(' ip'))).toBe(false);
@@ -663,10 +663,14 @@ describe('a running Minikube profile: one minikube status, no start.sh', () => {
     [
       'an addon of profile.env is not enabled',
       () => saveConfig({ 'metrics-server': false }),
-      status('Running Running'),
+      status('ok'),
     ],
-    ['there is no saved config', () => undefined, status('Running Running')],
-    ['the profile is stopped', () => saveConfig({ 'metrics-server': true }), status('Stopped Stopped', 7)],
+    ['there is no saved config', () => undefined, status('ok')],
+    [
+      'the profile is stopped',
+      () => saveConfig({ 'metrics-server': true }),
+      status('', 1), // kubectl: "Unable to connect to the server: dial tcp 192.168.49.2:8443: connect: no route to host"
+    ],
   ])('%s: start.sh and minikube ip, as on a first start', async (_, setUp, answers) => {
     setUp();
     const runner = new FakeRunner(healthy(answers));
