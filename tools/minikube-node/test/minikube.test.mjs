@@ -16,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { freePort, request, runCollecting, waitFor } from '@todo-stack/testing';
+import { Watch } from '../../test-cluster/test/watch-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.MINIKUBE_E2E === '1';
@@ -30,6 +32,9 @@ const PROFILE = process.env.MINIKUBE_PROFILE || 'todo-stack';
 const NS = 'todo';
 const RELEASE = 'todo-stack';
 const HOST = 'todo.local'; // values-dev.yaml's route host
+/** The backend file the live update check edits (and restores): where its routes are registered. */
+const LIVE_EDIT = 'apps/backend/src/app/routes/index.ts';
+const LIVE_EDIT_ANCHOR = 'export async function registerRoutes(app: FastifyInstance): Promise<void> {\n';
 const run = promisify(execFile);
 
 /** @type {Record<string, unknown>} */
@@ -39,11 +44,15 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
   console.log(`# ${key}: ${JSON.stringify(value)}`);
 };
 
-/** A command from the workspace root, as a user runs it; its exit code, output and seconds. */
-const runCommand = (/** @type {string} */ command, /** @type {string[]} */ args) =>
+/** A command from the workspace root, as a user runs it; its exit code, output and seconds. `env`: overrides. */
+const runCommand = (
+  /** @type {string} */ command,
+  /** @type {string[]} */ args,
+  /** @type {Record<string, string>} */ env = {},
+) =>
   runCollecting(command, args, {
     cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
+    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', ...env },
   });
 
 /** What the node cannot pull: PostgreSQL comes from the local Docker, like the apps and Traefik. */
@@ -60,6 +69,9 @@ function deployOptions() {
 }
 const deploy = (/** @type {string[]} */ ...extra) =>
   runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions(), ...extra]);
+/** `deploy` with the Nx daemon, as on a developer's machine (Nx starts it by default outside CI). */
+const deployWithDaemon = (/** @type {string[]} */ ...extra) =>
+  runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions(), ...extra], { NX_DAEMON: 'true' });
 const helper = (/** @type {string} */ name, /** @type {string[]} */ ...args) =>
   runCommand('bash', [`minikube/${name}.sh`, ...args]);
 /** @param {string[]} args */
@@ -149,11 +161,31 @@ describe(
       // --verbose: the executor's last line says where the time went (Nx's start, each CLI call).
       const result = await deploy('--verbose');
       assert.equal(result.code, 0, tail(result));
-      report('no-op re-run (s)', result.seconds);
+      report('no-op re-run without the Nx daemon, as CI runs it (s)', result.seconds);
       report('no-op re-run phases', /⏱ (.*)/.exec(result.output)?.[1]);
       assert.match(result.output, /reusing it|is running/);
       assert.match(result.output, /unchanged/);
       assert.deepEqual(await helmRevision(), before);
+    });
+
+    test('the same re-run with the Nx daemon, as on a developer’s machine: cached outputs stay as they are', async () => {
+      const before = await helmRevision();
+      try {
+        // The developer's earlier run started the daemon; this one does (it reads the graph and records the outputs).
+        const warm = await deployWithDaemon();
+        assert.equal(warm.code, 0, tail(warm));
+        const result = await deployWithDaemon('--verbose');
+        assert.equal(result.code, 0, tail(result));
+        report('no-op re-run with the Nx daemon (s)', result.seconds);
+        report('no-op re-run with the Nx daemon: phases', /⏱ (.*)/.exec(result.output)?.[1]);
+        // The daemon knows the images' and builds' outputs are on disk: nothing is copied back from the cache (without
+        // it Nx copies every cached output on each run, the frontend's build included).
+        assert.match(result.output, /existing outputs match the cache, left as is/);
+        assert.match(result.output, /unchanged/);
+        assert.deepEqual(await helmRevision(), before);
+      } finally {
+        await runCommand('npx', ['nx', 'daemon', '--stop'], { NX_DAEMON: 'true' });
+      }
     });
 
     test('the CNI enforces the chart’s NetworkPolicies: the test cluster’s allow/deny checks pass here', async () => {
@@ -293,6 +325,96 @@ describe(
         forward.kill('SIGTERM');
       }
     });
+
+    test(
+      'live update: the pods run the workspace start.sh mounted; a backend edit answers through the Gateway, nothing rolls',
+      { timeout: 1_200_000 },
+      async () => {
+        const file = path.join(root, LIVE_EDIT);
+        const original = readFileSync(file, 'utf8');
+        assert.ok(original.includes(LIVE_EDIT_ANCHOR), `${LIVE_EDIT} no longer has the line this check edits`);
+        // `nx run deploy:minikube --watch --live` as a developer runs it; the images are those of the first deploy.
+        const watch = new Watch(
+          root,
+          [
+            'run',
+            'deploy:minikube',
+            ...deployOptions().filter((option) => !option.startsWith('--output-style')),
+            '--watch',
+            '--live',
+            '--port=0',
+            '--helmTest=false',
+            '--output-style=stream-without-prefixes',
+            '--exclude-task-dependencies',
+          ],
+          '.nx/minikube-live-profile.json',
+        );
+        // Through the front door, as a browser: /api goes to the backend's Service (the chart's HTTPRoute).
+        const url = `http://${nodeIp}/api/auth/get-session`;
+        const headers = { host: HOST, origin: `http://${HOST}` };
+        try {
+          await watch.line(/👀 watching/, 0, 900_000);
+          assert.match(watch.output, /the workspace is \/todo-stack on the node/);
+          const backend = JSON.parse(
+            await kubectl('-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/component=backend', '-o', 'json'),
+          ).items;
+          assert.ok(
+            backend.every((/** @type {any} */ pod) =>
+              pod.spec.volumes.some((/** @type {any} */ v) => v.hostPath?.path === '/todo-stack'),
+            ),
+            "the backend pods mount the profile's /todo-stack",
+          );
+          await waitFor(async () => (await request(url, { headers }).catch(() => undefined))?.status === 200, {
+            timeoutMs: 120_000,
+            intervalMs: 500,
+            what: `${url} through the Gateway`,
+          });
+          const workloads = async () =>
+            [
+              await kubectl('-n', NS, 'get', 'replicasets', '-o', 'name'),
+              await kubectl(
+                '-n',
+                NS,
+                'get',
+                'pods',
+                '-l',
+                'app.kubernetes.io/component=backend',
+                '-o',
+                'jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}{"\\n"}{end}',
+              ),
+            ].join('');
+          const before = await workloads();
+          const marker = `minikube-live-${Date.now()}`;
+          const offset = watch.output.length;
+          const saved = Date.now();
+          writeFileSync(
+            file,
+            original.replace(
+              LIVE_EDIT_ANCHOR,
+              `${LIVE_EDIT_ANCHOR}  app.addHook('onSend', (_request, reply, _payload, done) => {\n    reply.header('x-live-edit', '${marker}');\n    done();\n  });\n`,
+            ),
+          );
+          const served = await waitFor(
+            async () => {
+              const answer = await request(url, { headers, timeoutMs: 5000 }).catch(() => undefined);
+              return answer?.headers['x-live-edit'] === marker ? Date.now() : undefined;
+            },
+            { timeoutMs: 300_000, intervalMs: 50, what: 'the edited backend through the Gateway' },
+          );
+          report('live update: backend edit → answering through the Gateway (s)', (served - saved) / 1000);
+          const summary = await watch.line(/^⚡ changed apps\/backend\/src/, offset);
+          report('live update: loop summary', summary);
+          assert.match(summary, /restarting in place/);
+          assert.equal(await workloads(), before, 'no new ReplicaSet, no new backend pod, no container restart');
+        } finally {
+          writeFileSync(file, original);
+          await watch.stop();
+          // The loop's own lines (the pods' logs, prefixed `backend  │`, left out): what it did and why.
+          const lines = watch.output.split('\n').filter((line) => !/^\S+\s+│/.test(line));
+          console.log(`# the live watch (${watch.ended}):\n${lines.slice(-80).join('\n').replace(/^/gm, '#   ')}`);
+        }
+      },
+    );
 
     test('delete.sh --yes removes the profile', async () => {
       const deleted = await helper('delete', '--yes');
