@@ -347,7 +347,9 @@ describe(
             '--output-style=stream-without-prefixes',
             '--exclude-task-dependencies',
           ],
-          '.nx/minikube-live-profile.json',
+          // In the workspace itself: Nx's own ignored directory, and the cache this run uses (not the copy's default).
+          '.nx/workspace-data/minikube-live-profile.json',
+          { NX_CACHE_DIRECTORY: process.env.NX_CACHE_DIRECTORY },
         );
         // Through the front door, as a browser: /api goes to the backend's Service (the chart's HTTPRoute).
         const url = `http://${nodeIp}/api/auth/get-session`;

@@ -69,8 +69,9 @@ export class Watch {
    * @param {string} cwd the scratch workspace
    * @param {string[]} args `nx run deploy:minikube …` and its options
    * @param {string} profile where Nx writes its tasks' trace events, relative to cwd (NX_PROFILE)
+   * @param {Record<string, string | undefined>} [env] overrides (undefined: the variable as this process has it)
    */
-  constructor(cwd, args, profile) {
+  constructor(cwd, args, profile, env = {}) {
     console.log(`# (in ${cwd}) npx nx ${args.join(' ')}`);
     this.child = spawn('npx', ['nx', ...args], {
       cwd,
@@ -85,6 +86,7 @@ export class Watch {
         // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
         // Relative: Nx joins it to the workspace root (an absolute path lands under the root too).
         NX_PROFILE: profile,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
