@@ -63,7 +63,9 @@ const [node = process.execPath, ...nodePrefix] = process.env['BENCH_NODE']?.spli
 
 // The image's runtime settings (apps/backend/Dockerfile: CMD, NODE_OPTIONS, MALLOC_*), so the figures are
 // those of what ships; BENCH_NODE_OPTIONS and BENCH_SERVER_ENV replace them (an empty value: Node's defaults).
-const nodeOptionsText = process.env['BENCH_NODE_OPTIONS'] ?? '--max-semi-space-size=2 --max-old-space-size=64';
+const nodeOptionsText =
+  process.env['BENCH_NODE_OPTIONS'] ??
+  '--max-semi-space-size=4 --no-allocation-site-pretenuring --max-old-space-size=64';
 const serverEnvText = process.env['BENCH_SERVER_ENV'] ?? 'MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=16384';
 /** BENCH_SERVER_ENV="NAME=value …": environment for the server beyond the bench's own. */
 const serverEnv = Object.fromEntries(

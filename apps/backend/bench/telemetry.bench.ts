@@ -30,7 +30,7 @@ const baseline = process.env['BENCH_BASELINE_BUNDLE'];
 // BENCH_VARIANTS=off,metrics: only the variants whose names start with one of these.
 const only = process.env['BENCH_VARIANTS'];
 // As the image runs it (apps/backend/Dockerfile).
-const NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=64'];
+const NODE_FLAGS = ['--max-semi-space-size=4', '--no-allocation-site-pretenuring', '--max-old-space-size=64'];
 
 interface Variant {
   name: string;

@@ -83,9 +83,9 @@ describe(`backend image ${ref}: configuration errors`, () => {
 });
 
 describe(`backend image ${ref}: memory`, () => {
-  test('bounds the V8 heap: a 64 MB old space in NODE_OPTIONS, 2 MB semispaces in CMD', async () => {
+  test('bounds the V8 heap: a 64 MB old space in NODE_OPTIONS, 4 MB semispaces and no pretenuring in CMD', async () => {
     const { Config } = await inspectImage(ref);
-    assert.deepEqual(Config.Cmd, ['node', '--max-semi-space-size=2', 'main.js']);
+    assert.deepEqual(Config.Cmd, ['node', '--max-semi-space-size=4', '--no-allocation-site-pretenuring', 'main.js']);
     // The image's own node and environment, in a container limited like the chart's default (384 MiB): V8 alone would
     // take about 260 MB of heap there.
     const heapLimit = await docker([

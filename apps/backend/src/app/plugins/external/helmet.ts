@@ -34,15 +34,18 @@ export function securityHeaders(options: HelmetOptions): [string, string][] {
 }
 
 /**
- * Security headers on every response, helmet's, set on the raw response before any route runs (so hijacked and
- * early answers carry them too). `@fastify/helmet` ran helmet's middleware factory, CSP parsing included, in two
- * hooks per request; the headers are the same every time, so they are computed at start-up.
+ * Security headers on every response, helmet's, set before any route runs (so early answers carry them too; a
+ * hijacked reply copies them to the raw response, as `/mcp` does). `@fastify/helmet` ran helmet's middleware
+ * factory, CSP parsing included, in two hooks per request; the headers are the same every time, so they are
+ * computed at start-up. Set on the reply, not with `reply.raw.setHeader`: a raw header makes Node's `writeHead` take
+ * its slow path, which copies every other header of the answer through `setHeader` too (an array and a lower-cased
+ * name each).
  */
 export default fp(
   async (app) => {
-    const headers = securityHeaders(HELMET_OPTIONS);
+    const headers = securityHeaders(HELMET_OPTIONS).map(([name, value]) => [name.toLowerCase(), value] as const);
     app.addHook('onRequest', (_request, reply, done) => {
-      for (const [name, value] of headers) reply.raw.setHeader(name, value);
+      for (const [name, value] of headers) reply.header(name, value);
       done();
     });
   },
