@@ -124,3 +124,4 @@ export async function waitUntilAnswers(url: string | URL, options: AnswersOption
 
 export { request, type RequestOptions, type Response } from './request.ts';
 export { runCollecting, type Collected } from './run-collecting.ts';
+export { WatchedProcess } from './watched-process.ts';

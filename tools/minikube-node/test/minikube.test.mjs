@@ -23,8 +23,7 @@ import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
-import { freePort, request, runCollecting, waitFor } from '@todo-stack/testing';
-import { Watch } from '../../test-cluster/test/watch-support.mjs';
+import { freePort, request, runCollecting, waitFor, WatchedProcess } from '@todo-stack/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.MINIKUBE_E2E === '1';
@@ -44,16 +43,21 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
   console.log(`# ${key}: ${JSON.stringify(value)}`);
 };
 
+/** The environment of a user's command here: Nx without its daemon (as CI), no TUI, no colours; then `overrides`. */
+const userEnv = (/** @type {Record<string, string>} */ overrides = {}) => ({
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  NX_NO_CLOUD: 'true',
+  NO_COLOR: '1',
+  ...overrides,
+});
 /** A command from the workspace root, as a user runs it; its exit code, output and seconds. `env`: overrides. */
 const runCommand = (
   /** @type {string} */ command,
   /** @type {string[]} */ args,
   /** @type {Record<string, string>} */ env = {},
-) =>
-  runCollecting(command, args, {
-    cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1', ...env },
-  });
+) => runCollecting(command, args, { cwd: root, env: userEnv(env) });
 
 /** What the node cannot pull: PostgreSQL comes from the local Docker, like the apps and Traefik. */
 function deployOptions() {
@@ -334,9 +338,10 @@ describe(
         const original = readFileSync(file, 'utf8');
         assert.ok(original.includes(LIVE_EDIT_ANCHOR), `${LIVE_EDIT} no longer has the line this check edits`);
         // `nx run deploy:minikube --watch --live` as a developer runs it; the images are those of the first deploy.
-        const watch = new Watch(
-          root,
+        const watch = new WatchedProcess(
+          'npx',
           [
+            'nx',
             'run',
             'deploy:minikube',
             ...deployOptions().filter((option) => !option.startsWith('--output-style')),
@@ -347,9 +352,7 @@ describe(
             '--output-style=stream-without-prefixes',
             '--exclude-task-dependencies',
           ],
-          // In the workspace itself: Nx's own ignored directory, and the cache this run uses (not the copy's default).
-          '.nx/workspace-data/minikube-live-profile.json',
-          { NX_CACHE_DIRECTORY: process.env.NX_CACHE_DIRECTORY },
+          { cwd: root, env: userEnv() },
         );
         // Through the front door, as a browser: /api goes to the backend's Service (the chart's HTTPRoute).
         const url = `http://${nodeIp}/api/auth/get-session`;

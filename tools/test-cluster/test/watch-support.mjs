@@ -3,12 +3,13 @@
  * What the watch-loop suites share (watch.test.mjs: the image-and-roll loop; live-update.test.mjs: --live): a scratch
  * copy of the workspace to edit, and the watch process with its output.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, waitFor } from './helpers.mjs';
+import { WatchedProcess } from '@todo-stack/testing';
+import { run } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -56,24 +57,15 @@ export function scratchWorkspace() {
   return dir;
 }
 
-/** The watch process: its output, and a way to wait for a line matching a pattern after a given offset. */
-export class Watch {
-  output = '';
-  /** @type {import('node:child_process').ChildProcess} */
-  child;
-  /** @type {Promise<number | null>} */
-  exited;
-  /** How the watch process ended, once it has. */
-  ended = '';
+/** The watch process in a scratch copy: `npx nx …` with the copy's own Nx cache and a trace of its tasks. */
+export class Watch extends WatchedProcess {
   /**
    * @param {string} cwd the scratch workspace
    * @param {string[]} args `nx run deploy:minikube …` and its options
    * @param {string} profile where Nx writes its tasks' trace events, relative to cwd (NX_PROFILE)
-   * @param {Record<string, string | undefined>} [env] overrides (undefined: the variable as this process has it)
    */
-  constructor(cwd, args, profile, env = {}) {
-    console.log(`# (in ${cwd}) npx nx ${args.join(' ')}`);
-    this.child = spawn('npx', ['nx', ...args], {
+  constructor(cwd, args, profile) {
+    super('npx', ['nx', ...args], {
       cwd,
       env: {
         ...process.env,
@@ -86,42 +78,8 @@ export class Watch {
         // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
         // Relative: Nx joins it to the workspace root (an absolute path lands under the root too).
         NX_PROFILE: profile,
-        ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: SIGINT reaches nx and the executor, as Ctrl-C does
     });
-    const collect = (/** @type {Buffer} */ chunk) => (this.output += chunk.toString());
-    this.child.stdout?.on('data', collect);
-    this.child.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) =>
-      this.child.on('close', (code, signal) => {
-        this.ended = `exit ${code ?? signal}`;
-        resolve(code);
-      }),
-    );
-  }
-  /** The first line from `offset` on that matches `pattern`; fails as soon as the watch ends without one. */
-  async line(/** @type {RegExp} */ pattern, offset = 0, timeoutMs = 600_000) {
-    const seen = await waitFor(
-      `a line matching ${pattern}`,
-      async () => {
-        const line = this.output
-          .slice(offset)
-          .split('\n')
-          .find((l) => pattern.test(l));
-        return line ? { line } : this.ended ? { line: undefined } : undefined;
-      },
-      timeoutMs,
-    );
-    if (seen.line === undefined)
-      throw new Error(`the watch ended (${this.ended}) without a line matching ${pattern}:\n${this.output}`);
-    return seen.line;
-  }
-
-  async stop() {
-    if (!this.ended && this.child.pid) process.kill(-this.child.pid, 'SIGINT');
-    return this.exited;
   }
 }
 
