@@ -59,23 +59,29 @@ const runCommand = (
   /** @type {Record<string, string>} */ env = {},
 ) => runCollecting(command, args, { cwd: root, env: userEnv(env) });
 
-/** What the node cannot pull: PostgreSQL comes from the local Docker, like the apps and Traefik. */
-function deployOptions() {
+/**
+ * `nx run deploy:minikube` with what the node cannot pull (PostgreSQL comes from the local Docker, like the apps and
+ * Traefik), then `extra`; its output style unless `extra` names one.
+ */
+function deployArgs(/** @type {string[]} */ ...extra) {
   const postgres = process.env.POSTGRES_IMAGE ?? '';
   const at = postgres.lastIndexOf(':');
   return [
+    'nx',
+    'run',
+    'deploy:minikube',
     `--extraImages=${postgres},${process.env.TRAEFIK_IMAGE ?? ''}`,
     `--set=postgresql.image.repository=${postgres.slice(0, at)}`,
     `--set=postgresql.image.tag=${postgres.slice(at + 1)}`,
     '--set=postgresql.image.pullPolicy=Never',
-    '--output-style=static',
+    ...(extra.some((option) => option.startsWith('--output-style')) ? [] : ['--output-style=static']),
+    ...extra,
   ];
 }
-const deploy = (/** @type {string[]} */ ...extra) =>
-  runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions(), ...extra]);
+const deploy = (/** @type {string[]} */ ...extra) => runCommand('npx', deployArgs(...extra));
 /** `deploy` with the Nx daemon, as on a developer's machine (Nx starts it by default outside CI). */
 const deployWithDaemon = (/** @type {string[]} */ ...extra) =>
-  runCommand('npx', ['nx', 'run', 'deploy:minikube', ...deployOptions(), ...extra], { NX_DAEMON: 'true' });
+  runCommand('npx', deployArgs(...extra), { NX_DAEMON: 'true' });
 const helper = (/** @type {string} */ name, /** @type {string[]} */ ...args) =>
   runCommand('bash', [`minikube/${name}.sh`, ...args]);
 /** @param {string[]} args */
@@ -340,18 +346,14 @@ describe(
         // `nx run deploy:minikube --watch --live` as a developer runs it; the images are those of the first deploy.
         const watch = new WatchedProcess(
           'npx',
-          [
-            'nx',
-            'run',
-            'deploy:minikube',
-            ...deployOptions().filter((option) => !option.startsWith('--output-style')),
+          deployArgs(
             '--watch',
             '--live',
             '--port=0',
             '--helmTest=false',
             '--output-style=stream-without-prefixes',
             '--exclude-task-dependencies',
-          ],
+          ),
           { cwd: root, env: userEnv() },
         );
         // Through the front door, as a browser: /api goes to the backend's Service (the chart's HTTPRoute).
