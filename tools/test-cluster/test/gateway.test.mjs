@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { before, test } from 'node:test';
-import { env, inNamespace, nodeAddress, request, waitFor } from './helpers.mjs';
+import { env, inNamespace, nodeAddress, request, signUpCreateAndList, waitFor } from './helpers.mjs';
 
 const NS = env('CLUSTER_NAMESPACE');
 const RELEASE = env('CLUSTER_RELEASE');
@@ -85,26 +85,7 @@ test('Traefik accepts the GatewayClass, programs the release’s Gateway on the 
 
 test('sign up, create a task and list it through http://<route host>/api', async () => {
   await waitFor('the backend through the Gateway', async () => (await viaGateway('/api/no-such-route')).json(), 60_000);
-  const email = `gateway-${randomBytes(4).toString('hex')}@example.test`;
-  const signUp = await viaGateway('/api/auth/sign-up/email', {
-    method: 'POST',
-    body: { email, password: 'correct-horse-battery', name: 'Gateway Test' },
-  });
-  assert.equal(signUp.status, 200, signUp.text);
-  const { token, user } = signUp.json();
-  const auth = { authorization: `Bearer ${token}` };
-  const create = await viaGateway(`/api/${user.id}/tasks`, {
-    method: 'POST',
-    headers: auth,
-    body: { title: 'through the Gateway' },
-  });
-  assert.equal(create.status, 201, create.text);
-  const list = await viaGateway(`/api/${user.id}/tasks`, { headers: auth });
-  assert.equal(list.status, 200, list.text);
-  assert.deepEqual(
-    list.json().tasks.map((/** @type {{ id: string; title: string }} */ t) => [t.id, t.title]),
-    [[create.json().id, 'through the Gateway']],
-  );
+  await signUpCreateAndList(viaGateway, 'through the Gateway');
 });
 
 test('/api is the backend’s own answer, not the frontend forwarding to it', async () => {

@@ -1,9 +1,12 @@
 // @ts-check
 /**
  * What the node:test suites of the real-node test cluster share: the environment tools/test-cluster/suites/chart.sh sets, kubectl
- * and helm in a namespace, waiting on a condition, one HTTP(S) request, and throwaway probe pods.
+ * and helm in a namespace, waiting on a condition, one HTTP(S) request, a user's first requests through a front door,
+ * and throwaway probe pods.
  */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { request as send, waitFor as poll } from '@todo-stack/testing';
 
@@ -65,6 +68,31 @@ export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'R
  * @param {RequestOptions} [options]
  */
 export const request = (url, options = {}) => send(url, { timeoutMs: 10_000, ...options });
+
+/**
+ * A new user's first minutes through a front door: sign up, create a task titled `title`, list it back. `send` is
+ * the suite's way in (a request to a path through the Ingress or the Gateway).
+ * @param {(path: string, options?: RequestOptions) => Promise<Response>} send
+ * @param {string} title
+ */
+export async function signUpCreateAndList(send, title) {
+  const email = `front-door-${randomBytes(4).toString('hex')}@example.test`;
+  const signUp = await send('/api/auth/sign-up/email', {
+    method: 'POST',
+    body: { email, password: 'correct-horse-battery', name: 'Front Door Test' },
+  });
+  assert.equal(signUp.status, 200, signUp.text);
+  const { token, user } = signUp.json();
+  const auth = { authorization: `Bearer ${token}` };
+  const create = await send(`/api/${user.id}/tasks`, { method: 'POST', headers: auth, body: { title } });
+  assert.equal(create.status, 201, create.text);
+  const list = await send(`/api/${user.id}/tasks`, { headers: auth });
+  assert.equal(list.status, 200, list.text);
+  assert.deepEqual(
+    list.json().tasks.map((/** @type {{ id: string; title: string }} */ t) => [t.id, t.title]),
+    [[create.json().id, title]],
+  );
+}
 
 /** The node's InternalIP: where the ingress controller listens (ports 80 and 443). */
 export async function nodeAddress() {

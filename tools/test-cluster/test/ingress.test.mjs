@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, test } from 'node:test';
-import { env, inNamespace, nodeAddress, request, waitFor } from './helpers.mjs';
+import { env, inNamespace, nodeAddress, request, signUpCreateAndList, waitFor } from './helpers.mjs';
 
 const NS = env('CLUSTER_NAMESPACE');
 const RELEASE = env('CLUSTER_RELEASE');
@@ -61,26 +61,7 @@ test('the Ingress gets the default class traefik; Traefik admits it and publishe
 test('sign up, create a task and list it through http://<host>/api', async () => {
   // The controller may still be loading the routes the first seconds: wait for the backend to answer there.
   await waitFor('the backend through the Ingress', async () => (await viaIngress('/api/no-such-route')).json(), 60_000);
-  const email = `ingress-${randomBytes(4).toString('hex')}@example.test`;
-  const signUp = await viaIngress('/api/auth/sign-up/email', {
-    method: 'POST',
-    body: { email, password: 'correct-horse-battery', name: 'Ingress Test' },
-  });
-  assert.equal(signUp.status, 200, signUp.text);
-  const { token, user } = signUp.json();
-  const auth = { authorization: `Bearer ${token}` };
-  const create = await viaIngress(`/api/${user.id}/tasks`, {
-    method: 'POST',
-    headers: auth,
-    body: { title: 'through the ingress' },
-  });
-  assert.equal(create.status, 201, create.text);
-  const list = await viaIngress(`/api/${user.id}/tasks`, { headers: auth });
-  assert.equal(list.status, 200, list.text);
-  assert.deepEqual(
-    list.json().tasks.map((/** @type {{ id: string; title: string }} */ t) => [t.id, t.title]),
-    [[create.json().id, 'through the ingress']],
-  );
+  await signUpCreateAndList(viaIngress, 'through the ingress');
 });
 
 test('/api/* is the backend and nothing else: an unknown API path gets the backend’s own answer', async () => {
