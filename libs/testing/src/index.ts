@@ -124,4 +124,5 @@ export async function waitUntilAnswers(url: string | URL, options: AnswersOption
 
 export { request, type RequestOptions, type Response } from './request.ts';
 export { runCollecting, type Collected } from './run-collecting.ts';
+export { SCRIPTED_NX, scriptedNxEnv } from './nx-env.ts';
 export { WatchedProcess } from './watched-process.ts';

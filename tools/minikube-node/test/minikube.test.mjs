@@ -23,7 +23,7 @@ import os from 'node:os';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
-import { freePort, request, runCollecting, waitFor, WatchedProcess } from '@todo-stack/testing';
+import { freePort, request, runCollecting, scriptedNxEnv, waitFor, WatchedProcess } from '@todo-stack/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const enabled = process.env.MINIKUBE_E2E === '1';
@@ -43,21 +43,12 @@ const report = (/** @type {string} */ key, /** @type {unknown} */ value) => {
   console.log(`# ${key}: ${JSON.stringify(value)}`);
 };
 
-/** The environment of a user's command here: Nx without its daemon (as CI), no TUI, no colours; then `overrides`. */
-const userEnv = (/** @type {Record<string, string>} */ overrides = {}) => ({
-  ...process.env,
-  NX_DAEMON: 'false',
-  NX_TUI: 'false',
-  NX_NO_CLOUD: 'true',
-  NO_COLOR: '1',
-  ...overrides,
-});
 /** A command from the workspace root, as a user runs it; its exit code, output and seconds. `env`: overrides. */
 const runCommand = (
   /** @type {string} */ command,
   /** @type {string[]} */ args,
   /** @type {Record<string, string>} */ env = {},
-) => runCollecting(command, args, { cwd: root, env: userEnv(env) });
+) => runCollecting(command, args, { cwd: root, env: scriptedNxEnv(env) });
 
 /**
  * `nx run deploy:minikube` with what the node cannot pull (PostgreSQL comes from the local Docker, like the apps and
@@ -354,7 +345,7 @@ describe(
             '--output-style=stream-without-prefixes',
             '--exclude-task-dependencies',
           ),
-          { cwd: root, env: userEnv() },
+          { cwd: root, env: scriptedNxEnv() },
         );
         // Through the front door, as a browser: /api goes to the backend's Service (the chart's HTTPRoute).
         const url = `http://${nodeIp}/api/auth/get-session`;

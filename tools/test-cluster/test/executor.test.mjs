@@ -18,7 +18,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { runCollecting } from '@todo-stack/testing';
+import { runCollecting, scriptedNxEnv } from '@todo-stack/testing';
 import { request } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -60,7 +60,7 @@ function deploy(...extra) {
   ];
   return runCollecting('npx', args, {
     cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', NO_COLOR: '1' },
+    env: scriptedNxEnv(),
   });
 }
 

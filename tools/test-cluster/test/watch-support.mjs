@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WatchedProcess } from '@todo-stack/testing';
+import { scriptedNxEnv, WatchedProcess } from '@todo-stack/testing';
 import { run } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,11 +68,7 @@ export class Watch extends WatchedProcess {
     super('npx', ['nx', ...args], {
       cwd,
       env: {
-        ...process.env,
-        NX_DAEMON: 'false',
-        NX_TUI: 'false',
-        NX_NO_CLOUD: 'true',
-        NO_COLOR: '1',
+        ...scriptedNxEnv(),
         // Inside the copy (Nx's default is keyed by the workspace's path, outside it): removed with it.
         NX_CACHE_DIRECTORY: path.join(cwd, '.nx/cache'),
         // Each `nx run-many` of the loop writes its tasks' durations here (Chrome trace events): the Next.js build.
