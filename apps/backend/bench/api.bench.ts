@@ -6,7 +6,8 @@
  * peak RSS, and cold start. Then each task route and chat against the bare Fastify baseline (bench/bare.ts, its own
  * process, same database and users): BENCH_BARE_ROUNDS interleaved rounds of BENCH_BARE_DURATION s (ours then bare,
  * bare then ours, ...), each route's median requests/s and CPU per request on both, and the product's share of the
- * bare route by CPU time per request (the goal's figure: steady on a shared machine) and by requests/s.
+ * bare route by CPU time per request (the goal's figure: steady on a shared machine) and by requests/s, with how much
+ * of one core each server used (which side the load was capped by).
  * The product runs with metrics on (METRICS_PORT, the chart's default), scraped every 15 s as Prometheus would.
  * Uses BENCH_DATABASE_URL when set, else a throwaway local PostgreSQL cluster.
  */
@@ -182,9 +183,13 @@ function bareRow({ name, ours, bare }: BareRow): string {
   const cpuShares = ours.map((sample, i) => bare[i]!.cpu / sample.cpu);
   const rpsShares = ours.map((sample, i) => sample.rps / bare[i]!.rps);
   const shares = (values: number[]) => `${percent(median(values))} (${values.map(percent).join(', ')})`;
+  // How much of one core the server used while loaded: near 100% it is the bottleneck and req/s follow its CPU per
+  // request; well below, something else (the load generator, PostgreSQL) capped that side and the req/s share says
+  // more about the machine than about the server.
+  const busy = (samples: Sample[]) => percent(median(samples.map((sample) => (sample.rps * sample.cpu) / 1000)));
   return (
     `| ${name} | ${cpu(ours)} / ${cpu(bare)} | ${shares(cpuShares)} | ${Math.round(rps(ours))} / ${Math.round(rps(bare))} | ` +
-    `${shares(rpsShares)} | ${errors(ours)} / ${errors(bare)} |`
+    `${shares(rpsShares)} | ${busy(ours)} / ${busy(bare)} | ${errors(ours)} / ${errors(bare)} |`
   );
 }
 
@@ -522,9 +527,9 @@ async function main(): Promise<void> {
               `peak RSS: backend ${mb(rss.ours)}, bare ${mb(rss.bare)}\n`,
           );
           console.log(
-            '| route | CPU ms/request (ours / bare) | share of bare by CPU/request | req/s (ours / bare) | share of bare by req/s | errors + non-2xx (ours / bare) |',
+            '| route | CPU ms/request (ours / bare) | share of bare by CPU/request | req/s (ours / bare) | share of bare by req/s | server busy, of one core (ours / bare) | errors + non-2xx (ours / bare) |',
           );
-          console.log('|---|---|---|---|---|---|');
+          console.log('|---|---|---|---|---|---|---|');
           for (const row of bare) console.log(bareRow(row));
         }
       } finally {
