@@ -70,23 +70,23 @@ export const isReady = (pod) => pod.status.conditions?.some((c) => c.type === 'R
 export const request = (url, options = {}) => send(url, { timeoutMs: 10_000, ...options });
 
 /**
- * A new user's first minutes through a front door: sign up, create a task titled `title`, list it back. `send` is
+ * A new user's first minutes through a front door: sign up, create a task titled `title`, list it back. `via` is
  * the suite's way in (a request to a path through the Ingress or the Gateway).
- * @param {(path: string, options?: RequestOptions) => Promise<Response>} send
+ * @param {(path: string, options?: RequestOptions) => Promise<Response>} via
  * @param {string} title
  */
-export async function signUpCreateAndList(send, title) {
+export async function signUpCreateAndList(via, title) {
   const email = `front-door-${randomBytes(4).toString('hex')}@example.test`;
-  const signUp = await send('/api/auth/sign-up/email', {
+  const signUp = await via('/api/auth/sign-up/email', {
     method: 'POST',
     body: { email, password: 'correct-horse-battery', name: 'Front Door Test' },
   });
   assert.equal(signUp.status, 200, signUp.text);
   const { token, user } = signUp.json();
   const auth = { authorization: `Bearer ${token}` };
-  const create = await send(`/api/${user.id}/tasks`, { method: 'POST', headers: auth, body: { title } });
+  const create = await via(`/api/${user.id}/tasks`, { method: 'POST', headers: auth, body: { title } });
   assert.equal(create.status, 201, create.text);
-  const list = await send(`/api/${user.id}/tasks`, { headers: auth });
+  const list = await via(`/api/${user.id}/tasks`, { headers: auth });
   assert.equal(list.status, 200, list.text);
   assert.deepEqual(
     list.json().tasks.map((/** @type {{ id: string; title: string }} */ t) => [t.id, t.title]),
