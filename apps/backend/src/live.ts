@@ -13,10 +13,10 @@ export async function serve(): Promise<{ close(): Promise<void> }> {
   const config = { ...loadConfig(process.env, { command: 'serve' }), reusePort: true };
   const app = await buildApp(config);
   // Fastify hands its listen options to Node's server.listen; its types predate Node's reusePort (22.12).
-  const listen: FastifyListenOptions & { reusePort: boolean } = {
+  const listen: FastifyListenOptions & { reusePort?: boolean } = {
     host: config.host,
     port: config.port,
-    reusePort: true,
+    reusePort: config.reusePort,
   };
   await app.listen(listen);
   return { close: () => app.close() };
