@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { scriptedNxEnv } from '@todo-stack/testing';
 import { build } from 'esbuild';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const nxBin = path.join(root, 'node_modules/nx/dist/bin/nx.js');
 /** Code a suite may load; ESLint's configs are the lint targets' own. */
 const CODE = /\.(?:[cm]?js|ts)$/;
