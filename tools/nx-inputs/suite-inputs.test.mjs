@@ -88,12 +88,12 @@ describe('every module a hand-written suite imports is one of its Nx inputs', { 
   });
 
   for (const suite of suites) {
-    it(suite, async () => {
+    it(suite, async (t) => {
       const inputs = new Set(JSON.parse(await nx('show', 'target', 'inputs', suite, '--json')).files);
       const entries = [...inputs].filter(
         (file) => CODE.test(file) && !file.endsWith('.d.ts') && !LINT_CONFIG.test(file),
       );
-      if (entries.length === 0) return;
+      if (entries.length === 0) return t.skip('no JS or TS among its inputs: nothing it could import');
       const missing = (await importClosure(entries)).filter((file) => !inputs.has(file));
       assert.deepEqual(
         missing,
